@@ -1,0 +1,163 @@
+package io.portcullis;
+
+import io.portcullis.config.ConfigLoader;
+import io.portcullis.config.ConfigReloader;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.ingress.GatewaySnapshot;
+import io.portcullis.ingress.GatewayVerticle;
+import io.portcullis.mock.MockProviderVerticle;
+import io.portcullis.mock.MockStats;
+import io.portcullis.observe.AdminVerticle;
+import io.portcullis.observe.Readiness;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running gateway process: the mock provider (when enabled), the gateway verticles, the admin
+ * server and the config reloader, started and stopped in the right order.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final AtomicReference<GatewaySnapshot> snapshot;
+  private final Readiness readiness = new Readiness();
+  private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
+  private final MockStats mockStats = new MockStats();
+  private String gatewayDeployment;
+  private String adminDeployment;
+  private String mockDeployment;
+  private AdminVerticle admin;
+  private MockProviderVerticle mock;
+  private ConfigReloader reloader;
+
+  private Gateway(Vertx vertx, GatewayConfig config) {
+    this.vertx = vertx;
+    this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config));
+  }
+
+  /** Starts a gateway from a validated config; with a file, it also reloads on change and SIGHUP. */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Path file, ConfigLoader loader) {
+    Gateway g = new Gateway(vertx, config);
+    return g.deploy(config).map(v -> {
+      if (file != null) {
+        g.reloader = new ConfigReloader(vertx, file, loader, g::apply);
+        g.reloader.watch(Duration.ofSeconds(2));
+      }
+      g.readiness.started();
+      return g;
+    });
+  }
+
+  private Future<Void> deploy(GatewayConfig config) {
+    Future<Void> mockStarted = Future.succeededFuture();
+    if (config.mock().enabled()) {
+      mock = new MockProviderVerticle(config.mock(), mockStats);
+      mockStarted = vertx.deployVerticle(mock).map(id -> {
+        mockDeployment = id;
+        LOG.info("mock provider listening on {}:{}", config.mock().host(), mock.actualPort());
+        return null;
+      });
+    }
+    int instances = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
+    return mockStarted
+        .compose(v -> vertx.deployVerticle(() -> {
+          GatewayVerticle verticle = new GatewayVerticle(snapshot::get);
+          gateways.add(verticle);
+          return verticle;
+        }, new DeploymentOptions().setInstances(instances)))
+        .compose(id -> {
+          gatewayDeployment = id;
+          LOG.info("gateway listening on {}:{} ({} event loops)", config.server().host(), port(), instances);
+          if (!config.admin().enabled()) {
+            return Future.succeededFuture();
+          }
+          admin = new AdminVerticle(config.admin(), readiness);
+          return vertx.deployVerticle(admin).map(aid -> {
+            adminDeployment = aid;
+            LOG.info("admin listening on {}:{}", config.admin().host(), admin.actualPort());
+            return null;
+          });
+        });
+  }
+
+  /** Swaps in a new validated config. Listener and pool settings need a restart to change. */
+  void apply(GatewayConfig next) {
+    GatewayConfig current = snapshot.get().config();
+    if (!Objects.equals(current.server(), next.server()) || !Objects.equals(current.admin(), next.admin())
+        || !Objects.equals(current.mock(), next.mock()) || current.upstream().poolSize() != next.upstream().poolSize()) {
+      LOG.warn("config reload: server, admin, mock and upstream.pool_size changes take effect on restart");
+    }
+    snapshot.set(GatewaySnapshot.of(next));
+  }
+
+  /** Reloads the config file now (as SIGHUP does). */
+  public Future<Boolean> reload() {
+    return reloader == null ? Future.succeededFuture(false) : reloader.reload();
+  }
+
+  public void reloadOnSighup() {
+    if (reloader != null) {
+      reloader.reloadOnSighup();
+    }
+  }
+
+  /**
+   * Graceful stop: readiness fails first, then after the readiness delay the listeners stop
+   * accepting while in-flight requests and streams get up to the drain timeout; then all closes.
+   */
+  public Future<Void> stop() {
+    readiness.draining();
+    if (reloader != null) {
+      reloader.stop();
+    }
+    GatewayConfig config = snapshot.get().config();
+    Promise<Void> delayed = Promise.promise();
+    long delay = config.server().readinessDelay().toMillis();
+    if (delay > 0) {
+      vertx.setTimer(delay, t -> delayed.complete());
+    } else {
+      delayed.complete();
+    }
+    return delayed.future()
+        .compose(v -> gatewayDeployment == null ? Future.succeededFuture() : vertx.undeploy(gatewayDeployment))
+        .compose(v -> adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment))
+        .compose(v -> mockDeployment == null ? Future.succeededFuture() : vertx.undeploy(mockDeployment))
+        .mapEmpty();
+  }
+
+  public int port() {
+    return gateways.isEmpty() ? -1 : gateways.get(0).actualPort();
+  }
+
+  public int adminPort() {
+    return admin == null ? -1 : admin.actualPort();
+  }
+
+  public int mockPort() {
+    return mock == null ? -1 : mock.actualPort();
+  }
+
+  public MockStats mockStats() {
+    return mockStats;
+  }
+
+  public GatewaySnapshot snapshot() {
+    return snapshot.get();
+  }
+
+  public Readiness readiness() {
+    return readiness;
+  }
+}

@@ -1,0 +1,146 @@
+package io.portcullis;
+
+import io.portcullis.config.ConfigException;
+import io.portcullis.config.ConfigLoader;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.MockConfig;
+import io.portcullis.mock.MockProviderVerticle;
+import io.portcullis.mock.MockStats;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Entry point: {@code portcullis [run|check|mock]}; with no command it runs the gateway. */
+@Command(name = "portcullis", mixinStandardHelpOptions = true, version = "portcullis 0.1.0",
+    description = "An event-driven AI API gateway.",
+    subcommands = {Portcullis.Run.class, Portcullis.Check.class, Portcullis.Mock.class})
+public final class Portcullis implements Callable<Integer> {
+
+  static final String DEFAULT_CONFIG = "conf/portcullis.yaml";
+
+  @Option(names = {"-c", "--config"}, description = "config file (default: $PORTCULLIS_CONFIG or " + DEFAULT_CONFIG + ")")
+  Path config;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Portcullis()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Run run = new Run();
+    run.config = config;
+    return run.call();
+  }
+
+  static Path configPath(Path given) {
+    if (given != null) {
+      return given;
+    }
+    String env = System.getenv("PORTCULLIS_CONFIG");
+    return Path.of(env != null && !env.isBlank() ? env : DEFAULT_CONFIG);
+  }
+
+  static GatewayConfig loadOrExplain(Path file) {
+    try {
+      return ConfigLoader.fromSystemEnv().load(file);
+    } catch (ConfigException e) {
+      System.err.println("portcullis: invalid config " + file + ":");
+      e.problems().forEach(p -> System.err.println("  " + p));
+      return null;
+    }
+  }
+
+  @Command(name = "run", description = "Run the gateway (the default).")
+  static final class Run implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, description = "config file")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      Path file = configPath(config);
+      GatewayConfig cfg = loadOrExplain(file);
+      if (cfg == null) {
+        return 2;
+      }
+      Vertx vertx = Vertx.vertx();
+      Gateway gateway;
+      try {
+        gateway = Gateway.start(vertx, cfg, file, ConfigLoader.fromSystemEnv())
+            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("portcullis: could not start: " + rootMessage(e));
+        vertx.close();
+        return 1;
+      }
+      gateway.reloadOnSighup();
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          Duration budget = cfg.server().readinessDelay().plus(cfg.server().drainTimeout()).plusSeconds(5);
+          gateway.stop().eventually(vertx::close)
+              .toCompletionStage().toCompletableFuture().get(budget.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+          System.err.println("portcullis: shutdown did not complete cleanly: " + rootMessage(e));
+        } finally {
+          stopped.countDown();
+        }
+      }, "portcullis-shutdown"));
+      stopped.await();
+      return 0;
+    }
+  }
+
+  @Command(name = "check", description = "Validate a config file without starting; exit 0 if valid, 2 if not.")
+  static final class Check implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, description = "config file")
+    Path config;
+
+    @Override
+    public Integer call() {
+      Path file = configPath(config);
+      GatewayConfig cfg = loadOrExplain(file);
+      if (cfg == null) {
+        return 2;
+      }
+      System.out.println("config " + file + " is valid: " + cfg.providers().size() + " providers, "
+          + cfg.models().size() + " models");
+      return 0;
+    }
+  }
+
+  @Command(name = "mock", description = "Run only the mock provider (an upstream for benchmarks).")
+  static final class Mock implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1") String host;
+    @Option(names = "--port", defaultValue = "8090") int port;
+    @Option(names = "--tokens-per-second", defaultValue = "50") double rate;
+    @Option(names = "--tokens", defaultValue = "24") int tokens;
+    @Option(names = "--instances", defaultValue = "1") int instances;
+
+    @Override
+    public Integer call() throws Exception {
+      Vertx vertx = Vertx.vertx();
+      MockConfig cfg = new MockConfig(true, host, port, rate, tokens, Duration.ZERO);
+      MockStats stats = new MockStats();
+      vertx.deployVerticle(() -> new MockProviderVerticle(cfg, stats), new DeploymentOptions().setInstances(instances))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      System.out.println("mock provider listening on " + host + ":" + port);
+      new CountDownLatch(1).await();
+      return 0;
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+}

@@ -1,0 +1,239 @@
+package io.portcullis.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads {@code portcullis.yaml} into a validated {@link GatewayConfig}. It does file I/O (the config
+ * and key files), so it runs on the main thread at start-up and on a worker for reloads.
+ */
+public final class ConfigLoader {
+
+  private static final YAMLMapper YAML = new YAMLMapper();
+
+  private final Map<String, String> env;
+
+  public ConfigLoader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  public static ConfigLoader fromSystemEnv() {
+    return new ConfigLoader(System.getenv());
+  }
+
+  public GatewayConfig load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return parse(text, base);
+  }
+
+  /** Parses config text; relative key-file paths resolve against {@code baseDir}. */
+  public GatewayConfig parse(String text, Path baseDir) throws ConfigException {
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("not valid YAML: " + e.getOriginalMessage()
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+    }
+    ConfigReader reader = new ConfigReader(new EnvInterpolation(env));
+    ConfigReader.Section root = reader.root(tree);
+    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "providers", "models"));
+
+    GatewayConfig config = new GatewayConfig(
+        server(root.section("server")),
+        admin(root.section("admin")),
+        upstream(root.section("upstream")),
+        stream(root.section("stream")),
+        mock(root.section("mock")),
+        providers(root, baseDir),
+        models(root));
+    crossCheck(root, config);
+    if (!reader.problems().isEmpty()) {
+      throw new ConfigException(reader.problems());
+    }
+    return config;
+  }
+
+  private static ServerConfig server(ConfigReader.Section s) {
+    s.only(Set.of("host", "port", "instances", "max_body_size", "readiness_delay", "drain_timeout"));
+    return new ServerConfig(
+        s.string("host", "0.0.0.0"),
+        s.integer("port", 8080, 0, 65535),
+        s.integer("instances", 0, 0, 1024),
+        s.bytes("max_body_size", 1L << 20),
+        s.delay("readiness_delay"),
+        s.duration("drain_timeout", Duration.ofSeconds(30)));
+  }
+
+  private static AdminConfig admin(ConfigReader.Section s) {
+    s.only(Set.of("enabled", "host", "port"));
+    return new AdminConfig(s.bool("enabled", true), s.string("host", "127.0.0.1"), s.integer("port", 9090, 0, 65535));
+  }
+
+  private static UpstreamConfig upstream(ConfigReader.Section s) {
+    s.only(Set.of("pool_size", "max_response_size"));
+    return new UpstreamConfig(s.integer("pool_size", 4096, 1, 1_000_000), s.bytes("max_response_size", 10L << 20));
+  }
+
+  private static StreamConfig stream(ConfigReader.Section s) {
+    s.only(Set.of("max_event_size", "heartbeat_interval"));
+    long max = s.bytes("max_event_size", 1L << 20);
+    if (max > Integer.MAX_VALUE / 2) {
+      s.problem("max_event_size", "must be at most 1GiB");
+      max = 1L << 20;
+    }
+    return new StreamConfig((int) max, s.duration("heartbeat_interval", Duration.ofSeconds(15)));
+  }
+
+  private static MockConfig mock(ConfigReader.Section s) {
+    s.only(Set.of("enabled", "host", "port", "tokens_per_second", "tokens", "first_byte_delay"));
+    return new MockConfig(
+        s.bool("enabled", false),
+        s.string("host", "127.0.0.1"),
+        s.integer("port", 8090, 0, 65535),
+        s.decimal("tokens_per_second", 50, 0, 1_000_000),
+        s.integer("tokens", 24, 1, 1_000_000),
+        s.delay("first_byte_delay"));
+  }
+
+  private List<ProviderConfig> providers(ConfigReader.Section root, Path baseDir) {
+    List<ProviderConfig> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (ConfigReader.Section p : root.sections("providers")) {
+      p.only(Set.of("name", "type", "base_url", "api_keys", "api_key_files", "auth_header",
+          "timeouts", "headers", "query_params"));
+      String name = p.string("name", null);
+      if (name != null && !names.add(name)) {
+        p.problem("name", "duplicate provider name '" + name + "'");
+      }
+      ProviderType type = providerType(p);
+      String baseUrl = p.string("base_url", null);
+      if (baseUrl != null && !isHttpUrl(baseUrl.replace("{model}", "model"))) {
+        p.problem("base_url", "not a URL (expected http:// or https:// with a host)");
+      }
+      List<Secret> keys = new ArrayList<>();
+      for (String k : p.strings("api_keys")) {
+        if (k.isBlank()) {
+          p.problem("api_keys", "an API key is empty");
+        } else {
+          keys.add(new Secret(k.trim()));
+        }
+      }
+      List<String> files = p.strings("api_key_files");
+      for (int i = 0; i < files.size(); i++) {
+        Path file = baseDir == null ? Path.of(files.get(i)) : baseDir.resolve(files.get(i));
+        try {
+          String k = Files.readString(file, StandardCharsets.UTF_8).trim();
+          if (k.isEmpty()) {
+            p.problem("api_key_files[" + i + "]", "file " + file + " is empty");
+          } else {
+            keys.add(new Secret(k));
+          }
+        } catch (IOException e) {
+          p.problem("api_key_files[" + i + "]", "cannot read " + file);
+        }
+      }
+      String defaultAuth = type == ProviderType.ANTHROPIC ? "x-api-key" : "authorization";
+      String authHeader = p.string("auth_header", defaultAuth).toLowerCase(Locale.ROOT);
+      if (!authHeader.matches("[a-z0-9-]+")) {
+        p.problem("auth_header", "not a header name: '" + authHeader + "'");
+      }
+      out.add(new ProviderConfig(name, type, baseUrl, keys, authHeader, timeouts(p.section("timeouts")),
+          p.stringMap("headers"), p.stringMap("query_params")));
+    }
+    if (out.isEmpty() && !root.has("providers")) {
+      root.problem("providers", "at least one provider is required");
+    }
+    return out;
+  }
+
+  private static ProviderType providerType(ConfigReader.Section p) {
+    String type = p.string("type", "openai");
+    try {
+      return ProviderType.valueOf(type.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      p.problem("type", "unknown provider type '" + type + "' (known: openai, anthropic)");
+      return ProviderType.OPENAI;
+    }
+  }
+
+  private static Timeouts timeouts(ConfigReader.Section t) {
+    t.only(Set.of("connect", "first_byte", "idle", "total"));
+    Timeouts timeouts = new Timeouts(
+        t.duration("connect", Duration.ofSeconds(5)),
+        t.duration("first_byte", Duration.ofSeconds(60)),
+        t.duration("idle", Duration.ofSeconds(60)),
+        t.duration("total", Duration.ofMinutes(10)));
+    if (timeouts.firstByte().compareTo(timeouts.total()) > 0) {
+      t.problem("first_byte", "must not be longer than total (" + timeouts.total() + ")");
+    }
+    return timeouts;
+  }
+
+  private static List<ModelConfig> models(ConfigReader.Section root) {
+    List<ModelConfig> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (ConfigReader.Section m : root.sections("models")) {
+      m.only(Set.of("name", "targets"));
+      String name = m.string("name", null);
+      if (name != null && !names.add(name)) {
+        m.problem("name", "duplicate model name '" + name + "'");
+      }
+      List<TargetConfig> targets = new ArrayList<>();
+      for (ConfigReader.Section t : m.sections("targets")) {
+        t.only(Set.of("provider", "model"));
+        targets.add(new TargetConfig(t.string("provider", null), t.string("model", name)));
+      }
+      if (targets.isEmpty()) {
+        m.problem("targets", "at least one target is required");
+      }
+      out.add(new ModelConfig(name, targets));
+    }
+    return out;
+  }
+
+  /** Checks that need the whole config: every target names a provider that exists. */
+  private static void crossCheck(ConfigReader.Section root, GatewayConfig config) {
+    for (int i = 0; i < config.models().size(); i++) {
+      List<TargetConfig> targets = config.models().get(i).targets();
+      for (int j = 0; j < targets.size(); j++) {
+        String provider = targets.get(j).provider();
+        if (provider != null && config.provider(provider).isEmpty()) {
+          root.problem("models[" + i + "].targets[" + j + "].provider", "no provider named '" + provider + "'");
+        }
+      }
+    }
+    if (config.admin().enabled() && config.admin().port() != 0 && config.admin().port() == config.server().port()) {
+      root.problem("admin.port", "must differ from server.port");
+    }
+  }
+
+  private static boolean isHttpUrl(String text) {
+    try {
+      URI uri = new URI(text);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+}

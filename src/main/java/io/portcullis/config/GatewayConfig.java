@@ -1,0 +1,24 @@
+package io.portcullis.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The whole validated configuration. Immutable: a reload builds a new one. */
+public record GatewayConfig(
+    ServerConfig server,
+    AdminConfig admin,
+    UpstreamConfig upstream,
+    StreamConfig stream,
+    MockConfig mock,
+    List<ProviderConfig> providers,
+    List<ModelConfig> models) {
+
+  public GatewayConfig {
+    providers = List.copyOf(providers);
+    models = List.copyOf(models);
+  }
+
+  public Optional<ProviderConfig> provider(String name) {
+    return providers.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+}

@@ -1,0 +1,48 @@
+package io.portcullis.forward;
+
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.ModelConfig;
+import io.portcullis.config.ProviderConfig;
+import io.portcullis.config.ProviderType;
+import io.portcullis.config.TargetConfig;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Model names to routes, built once per config snapshot. */
+public final class RouteTable {
+
+  private final Map<String, ModelRoute> routes;
+
+  private RouteTable(Map<String, ModelRoute> routes) {
+    this.routes = routes;
+  }
+
+  /** Builds the table from a validated config (every target names an existing provider). */
+  public static RouteTable from(GatewayConfig config) {
+    Map<String, Provider> providers = new LinkedHashMap<>();
+    for (ProviderConfig p : config.providers()) {
+      providers.put(p.name(), p.type() == ProviderType.ANTHROPIC ? new AnthropicProvider(p) : new OpenAiProvider(p));
+    }
+    Map<String, ModelRoute> routes = new LinkedHashMap<>();
+    for (ModelConfig m : config.models()) {
+      List<Target> targets = new ArrayList<>();
+      for (TargetConfig t : m.targets()) {
+        targets.add(new Target(providers.get(t.provider()), t.model()));
+      }
+      routes.put(m.name(), new ModelRoute(m.name(), targets));
+    }
+    return new RouteTable(java.util.Collections.unmodifiableMap(routes));
+  }
+
+  /** The route for a model name, or null. */
+  public ModelRoute route(String model) {
+    return routes.get(model);
+  }
+
+  public Collection<ModelRoute> routes() {
+    return routes.values();
+  }
+}

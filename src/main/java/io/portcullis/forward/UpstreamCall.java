@@ -1,0 +1,427 @@
+package io.portcullis.forward;
+
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.Timeouts;
+import io.portcullis.ingress.ErrorKind;
+import io.portcullis.ingress.ErrorResponder;
+import io.portcullis.ingress.Exchange;
+import io.portcullis.ingress.GatewayError;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.net.ConnectException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One client request's trip upstream: try each target in order until one answers, then relay its
+ * answer. Failover happens only while nothing has reached the client (connect error, timeout before
+ * the first byte, 5xx, 429, or an upstream refusing the gateway's key). After that, a failure ends
+ * the stream with an error event.
+ *
+ * <p>One timer per call watches every deadline (first byte, idle, total, heartbeat): it is re-armed
+ * lazily for the earliest deadline instead of being reset on every chunk.
+ *
+ * <p>Everything here runs on the request's event loop; nothing blocks.
+ */
+final class UpstreamCall {
+
+  private enum Phase { WAITING, RELAYING, DONE }
+
+  private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final RoutingContext ctx;
+  private final Exchange ex;
+  private final HttpServerResponse out;
+  private final List<Target> targets;
+  private final GatewayConfig config;
+
+  private int index = -1;
+  private int generation;
+  private Phase phase = Phase.WAITING;
+  private HttpClientRequest request;
+  private HttpClientResponse response;
+  private long timerId = -1;
+  private long firstByteDeadline;
+  private long totalDeadline;
+  private long idleNanos;
+  private long lastUpstreamNanos;
+  private long lastClientWriteNanos;
+  private boolean committed;
+  private boolean paused;
+  private SseRelay relay;
+  private Buffer collected;
+
+  UpstreamCall(Vertx vertx, HttpClient client, RoutingContext ctx, List<Target> targets) {
+    this.vertx = vertx;
+    this.client = client;
+    this.ctx = ctx;
+    this.ex = Exchange.of(ctx);
+    this.out = ctx.response();
+    this.targets = targets;
+    this.config = ex.snapshot().config();
+  }
+
+  void start() {
+    out.closeHandler(v -> clientGone());
+    out.exceptionHandler(e -> clientGone());
+    next(null);
+  }
+
+  // ---- attempts and failover -----------------------------------------------------------------
+
+  private void next(GatewayError previous) {
+    index++;
+    if (index >= targets.size()) {
+      finish(previous);
+      return;
+    }
+    attempt(targets.get(index));
+  }
+
+  private void attempt(Target target) {
+    int gen = ++generation;
+    ex.attempt(target);
+    Timeouts timeouts = target.provider().config().timeouts();
+    long now = System.nanoTime();
+    firstByteDeadline = now + timeouts.firstByte().toNanos();
+    totalDeadline = now + timeouts.total().toNanos();
+    idleNanos = timeouts.idle().toNanos();
+    phase = Phase.WAITING;
+    request = null;
+    response = null;
+    relay = null;
+    collected = null;
+    armTimer();
+
+    MultiMap headers = HttpHeaders.headers()
+        .set(HttpHeaders.CONTENT_TYPE, "application/json")
+        .set(HttpHeaders.ACCEPT, ex.stream() ? "text/event-stream" : "application/json")
+        .set("x-request-id", ex.requestId());
+    target.provider().putHeaders(headers, ctx.request().headers());
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(target.provider().url(ex.endpoint(), target.model()))
+        .setConnectTimeout(timeouts.connect().toMillis())
+        .setHeaders(headers);
+    JsonObject upstreamBody = new JsonObject(new LinkedHashMap<>(ex.body().getMap())).put("model", target.model());
+    Buffer body = upstreamBody.toBuffer();
+
+    client.request(options).onComplete(ar -> {
+      if (gen != generation) {
+        if (ar.succeeded()) {
+          ar.result().reset();
+        }
+        return;
+      }
+      if (ar.failed()) {
+        failed(gen, connectError(ar.cause()));
+        return;
+      }
+      request = ar.result();
+      request.send(body).onComplete(rr -> {
+        if (gen != generation) {
+          return;
+        }
+        if (rr.failed()) {
+          failed(gen, connectError(rr.cause()));
+        } else {
+          onResponse(gen, rr.result());
+        }
+      });
+    });
+  }
+
+  private void onResponse(int gen, HttpClientResponse res) {
+    response = res;
+    int status = res.statusCode();
+    if (status == 429 || status >= 500 || status == 401 || status == 403) {
+      GatewayError error;
+      if (status == 429) {
+        error = new GatewayError(ErrorKind.RATE_LIMITED, "upstream_rate_limited",
+            "the model provider is rate limiting requests; retry later", retryAfter(res));
+      } else if (status >= 500) {
+        error = GatewayError.upstream("upstream_error", "the model provider failed (status " + status + ")");
+      } else {
+        error = GatewayError.upstream("upstream_auth_failed", "the model provider refused the gateway's credentials");
+      }
+      failed(gen, error);
+      return;
+    }
+    String contentType = res.getHeader(HttpHeaders.CONTENT_TYPE);
+    boolean eventStream = status / 100 == 2 && contentType != null && contentType.startsWith("text/event-stream");
+    if (eventStream) {
+      relay = new SseRelay(ex, ex.target().provider(), config.stream().maxEventBytes());
+    } else {
+      collected = Buffer.buffer();
+    }
+    res.handler(chunk -> onChunk(gen, chunk));
+    res.endHandler(v -> onEnd(gen));
+    res.exceptionHandler(e -> onUpstreamFailure(gen, e));
+  }
+
+  private void onChunk(int gen, Buffer chunk) {
+    if (gen != generation) {
+      return;
+    }
+    lastUpstreamNanos = System.nanoTime();
+    if (collected != null) {
+      if (collected.length() + chunk.length() > config.upstream().maxResponseBytes()) {
+        failed(gen, GatewayError.upstream("upstream_response_too_large",
+            "the model provider's response exceeds the gateway's limit"));
+        return;
+      }
+      collected.appendBuffer(chunk);
+      phase = Phase.RELAYING;
+      return;
+    }
+    if (!committed) {
+      commitStream();
+    }
+    Buffer bytes = relay.onChunk(chunk);
+    if (bytes == null) {
+      abortStream(GatewayError.upstream("upstream_event_too_large", "the model provider sent an event over the size limit"));
+      return;
+    }
+    writeToClient(bytes);
+  }
+
+  private void onEnd(int gen) {
+    if (gen != generation) {
+      return;
+    }
+    if (collected != null) {
+      complete();
+      HttpServerResponse res = out.setStatusCode(response.statusCode())
+          .putHeader("x-request-id", ex.requestId());
+      String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
+      if (contentType != null) {
+        res.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+      }
+      res.end(collected);
+      return;
+    }
+    if (!committed) {
+      // a 2xx stream that ended before any byte: nothing reached the client, so try the next target
+      failed(gen, GatewayError.upstream("upstream_empty_stream", "the model provider ended the stream without data"));
+      return;
+    }
+    Buffer tail = relay.onEnd();
+    complete();
+    out.end(tail);
+  }
+
+  private void onUpstreamFailure(int gen, Throwable cause) {
+    if (gen != generation) {
+      return;
+    }
+    GatewayError error = GatewayError.upstream("upstream_aborted", "the model provider closed the connection mid-response");
+    if (committed) {
+      abortStream(error);
+    } else {
+      failed(gen, error);
+    }
+  }
+
+  /** The current attempt failed before anything reached the client: drop it and try the next target. */
+  private void failed(int gen, GatewayError error) {
+    if (gen != generation || phase == Phase.DONE) {
+      return;
+    }
+    generation++;
+    cancelTimer();
+    if (request != null) {
+      request.reset();
+    }
+    if (committed) {
+      abortStream(error);
+      return;
+    }
+    ex.error(error);
+    next(error);
+  }
+
+  /** No target could serve: answer with the last failure. */
+  private void finish(GatewayError last) {
+    phase = Phase.DONE;
+    cancelTimer();
+    if (last == null) {
+      last = GatewayError.upstream("no_target", "no provider can serve this model");
+    }
+    out.putHeader("x-request-id", ex.requestId());
+    ErrorResponder.respond(ctx, last);
+  }
+
+  // ---- streaming -----------------------------------------------------------------------------
+
+  private void commitStream() {
+    committed = true;
+    phase = Phase.RELAYING;
+    out.setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, response.getHeader(HttpHeaders.CONTENT_TYPE))
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .putHeader("x-accel-buffering", "no")
+        .putHeader("x-request-id", ex.requestId());
+    if (ctx.request().version() != HttpVersion.HTTP_2) {
+      out.setChunked(true);
+    }
+    lastClientWriteNanos = System.nanoTime();
+  }
+
+  private void writeToClient(Buffer bytes) {
+    if (bytes.length() == 0) {
+      return;
+    }
+    out.write(bytes);
+    lastClientWriteNanos = System.nanoTime();
+    if (!paused && out.writeQueueFull()) {
+      // The client reads slower than upstream writes: stop reading upstream (TCP pushes back on
+      // the provider) until the client's queue drains.
+      paused = true;
+      response.pause();
+      out.drainHandler(v -> {
+        paused = false;
+        lastUpstreamNanos = System.nanoTime();
+        if (phase == Phase.RELAYING) {
+          response.resume();
+        }
+      });
+    }
+  }
+
+  /** Ends a committed stream with the provider-shaped error event and no [DONE]. */
+  private void abortStream(GatewayError error) {
+    if (phase == Phase.DONE) {
+      return;
+    }
+    generation++;
+    ex.error(error);
+    Buffer tail = relay.onError(error);
+    complete();
+    if (request != null) {
+      request.reset();
+    }
+    if (!out.ended() && !out.closed()) {
+      out.end(tail);
+    }
+  }
+
+  private void complete() {
+    phase = Phase.DONE;
+    cancelTimer();
+  }
+
+  private void clientGone() {
+    if (phase == Phase.DONE) {
+      return;
+    }
+    phase = Phase.DONE;
+    generation++;
+    cancelTimer();
+    ex.error(GatewayError.of(ErrorKind.INVALID_REQUEST, "client_closed", "the client went away"));
+    if (request != null) {
+      request.reset();
+    }
+  }
+
+  // ---- deadlines -----------------------------------------------------------------------------
+
+  private void armTimer() {
+    cancelTimer();
+    long now = System.nanoTime();
+    long due = totalDeadline;
+    if (phase == Phase.WAITING) {
+      due = Math.min(due, firstByteDeadline);
+    } else if (phase == Phase.RELAYING) {
+      if (!paused) {
+        due = Math.min(due, lastUpstreamNanos + idleNanos);
+      }
+      if (committed) {
+        due = Math.min(due, lastClientWriteNanos + config.stream().heartbeatInterval().toNanos());
+      }
+    }
+    long delayMs = Math.max(1, (due - now + 999_999) / 1_000_000);
+    timerId = vertx.setTimer(delayMs, id -> onTimer());
+  }
+
+  private void onTimer() {
+    timerId = -1;
+    if (phase == Phase.DONE) {
+      return;
+    }
+    long now = System.nanoTime();
+    int gen = generation;
+    if (now >= totalDeadline) {
+      timedOut(gen, "upstream_timeout", "the model provider did not finish within the total timeout");
+      return;
+    }
+    if (phase == Phase.WAITING && now >= firstByteDeadline) {
+      timedOut(gen, "upstream_first_byte_timeout", "the model provider sent nothing within the first-byte timeout");
+      return;
+    }
+    if (phase == Phase.RELAYING && !paused && now - lastUpstreamNanos >= idleNanos) {
+      timedOut(gen, "upstream_idle_timeout", "the model provider went silent mid-response");
+      return;
+    }
+    if (committed && now - lastClientWriteNanos >= config.stream().heartbeatInterval().toNanos()) {
+      // a comment line keeps proxies and clients from closing an idle but healthy stream
+      out.write(HEARTBEAT);
+      lastClientWriteNanos = now;
+    }
+    armTimer();
+  }
+
+  private void timedOut(int gen, String code, String message) {
+    GatewayError error = GatewayError.timeout(code, message);
+    if (committed) {
+      abortStream(error);
+    } else {
+      failed(gen, error);
+    }
+  }
+
+  private void cancelTimer() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static GatewayError connectError(Throwable cause) {
+    if (cause instanceof TimeoutException || cause instanceof io.netty.channel.ConnectTimeoutException
+        || String.valueOf(cause.getMessage()).contains("timed out")) {
+      return GatewayError.timeout("upstream_connect_timeout", "could not connect to the model provider in time");
+    }
+    if (cause instanceof ConnectException) {
+      return GatewayError.upstream("upstream_unreachable", "could not connect to the model provider");
+    }
+    return GatewayError.upstream("upstream_unreachable", "the connection to the model provider failed");
+  }
+
+  private static long retryAfter(HttpClientResponse res) {
+    String value = res.getHeader("retry-after");
+    if (value == null) {
+      return 1;
+    }
+    try {
+      return Math.max(1, (long) Math.ceil(Double.parseDouble(value.trim())));
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+}

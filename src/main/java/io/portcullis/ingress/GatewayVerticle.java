@@ -1,0 +1,54 @@
+package io.portcullis.ingress;
+
+import io.portcullis.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The client-facing HTTP server and its pipeline. One instance per event loop; each owns its
+ * upstream HttpClient (a Vert.x client belongs to the context that created it).
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private final Supplier<GatewaySnapshot> snapshots;
+  private HttpServer server;
+  private HttpClient upstream;
+
+  public GatewayVerticle(Supplier<GatewaySnapshot> snapshots) {
+    this.snapshots = snapshots;
+  }
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = snapshots.get().config();
+    upstream = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(config.upstream().poolSize()).setHttp2MaxSize(config.upstream().poolSize()));
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setHost(config.server().host())
+            .setPort(config.server().port())
+            .setTcpNoDelay(true)
+            .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
+            .setHttp2ClearTextEnabled(true))
+        .requestHandler(Pipeline.router(vertx, snapshots, upstream));
+    return server.listen();
+  }
+
+  /** Stops accepting, lets in-flight requests and streams finish up to the drain timeout, then closes. */
+  @Override
+  public Future<?> stop() {
+    long drainMs = snapshots.get().config().server().drainTimeout().toMillis();
+    return server.shutdown(drainMs, TimeUnit.MILLISECONDS).eventually(() -> upstream.close());
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

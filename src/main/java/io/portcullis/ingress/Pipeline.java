@@ -1,0 +1,49 @@
+package io.portcullis.ingress;
+
+import io.portcullis.forward.Endpoint;
+import io.portcullis.forward.Forwarder;
+import io.portcullis.forward.RouteResolver;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.ext.web.Router;
+import java.util.function.Supplier;
+
+/** The whole request pipeline, in order. Each stage calls next() or ends the exchange with an error. */
+public final class Pipeline {
+
+  private Pipeline() {}
+
+  public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream) {
+    Router router = Router.router(vertx);
+    BodyReader readBody = new BodyReader();
+    RequestParser parse = new RequestParser();
+    RouteResolver resolve = new RouteResolver();
+    Forwarder forward = new Forwarder(vertx, upstream);
+
+    for (Endpoint endpoint : Endpoint.values()) {
+      router.post(endpoint.path())
+          .handler(new RequestStart(snapshots, endpoint)) // request id, config snapshot
+          .handler(readBody)                              // 413 while reading
+          .handler(parse)                                 // 400 malformed JSON / fields
+          // authenticate, authorize, guard and limit stages plug in here
+          .handler(resolve)                               // 404 unknown model
+          .handler(forward);                              // failover, SSE relay, timeouts
+    }
+    router.get("/v1/models").handler(new RequestStart(snapshots, null)).handler(new ModelsList());
+
+    router.errorHandler(404, ctx -> ErrorResponder.respond(ctx,
+        GatewayError.of(ErrorKind.NOT_FOUND, "unknown_path", "no such endpoint: " + ctx.request().method() + " " + safePath(ctx.request().path()))));
+    router.errorHandler(405, ctx -> ErrorResponder.respond(ctx,
+        GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED, "method_not_allowed", "method " + ctx.request().method() + " is not allowed here")));
+    router.errorHandler(500, ctx -> ErrorResponder.respond(ctx,
+        GatewayError.upstream("internal_error", "the gateway failed to handle this request")));
+    return router;
+  }
+
+  private static String safePath(String path) {
+    if (path == null) {
+      return "";
+    }
+    return path.length() > 100 ? path.substring(0, 100) + "..." : path;
+  }
+}

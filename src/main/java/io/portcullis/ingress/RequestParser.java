@@ -1,0 +1,63 @@
+package io.portcullis.ingress;
+
+import io.portcullis.forward.Endpoint;
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Parses the JSON body and checks the few fields the gateway itself relies on (model, stream, the
+ * endpoint's main input). Full schema validation is the guard's job.
+ */
+final class RequestParser implements Handler<RoutingContext> {
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Exchange ex = Exchange.of(ctx);
+    Object decoded;
+    try {
+      decoded = ex.rawBody().length() == 0 ? null : Json.decodeValue(ex.rawBody());
+    } catch (DecodeException e) {
+      fail(ctx, "invalid_json", "request body is not valid JSON");
+      return;
+    }
+    if (!(decoded instanceof JsonObject body)) {
+      fail(ctx, "invalid_body", "request body must be a JSON object");
+      return;
+    }
+    Object model = body.getValue("model");
+    if (!(model instanceof String name) || name.isBlank()) {
+      fail(ctx, "missing_model", "'model' is required and must be a non-empty string");
+      return;
+    }
+    Object stream = body.getValue("stream");
+    if (stream != null && !(stream instanceof Boolean)) {
+      fail(ctx, "invalid_stream", "'stream' must be true or false");
+      return;
+    }
+    boolean streaming = Boolean.TRUE.equals(stream);
+    Endpoint endpoint = ex.endpoint();
+    if (streaming && !endpoint.streams()) {
+      fail(ctx, "invalid_stream", endpoint.path() + " does not stream");
+      return;
+    }
+    String problem = switch (endpoint) {
+      case CHAT_COMPLETIONS, MESSAGES -> body.getValue("messages") instanceof JsonArray a && !a.isEmpty()
+          ? null : "'messages' is required and must be a non-empty array";
+      case EMBEDDINGS -> body.getValue("input") != null ? null : "'input' is required";
+    };
+    if (problem != null) {
+      fail(ctx, "invalid_body", problem);
+      return;
+    }
+    ex.parsed(body, name, streaming);
+    ctx.next();
+  }
+
+  private static void fail(RoutingContext ctx, String code, String message) {
+    ErrorResponder.respond(ctx, GatewayError.invalid(code, message));
+  }
+}

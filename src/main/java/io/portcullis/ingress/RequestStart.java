@@ -1,0 +1,41 @@
+package io.portcullis.ingress;
+
+import io.portcullis.forward.Endpoint;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * First stage: takes the current config snapshot, gives the request an id (the client's
+ * {@code x-request-id} when it is a sane token) and attaches the {@link Exchange}.
+ */
+final class RequestStart implements Handler<RoutingContext> {
+
+  private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+  private final Supplier<GatewaySnapshot> snapshots;
+  private final Endpoint endpoint;
+
+  RequestStart(Supplier<GatewaySnapshot> snapshots, Endpoint endpoint) {
+    this.snapshots = snapshots;
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String id = ctx.request().getHeader("x-request-id");
+    if (id == null || !SANE_ID.matcher(id).matches()) {
+      id = newId();
+    }
+    Exchange.attach(ctx, new Exchange(id, System.nanoTime(), snapshots.get(), endpoint));
+    ctx.response().putHeader("x-request-id", id);
+    ctx.next();
+  }
+
+  private static String newId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return "req_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+  }
+}

@@ -1,0 +1,415 @@
+package io.portcullis.mock;
+
+import io.portcullis.config.MockConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A real HTTP server speaking OpenAI chat completions / embeddings / models and Anthropic
+ * Messages, streaming and not, with a token pace and injectable faults ({@link MockBehaviour}).
+ * It is the offline upstream of the default config, of the tests and of the benchmarks.
+ */
+public final class MockProviderVerticle extends VerticleBase {
+
+  private static final AtomicLong IDS = new AtomicLong();
+
+  private final MockConfig config;
+  private final MockStats stats;
+  private HttpServer server;
+
+  public MockProviderVerticle(MockConfig config, MockStats stats) {
+    this.config = config;
+    this.stats = stats;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        .requestHandler(this::handle);
+    return server.listen();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest req) {
+    stats.requests.incrementAndGet();
+    req.body().onSuccess(body -> {
+      stats.record(new MockStats.Seen(req.method().name(), req.path(), req.headers(), body.toString()));
+      String path = req.path();
+      if (path.endsWith("/models") && req.method().name().equals("GET")) {
+        json(req.response(), 200, new JsonObject().put("object", "list").put("data", new JsonArray()
+            .add(new JsonObject().put("id", "mock-model").put("object", "model").put("owned_by", "mock"))));
+        return;
+      }
+      JsonObject json;
+      try {
+        json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+      } catch (DecodeException e) {
+        json(req.response(), 400, openAiError("invalid JSON body", "invalid_request_error"));
+        return;
+      }
+      String model = json.getString("model", "mock-model");
+      MockBehaviour behaviour = MockBehaviour.defaults(config).with(model);
+      MockExchange exchange = new MockExchange(req, json, MockBehaviour.baseModel(model), behaviour);
+      if (behaviour.firstByteDelayMs() > 0) {
+        vertx.setTimer(behaviour.firstByteDelayMs(), t -> route(exchange));
+      } else {
+        route(exchange);
+      }
+    });
+  }
+
+  private void route(MockExchange ex) {
+    String path = ex.req.path();
+    boolean anthropic = path.endsWith("/messages");
+    if (ex.behaviour.status() != 200) {
+      HttpServerResponse res = ex.req.response();
+      if (ex.behaviour.status() == 429) {
+        res.putHeader("retry-after", String.valueOf(ex.behaviour.retryAfterSeconds()));
+      }
+      String type = ex.behaviour.status() == 429 ? "rate_limit_error" : "server_error";
+      json(res, ex.behaviour.status(), anthropic ? anthropicError(type, "mock fault " + ex.behaviour.status())
+          : openAiError("mock fault " + ex.behaviour.status(), type));
+      return;
+    }
+    if (path.endsWith("/chat/completions")) {
+      chat(ex);
+    } else if (path.endsWith("/embeddings")) {
+      embeddings(ex);
+    } else if (anthropic) {
+      messages(ex);
+    } else {
+      json(ex.req.response(), 404, openAiError("no such path " + path, "invalid_request_error"));
+    }
+  }
+
+  // ---- OpenAI chat completions -------------------------------------------------------------
+
+  private void chat(MockExchange ex) {
+    String last = lastUserText(ex.body.getJsonArray("messages", new JsonArray()));
+    List<String> tokens = MockText.tokens(last, ex.behaviour);
+    int promptTokens = countPromptWords(ex.body.getJsonArray("messages", new JsonArray()));
+    int n = Math.max(1, Math.min(8, ex.body.getInteger("n", 1)));
+    String id = "chatcmpl-mock" + IDS.incrementAndGet();
+    long created = System.currentTimeMillis() / 1000;
+    JsonObject usage = new JsonObject().put("prompt_tokens", promptTokens)
+        .put("completion_tokens", tokens.size() * n).put("total_tokens", promptTokens + tokens.size() * n);
+    if (!ex.body.getBoolean("stream", false)) {
+      JsonArray choices = new JsonArray();
+      for (int i = 0; i < n; i++) {
+        choices.add(new JsonObject().put("index", i)
+            .put("message", new JsonObject().put("role", "assistant").put("content", String.join("", tokens)))
+            .putNull("logprobs").put("finish_reason", "stop"));
+      }
+      json(ex.req.response(), 200, new JsonObject().put("id", id).put("object", "chat.completion")
+          .put("created", created).put("model", ex.model).put("choices", choices).put("usage", usage));
+      return;
+    }
+    boolean includeUsage = ex.body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
+    JsonObject base = new JsonObject().put("id", id).put("object", "chat.completion.chunk")
+        .put("created", created).put("model", ex.model).putNull("system_fingerprint");
+    new MockStream(ex, tokens.size()) {
+      @Override
+      void opening(StringBuilder out) {
+        for (int i = 0; i < n; i++) {
+          event(out, null, chunk(base, i, new JsonObject().put("role", "assistant").put("content", ""), null, includeUsage));
+        }
+      }
+
+      @Override
+      void token(StringBuilder out, int k) {
+        for (int i = 0; i < n; i++) {
+          event(out, null, chunk(base, i, new JsonObject().put("content", tokens.get(k)), null, includeUsage));
+        }
+      }
+
+      @Override
+      void closing(StringBuilder out) {
+        for (int i = 0; i < n; i++) {
+          event(out, null, chunk(base, i, new JsonObject(), "stop", includeUsage));
+        }
+        if (includeUsage) {
+          event(out, null, base.copy().put("choices", new JsonArray()).put("usage", usage).encode());
+        }
+        out.append("data: [DONE]\n\n");
+      }
+
+      @Override
+      void malformed(StringBuilder out) {
+        out.append("data: {\"id\":\"").append(id).append("\",\"choices\":[{\"delta\":{\"content\":\"oops\n\n");
+      }
+    }.start();
+  }
+
+  private static String chunk(JsonObject base, int index, JsonObject delta, String finish, boolean includeUsage) {
+    JsonObject choice = new JsonObject().put("index", index).put("delta", delta).putNull("logprobs");
+    if (finish == null) {
+      choice.putNull("finish_reason");
+    } else {
+      choice.put("finish_reason", finish);
+    }
+    JsonObject c = base.copy().put("choices", new JsonArray().add(choice));
+    if (includeUsage) {
+      c.putNull("usage");
+    }
+    return c.encode();
+  }
+
+  // ---- Anthropic messages --------------------------------------------------------------------
+
+  private void messages(MockExchange ex) {
+    String last = lastUserText(ex.body.getJsonArray("messages", new JsonArray()));
+    List<String> tokens = MockText.tokens(last, ex.behaviour);
+    int inputTokens = countPromptWords(ex.body.getJsonArray("messages", new JsonArray()));
+    String id = "msg_mock" + IDS.incrementAndGet();
+    if (!ex.body.getBoolean("stream", false)) {
+      json(ex.req.response(), 200, new JsonObject().put("id", id).put("type", "message").put("role", "assistant")
+          .put("model", ex.model)
+          .put("content", new JsonArray().add(new JsonObject().put("type", "text").put("text", String.join("", tokens))))
+          .put("stop_reason", "end_turn").putNull("stop_sequence")
+          .put("usage", new JsonObject().put("input_tokens", inputTokens).put("output_tokens", tokens.size())));
+      return;
+    }
+    new MockStream(ex, tokens.size()) {
+      @Override
+      void opening(StringBuilder out) {
+        event(out, "message_start", new JsonObject().put("type", "message_start").put("message", new JsonObject()
+            .put("id", id).put("type", "message").put("role", "assistant").put("content", new JsonArray())
+            .put("model", ex.model).putNull("stop_reason").putNull("stop_sequence")
+            .put("usage", new JsonObject().put("input_tokens", inputTokens).put("output_tokens", 1))).encode());
+        event(out, "content_block_start", new JsonObject().put("type", "content_block_start").put("index", 0)
+            .put("content_block", new JsonObject().put("type", "text").put("text", "")).encode());
+        event(out, "ping", "{\"type\": \"ping\"}");
+      }
+
+      @Override
+      void token(StringBuilder out, int k) {
+        event(out, "content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", 0)
+            .put("delta", new JsonObject().put("type", "text_delta").put("text", tokens.get(k))).encode());
+      }
+
+      @Override
+      void closing(StringBuilder out) {
+        event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+        event(out, "message_delta", new JsonObject().put("type", "message_delta")
+            .put("delta", new JsonObject().put("stop_reason", "end_turn").putNull("stop_sequence"))
+            .put("usage", new JsonObject().put("output_tokens", tokens.size())).encode());
+        event(out, "message_stop", "{\"type\":\"message_stop\"}");
+      }
+
+      @Override
+      void malformed(StringBuilder out) {
+        out.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"text\":\"oops\n\n");
+      }
+    }.start();
+  }
+
+  // ---- embeddings ----------------------------------------------------------------------------
+
+  private void embeddings(MockExchange ex) {
+    Object input = ex.body.getValue("input");
+    List<?> inputs = input instanceof JsonArray arr ? arr.getList() : List.of(input == null ? "" : input);
+    JsonArray data = new JsonArray();
+    int tokens = 0;
+    for (int i = 0; i < inputs.size(); i++) {
+      String text = String.valueOf(inputs.get(i));
+      tokens += MockText.countWords(text);
+      JsonArray vector = new JsonArray();
+      int h = text.hashCode();
+      for (int d = 0; d < 8; d++) {
+        vector.add(((h >> (d * 4)) & 0xF) / 15.0);
+      }
+      data.add(new JsonObject().put("object", "embedding").put("index", i).put("embedding", vector));
+    }
+    json(ex.req.response(), 200, new JsonObject().put("object", "list").put("data", data).put("model", ex.model)
+        .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)));
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private record MockExchange(HttpServerRequest req, JsonObject body, String model, MockBehaviour behaviour) {}
+
+  /**
+   * Writes one streamed response at the configured pace, honouring the client's backpressure and
+   * stopping when the client goes away.
+   */
+  private abstract class MockStream {
+    final MockExchange ex;
+    final int tokenCount;
+    final HttpServerResponse res;
+    int next;
+    boolean closed;
+
+    MockStream(MockExchange ex, int tokenCount) {
+      this.ex = ex;
+      this.tokenCount = tokenCount;
+      this.res = ex.req.response();
+    }
+
+    abstract void opening(StringBuilder out);
+
+    abstract void token(StringBuilder out, int k);
+
+    abstract void closing(StringBuilder out);
+
+    abstract void malformed(StringBuilder out);
+
+    void start() {
+      stats.streamsStarted.incrementAndGet();
+      res.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+      res.closeHandler(v -> {
+        if (!closed) {
+          closed = true;
+          stats.streamsCancelled.incrementAndGet();
+          stats.lastCancelNanos.set(System.nanoTime());
+        }
+      });
+      StringBuilder out = new StringBuilder();
+      opening(out);
+      write(out);
+      step();
+    }
+
+    void step() {
+      if (closed) {
+        return;
+      }
+      double rate = ex.behaviour.tokensPerSecond();
+      if (rate <= 0) {
+        // as fast as the reader takes it: a burst until the write queue fills, then wait for drain
+        while (!closed && next < tokenCount && !res.writeQueueFull()) {
+          if (!emitOne()) {
+            return;
+          }
+        }
+        if (closed) {
+          return;
+        }
+        if (next >= tokenCount) {
+          finish();
+        } else {
+          stats.writeQueueFullEvents.incrementAndGet();
+          res.drainHandler(v -> step());
+        }
+        return;
+      }
+      if (res.writeQueueFull()) {
+        stats.writeQueueFullEvents.incrementAndGet();
+        res.drainHandler(v -> step());
+        return;
+      }
+      if (next >= tokenCount) {
+        finish();
+        return;
+      }
+      if (!emitOne()) {
+        return;
+      }
+      vertx.setTimer(Math.max(1, (long) (1000 / rate)), t -> step());
+    }
+
+    /** Emits the next token; false when the stream ended because of an injected fault. */
+    boolean emitOne() {
+      if (next == ex.behaviour.abortAfter()) {
+        closed = true;
+        ex.req.connection().close();
+        return false;
+      }
+      StringBuilder out = new StringBuilder();
+      if (next == ex.behaviour.malformedAfter()) {
+        malformed(out);
+      }
+      token(out, next++);
+      write(out);
+      return true;
+    }
+
+    void finish() {
+      if (ex.behaviour.abortAfter() >= 0 && ex.behaviour.abortAfter() <= tokenCount) {
+        closed = true;
+        ex.req.connection().close();
+        return;
+      }
+      StringBuilder out = new StringBuilder();
+      closing(out);
+      closed = true;
+      Buffer b = Buffer.buffer(out.toString());
+      stats.bytesWritten.addAndGet(b.length());
+      res.end(b);
+      stats.streamsCompleted.incrementAndGet();
+    }
+
+    void write(StringBuilder out) {
+      Buffer b = Buffer.buffer(out.toString());
+      stats.bytesWritten.addAndGet(b.length());
+      res.write(b);
+    }
+
+    void event(StringBuilder out, String type, String data) {
+      if (type != null) {
+        out.append("event: ").append(type).append('\n');
+      }
+      out.append("data: ").append(data).append("\n\n");
+    }
+  }
+
+  private static String lastUserText(JsonArray messages) {
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      Object m = messages.getValue(i);
+      if (m instanceof JsonObject msg && "user".equals(msg.getString("role"))) {
+        Object content = msg.getValue("content");
+        if (content instanceof String s) {
+          return s;
+        }
+        if (content instanceof JsonArray parts) {
+          StringBuilder text = new StringBuilder();
+          for (Object p : parts) {
+            if (p instanceof JsonObject part && part.getValue("text") instanceof String t) {
+              text.append(t);
+            }
+          }
+          return text.toString();
+        }
+      }
+    }
+    return null;
+  }
+
+  private static int countPromptWords(JsonArray messages) {
+    int n = 0;
+    for (Object m : messages) {
+      if (m instanceof JsonObject msg && msg.getValue("content") instanceof String s) {
+        n += MockText.countWords(s);
+      }
+    }
+    return Math.max(1, n);
+  }
+
+  private static JsonObject openAiError(String message, String type) {
+    return new JsonObject().put("error", new JsonObject().put("message", message).put("type", type)
+        .putNull("param").put("code", type));
+  }
+
+  private static JsonObject anthropicError(String type, String message) {
+    return new JsonObject().put("type", "error").put("error", new JsonObject().put("type", type).put("message", message));
+  }
+
+  private static void json(HttpServerResponse res, int status, JsonObject body) {
+    if (res.closed()) {
+      return;
+    }
+    res.setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
+  }
+}
