@@ -178,6 +178,14 @@ final class UpstreamCall {
       return;
     }
     lastUpstreamNanos = System.nanoTime();
+    if (phase == Phase.WAITING) {
+      // first byte: from now on the idle (and, for streams, heartbeat) deadlines apply
+      phase = Phase.RELAYING;
+      if (relay != null) {
+        commitStream();
+      }
+      armTimer();
+    }
     if (collected != null) {
       if (collected.length() + chunk.length() > config.upstream().maxResponseBytes()) {
         failed(gen, GatewayError.upstream("upstream_response_too_large",
@@ -185,11 +193,7 @@ final class UpstreamCall {
         return;
       }
       collected.appendBuffer(chunk);
-      phase = Phase.RELAYING;
       return;
-    }
-    if (!committed) {
-      commitStream();
     }
     Buffer bytes = relay.onChunk(chunk);
     if (bytes == null) {
@@ -269,7 +273,6 @@ final class UpstreamCall {
 
   private void commitStream() {
     committed = true;
-    phase = Phase.RELAYING;
     out.setStatusCode(200)
         .putHeader(HttpHeaders.CONTENT_TYPE, response.getHeader(HttpHeaders.CONTENT_TYPE))
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
