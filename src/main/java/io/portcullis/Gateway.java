@@ -41,6 +41,7 @@ public final class Gateway {
   private AdminVerticle admin;
   private MockProviderVerticle mock;
   private ConfigReloader reloader;
+  private Future<Void> stopping;
 
   private Gateway(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
@@ -117,7 +118,14 @@ public final class Gateway {
    * Graceful stop: readiness fails first, then after the readiness delay the listeners stop
    * accepting while in-flight requests and streams get up to the drain timeout; then all closes.
    */
-  public Future<Void> stop() {
+  public synchronized Future<Void> stop() {
+    if (stopping == null) {
+      stopping = drainAndStop();
+    }
+    return stopping;
+  }
+
+  private Future<Void> drainAndStop() {
     readiness.draining();
     if (reloader != null) {
       reloader.stop();

@@ -32,7 +32,7 @@ public final class Exchange {
   private SseEventHook hook = SseEventHook.NONE;
   private final StreamTimings timings = new StreamTimings();
 
-  Exchange(String requestId, long startNanos, GatewaySnapshot snapshot, Endpoint endpoint) {
+  public Exchange(String requestId, long startNanos, GatewaySnapshot snapshot, Endpoint endpoint) {
     this.requestId = requestId;
     this.startNanos = startNanos;
     this.snapshot = snapshot;

@@ -1,0 +1,141 @@
+package io.portcullis.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  static final String VALID = """
+      providers:
+        - name: a
+          base_url: http://127.0.0.1:1/v1
+        - name: b
+          type: anthropic
+          base_url: https://api.example.com/v1
+      models:
+        - name: m
+          targets: [{provider: a, model: up-1}, {provider: b}]
+      """;
+
+  final ConfigLoader loader = new ConfigLoader(Map.of("KEY_ONE", "sk-one", "PORT", "8181"));
+
+  GatewayConfig parse(String yaml) throws ConfigException {
+    return loader.parse(yaml, null);
+  }
+
+  /** The problems reported for a config, which must be refused. */
+  java.util.List<String> problems(String yaml) {
+    try {
+      parse(yaml);
+    } catch (ConfigException e) {
+      return e.problems();
+    }
+    throw new AssertionError("config was accepted:\n" + yaml);
+  }
+
+  @Test
+  void appliesDefaults() throws Exception {
+    GatewayConfig c = parse(VALID);
+    assertThat(c.server().port()).isEqualTo(8080);
+    assertThat(c.server().maxBodyBytes()).isEqualTo(1 << 20);
+    assertThat(c.server().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.providers().get(0).type()).isEqualTo(ProviderType.OPENAI);
+    assertThat(c.providers().get(0).authHeader()).isEqualTo("authorization");
+    assertThat(c.providers().get(1).authHeader()).isEqualTo("x-api-key");
+    assertThat(c.providers().get(0).timeouts().firstByte()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.models().get(0).targets()).containsExactly(new TargetConfig("a", "up-1"), new TargetConfig("b", "m"));
+    assertThat(c.mock().enabled()).isFalse();
+  }
+
+  @Test
+  void readsUnitsAndInterpolatesTheEnvironment() throws Exception {
+    GatewayConfig c = parse("""
+        server: {port: "${PORT}", max_body_size: 512KiB, drain_timeout: 250ms}
+        stream: {max_event_size: 2MiB, heartbeat_interval: 5s}
+        providers:
+          - name: a
+            base_url: http://h/v1
+            api_keys: ["${KEY_ONE}", "${KEY_TWO:-sk-two}"]
+            timeouts: {connect: 1s, first_byte: 2m, idle: 1h, total: 1d}
+        models: [{name: m, targets: [{provider: a}]}]
+        """);
+    assertThat(c.server().port()).isEqualTo(8181);
+    assertThat(c.server().maxBodyBytes()).isEqualTo(512 * 1024);
+    assertThat(c.server().drainTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.stream().maxEventBytes()).isEqualTo(2 << 20);
+    assertThat(c.providers().get(0).apiKeys()).extracting(Secret::value).containsExactly("sk-one", "sk-two");
+    assertThat(c.providers().get(0).timeouts().total()).isEqualTo(Duration.ofDays(1));
+    // secrets never show in a printed config
+    assertThat(c.toString()).doesNotContain("sk-one").doesNotContain("sk-two");
+  }
+
+  @Test
+  void readsKeysFromFiles(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("key.txt"), "  sk-from-file\n");
+    Path conf = dir.resolve("p.yaml");
+    Files.writeString(conf, """
+        providers:
+          - {name: a, base_url: "http://h/v1", api_key_files: [key.txt]}
+        models: [{name: m, targets: [{provider: a}]}]
+        """);
+    assertThat(loader.load(conf).providers().get(0).apiKeys()).extracting(Secret::value).containsExactly("sk-from-file");
+  }
+
+  @Test
+  void namesThePathOfEveryBadValue() {
+    assertThat(problems(VALID.replace("https://api.example.com/v1", "not a url")))
+        .containsExactly("providers[1].base_url: not a URL (expected http:// or https:// with a host)");
+    assertThat(problems(VALID.replace("http://127.0.0.1:1/v1", "ftp://x/v1")))
+        .containsExactly("providers[0].base_url: not a URL (expected http:// or https:// with a host)");
+    assertThat(problems("server: {port: 70000}\n" + VALID)).containsExactly("server.port: must be between 0 and 65535, got 70000");
+    assertThat(problems("server: {port: eighty}\n" + VALID)).containsExactly("server.port: not an integer: 'eighty'");
+    assertThat(problems("server: {drain_timeout: soon}\n" + VALID))
+        .containsExactly("server.drain_timeout: not a duration: 'soon' (write e.g. 250ms, 30s, 5m, 1h)");
+    assertThat(problems("server: {max_body_size: 1XB}\n" + VALID)).singleElement().asString().startsWith("server.max_body_size: not a positive size");
+    assertThat(problems("server: {prot: 1}\n" + VALID)).singleElement().asString().startsWith("server.prot: unknown option");
+    assertThat(problems("sever: {}\n" + VALID)).singleElement().asString().startsWith("sever: unknown option");
+    assertThat(problems(VALID.replace("provider: b", "provider: c")))
+        .containsExactly("models[0].targets[1].provider: no provider named 'c'");
+    assertThat(problems(VALID.replace("name: b", "name: a")))
+        .containsExactly("providers[1].name: duplicate provider name 'a'", "models[0].targets[1].provider: no provider named 'b'");
+    assertThat(problems(VALID.replace("type: anthropic", "type: cohere")))
+        .containsExactly("providers[1].type: unknown provider type 'cohere' (known: openai, anthropic)");
+    assertThat(problems(VALID + "  - name: m\n    targets: [{provider: a}]\n")).containsExactly("models[1].name: duplicate model name 'm'");
+    assertThat(problems(VALID + "  - name: empty\n")).containsExactly("models[1].targets: at least one target is required");
+    assertThat(problems(VALID.replace("base_url: http://127.0.0.1:1/v1", "base_url: http://h/v1\n    api_keys: [\"${NOPE}\"]")))
+        .containsExactly("providers[0].api_keys[0]: environment variable NOPE is not set");
+    assertThat(problems(VALID.replace("base_url: http://127.0.0.1:1/v1", "base_url: http://h/v1\n    api_key_files: [/no/such/file]")))
+        .containsExactly("providers[0].api_key_files[0]: cannot read /no/such/file");
+    assertThat(problems(VALID.replace("base_url: http://127.0.0.1:1/v1",
+        "base_url: http://h/v1\n    timeouts: {first_byte: 10m, total: 1m}")))
+        .containsExactly("providers[0].timeouts.first_byte: must not be longer than total (PT1M)");
+    assertThat(problems("server: {port: 9090}\n" + VALID)).containsExactly("admin.port: must differ from server.port");
+    assertThat(problems("models: []")).containsExactly("providers: at least one provider is required");
+    assertThat(problems("providers: {name: a}\n")).containsExactly("providers: must be a list");
+  }
+
+  @Test
+  void reportsAllProblemsAtOnce() {
+    assertThat(problems("server: {port: -1, instances: x}\n" + VALID.replace("provider: b", "provider: zz"))).hasSize(3);
+  }
+
+  @Test
+  void refusesYamlThatDoesNotParse() {
+    assertThatThrownBy(() -> parse("providers: [\n  - {name: a"))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("not valid YAML");
+  }
+
+  @Test
+  void theShippedConfigIsValid() throws Exception {
+    GatewayConfig c = new ConfigLoader(Map.of()).load(Path.of("conf/portcullis.yaml"));
+    assertThat(c.mock().enabled()).isTrue();
+    assertThat(c.models()).isNotEmpty();
+  }
+}

@@ -1,0 +1,120 @@
+package io.portcullis.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.config.ConfigLoader;
+import io.portcullis.ingress.ErrorKind;
+import io.portcullis.ingress.GatewayError;
+import io.portcullis.sse.SseEvent;
+import io.portcullis.sse.SseEventHook;
+import io.portcullis.sse.SseEventParser;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class SseRelayTest {
+
+  static final String STREAM = "event: a\nid: 1\ndata: {\"x\":1}\n\n: comment\n\ndata: two\r\ndata: lines\r\n\r\n"
+      + "foo: bar\ndata: \u00e9\u65e5\uD83D\uDE00\n\ndata: [DONE]\n\n";
+
+  static Provider openAi() throws Exception {
+    return RouteTable.from(new ConfigLoader(Map.of()).parse("""
+        providers: [{name: p, base_url: "http://h/v1"}]
+        models: [{name: m, targets: [{provider: p}]}]
+        """, null)).route("m").targets().get(0).provider();
+  }
+
+  static io.portcullis.ingress.Exchange exchange(SseEventHook hook) {
+    io.portcullis.ingress.Exchange ex = new io.portcullis.ingress.Exchange("req_test", System.nanoTime(), null, Endpoint.CHAT_COMPLETIONS);
+    ex.hook(hook);
+    return ex;
+  }
+
+  static List<SseEvent> parse(String text) {
+    List<SseEvent> out = new ArrayList<>();
+    SseEventParser p = new SseEventParser(1 << 20, out::add);
+    p.feed(text.getBytes(StandardCharsets.UTF_8));
+    p.end();
+    return out;
+  }
+
+  @Test
+  void withoutAHookEverySplitPointRelaysTheSameEvents() throws Exception {
+    byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+    List<SseEvent> expected = parse(STREAM);
+    for (int cut = 0; cut <= bytes.length; cut++) {
+      SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), openAi(), 1 << 20);
+      StringBuilder out = new StringBuilder();
+      out.append(relay.onChunk(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, cut))));
+      out.append(relay.onChunk(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, cut, bytes.length))));
+      out.append(relay.onEnd());
+      assertThat(parse(out.toString())).as("cut at %d", cut).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aHookMayRewriteHoldAndReleaseEventsInOrder() throws Exception {
+    SseEventHook holdUntilEnd = new SseEventHook() {
+      final List<SseEvent> held = new ArrayList<>();
+
+      @Override
+      public void onEvent(SseEvent event, Consumer<SseEvent> emit) {
+        if (event.data() != null && event.data().equals("[DONE]")) {
+          held.forEach(emit);
+          held.clear();
+          emit.accept(event);
+        } else if (event.data() != null) {
+          held.add(event.withData(event.data().toUpperCase()));
+        } else {
+          emit.accept(event);
+        }
+      }
+
+      @Override
+      public void onEnd(Consumer<SseEvent> emit) {
+        held.forEach(emit);
+      }
+    };
+    SseRelay relay = new SseRelay(exchange(holdUntilEnd), openAi(), 1 << 20);
+    Buffer first = relay.onChunk(Buffer.buffer("data: one\n\n: c\n\ndata: two\n\n"));
+    assertThat(first.toString()).isEqualTo(": c\n\n");
+    Buffer rest = relay.onChunk(Buffer.buffer("data: [DONE]\n\n"));
+    assertThat(parse(rest.toString())).containsExactly(SseEvent.ofData("ONE"), SseEvent.ofData("TWO"), SseEvent.ofData("[DONE]"));
+  }
+
+  @Test
+  void anErrorFlushesTheHookThenAddsTheErrorEvent() throws Exception {
+    SseEventHook holdAll = new SseEventHook() {
+      SseEvent held;
+
+      @Override
+      public void onEvent(SseEvent event, Consumer<SseEvent> emit) {
+        held = event;
+      }
+
+      @Override
+      public void onEnd(Consumer<SseEvent> emit) {
+        emit.accept(held);
+      }
+    };
+    SseRelay relay = new SseRelay(exchange(holdAll), openAi(), 1 << 20);
+    assertThat(relay.onChunk(Buffer.buffer("data: partial\n\n")).length()).isZero();
+    List<SseEvent> out = parse(relay.onError(GatewayError.of(ErrorKind.UPSTREAM_ERROR, "upstream_aborted", "gone")).toString());
+    assertThat(out).hasSize(2);
+    assertThat(out.get(0)).isEqualTo(SseEvent.ofData("partial"));
+    assertThat(out.get(1).data()).contains("\"code\":\"upstream_aborted\"");
+  }
+
+  @Test
+  void countsTokensForTimings() throws Exception {
+    io.portcullis.ingress.Exchange ex = exchange(SseEventHook.NONE);
+    SseRelay relay = new SseRelay(ex, openAi(), 1 << 20);
+    relay.onChunk(Buffer.buffer("data: a\n\ndata: b\n\n: c\n\ndata: [DONE]\n\n"));
+    assertThat(ex.timings().tokens()).isEqualTo(2);
+    assertThat(ex.timings().timeToFirstTokenNanos()).isPositive();
+  }
+}
