@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /** Entry point: {@code portcullis [run|check|mock]}; with no command it runs the gateway. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = "portcullis 0.1.0",
     description = "An event-driven AI API gateway.",
-    subcommands = {Portcullis.Run.class, Portcullis.Check.class, Portcullis.Mock.class})
+    subcommands = {Portcullis.Run.class, Portcullis.Check.class, Portcullis.Mock.class, Portcullis.SseLoad.class})
 public final class Portcullis implements Callable<Integer> {
 
   static final String DEFAULT_CONFIG = "conf/portcullis.yaml";
@@ -133,6 +133,30 @@ public final class Portcullis implements Callable<Integer> {
       System.out.println("mock provider listening on " + host + ":" + port);
       new CountDownLatch(1).await();
       return 0;
+    }
+  }
+
+  @Command(name = "sse-load", description = "Open N concurrent SSE streams and report time to first token and inter-token gaps (JSON).")
+  static final class SseLoad implements Callable<Integer> {
+    @Option(names = "--url", required = true, description = "chat completions URL") java.net.URI url;
+    @Option(names = "--model", defaultValue = "gpt-4o-mini",
+        description = "model to ask for; against the mock directly, directives such as bench@tokens=40;rate=10 set length and pace")
+    String model;
+    @Option(names = "--streams", defaultValue = "100") int streams;
+    @Option(names = "--ramp", defaultValue = "500", description = "streams opened per second") int ramp;
+
+    @Override
+    public Integer call() throws Exception {
+      Vertx vertx = Vertx.vertx();
+      try {
+        io.portcullis.loadgen.SseLoadGenerator.Report report = new io.portcullis.loadgen.SseLoadGenerator(vertx,
+                new io.portcullis.loadgen.SseLoadGenerator.Plan(url, model, streams, ramp))
+            .run().toCompletionStage().toCompletableFuture().get(30, TimeUnit.MINUTES);
+        System.out.println(report.toJson().encode());
+        return report.errors() == 0 ? 0 : 1;
+      } finally {
+        vertx.close();
+      }
     }
   }
 

@@ -9,17 +9,18 @@ import io.vertx.ext.web.RoutingContext;
 /** The last stage: sends the request to the route's targets and relays the answer. */
 public final class Forwarder implements Handler<RoutingContext> {
 
-  private final Vertx vertx;
   private final HttpClient client;
+  private final DeadlineSweeper sweeper;
 
+  /** Created on the event loop that will run it (one per gateway verticle). */
   public Forwarder(Vertx vertx, HttpClient client) {
-    this.vertx = vertx;
     this.client = client;
+    this.sweeper = new DeadlineSweeper(vertx);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
-    new UpstreamCall(vertx, client, ctx, ex.route().targetsFor(ex.endpoint())).start();
+    new UpstreamCall(client, sweeper, ctx, ex.route().targetsFor(ex.endpoint())).start();
   }
 }

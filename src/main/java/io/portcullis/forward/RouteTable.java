@@ -30,7 +30,7 @@ public final class RouteTable {
     for (ModelConfig m : config.models()) {
       List<Target> targets = new ArrayList<>();
       for (TargetConfig t : m.targets()) {
-        targets.add(new Target(providers.get(t.provider()), t.model()));
+        targets.add(Target.of(providers.get(t.provider()), t.model()));
       }
       routes.put(m.name(), new ModelRoute(m.name(), targets));
     }

@@ -7,7 +7,6 @@ import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.GatewayError;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -30,8 +29,8 @@ import java.util.concurrent.TimeoutException;
  * the first byte, 5xx, 429, or an upstream refusing the gateway's key). After that, a failure ends
  * the stream with an error event.
  *
- * <p>One timer per call watches every deadline (first byte, idle, total, heartbeat): it is re-armed
- * lazily for the earliest deadline instead of being reset on every chunk.
+ * <p>Deadlines (first byte, idle, total, heartbeat) are checked by the event loop's
+ * {@link DeadlineSweeper}, so no timer is set or cancelled per request or per chunk.
  *
  * <p>Everything here runs on the request's event loop; nothing blocks.
  */
@@ -41,8 +40,8 @@ final class UpstreamCall {
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
 
-  private final Vertx vertx;
   private final HttpClient client;
+  private final DeadlineSweeper sweeper;
   private final RoutingContext ctx;
   private final Exchange ex;
   private final HttpServerResponse out;
@@ -54,7 +53,6 @@ final class UpstreamCall {
   private Phase phase = Phase.WAITING;
   private HttpClientRequest request;
   private HttpClientResponse response;
-  private long timerId = -1;
   private long firstByteDeadline;
   private long totalDeadline;
   private long idleNanos;
@@ -65,9 +63,9 @@ final class UpstreamCall {
   private SseRelay relay;
   private Buffer collected;
 
-  UpstreamCall(Vertx vertx, HttpClient client, RoutingContext ctx, List<Target> targets) {
-    this.vertx = vertx;
+  UpstreamCall(HttpClient client, DeadlineSweeper sweeper, RoutingContext ctx, List<Target> targets) {
     this.client = client;
+    this.sweeper = sweeper;
     this.ctx = ctx;
     this.ex = Exchange.of(ctx);
     this.out = ctx.response();
@@ -76,6 +74,7 @@ final class UpstreamCall {
   }
 
   void start() {
+    sweeper.add(this);
     out.closeHandler(v -> clientGone());
     out.exceptionHandler(e -> clientGone());
     next(null);
@@ -105,8 +104,8 @@ final class UpstreamCall {
     response = null;
     relay = null;
     collected = null;
-    armTimer();
 
+    UpstreamUrl url = target.url(ex.endpoint());
     MultiMap headers = HttpHeaders.headers()
         .set(HttpHeaders.CONTENT_TYPE, "application/json")
         .set(HttpHeaders.ACCEPT, ex.stream() ? "text/event-stream" : "application/json")
@@ -114,7 +113,10 @@ final class UpstreamCall {
     target.provider().putHeaders(headers, ctx.request().headers());
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(target.provider().url(ex.endpoint(), target.model()))
+        .setHost(url.host())
+        .setPort(url.port())
+        .setSsl(url.ssl())
+        .setURI(url.pathAndQuery())
         .setConnectTimeout(timeouts.connect().toMillis())
         .setHeaders(headers);
     JsonObject upstreamBody = new JsonObject(new LinkedHashMap<>(ex.body().getMap())).put("model", target.model());
@@ -184,7 +186,6 @@ final class UpstreamCall {
       if (relay != null) {
         commitStream();
       }
-      armTimer();
     }
     if (collected != null) {
       if (collected.length() + chunk.length() > config.upstream().maxResponseBytes()) {
@@ -246,7 +247,6 @@ final class UpstreamCall {
       return;
     }
     generation++;
-    cancelTimer();
     if (request != null) {
       request.reset();
     }
@@ -260,8 +260,7 @@ final class UpstreamCall {
 
   /** No target could serve: answer with the last failure. */
   private void finish(GatewayError last) {
-    phase = Phase.DONE;
-    cancelTimer();
+    complete();
     if (last == null) {
       last = GatewayError.upstream("no_target", "no provider can serve this model");
     }
@@ -324,16 +323,15 @@ final class UpstreamCall {
 
   private void complete() {
     phase = Phase.DONE;
-    cancelTimer();
+    sweeper.remove(this);
   }
 
   private void clientGone() {
     if (phase == Phase.DONE) {
       return;
     }
-    phase = Phase.DONE;
+    complete();
     generation++;
-    cancelTimer();
     ex.error(GatewayError.of(ErrorKind.INVALID_REQUEST, "client_closed", "the client went away"));
     if (request != null) {
       request.reset();
@@ -342,30 +340,14 @@ final class UpstreamCall {
 
   // ---- deadlines -----------------------------------------------------------------------------
 
-  private void armTimer() {
-    cancelTimer();
-    long now = System.nanoTime();
-    long due = totalDeadline;
-    if (phase == Phase.WAITING) {
-      due = Math.min(due, firstByteDeadline);
-    } else if (phase == Phase.RELAYING) {
-      if (!paused) {
-        due = Math.min(due, lastUpstreamNanos + idleNanos);
-      }
-      if (committed) {
-        due = Math.min(due, lastClientWriteNanos + config.stream().heartbeatInterval().toNanos());
-      }
-    }
-    long delayMs = Math.max(1, (due - now + 999_999) / 1_000_000);
-    timerId = vertx.setTimer(delayMs, id -> onTimer());
-  }
-
-  private void onTimer() {
-    timerId = -1;
+  /**
+   * Called by the {@link DeadlineSweeper} of this event loop a few times a second: checks every
+   * deadline of the current phase. No timer is set or cancelled per request or per chunk.
+   */
+  void checkDeadlines(long now) {
     if (phase == Phase.DONE) {
       return;
     }
-    long now = System.nanoTime();
     int gen = generation;
     if (now >= totalDeadline) {
       timedOut(gen, "upstream_timeout", "the model provider did not finish within the total timeout");
@@ -384,7 +366,6 @@ final class UpstreamCall {
       out.write(HEARTBEAT);
       lastClientWriteNanos = now;
     }
-    armTimer();
   }
 
   private void timedOut(int gen, String code, String message) {
@@ -393,13 +374,6 @@ final class UpstreamCall {
       abortStream(error);
     } else {
       failed(gen, error);
-    }
-  }
-
-  private void cancelTimer() {
-    if (timerId >= 0) {
-      vertx.cancelTimer(timerId);
-      timerId = -1;
     }
   }
 

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: direct to the mock provider, through nginx (plain reverse proxy,
+# proxy_buffering off) and through Portcullis (no policies), all in one run on one machine.
+#
+#   benchmarks/run.sh                 # everything (about 10 minutes on 2 cores)
+#   PHASES=http benchmarks/run.sh     # only non-streaming throughput
+#   PHASES="sse hold" ...             # only the streaming phases
+#
+# Knobs (environment): ROUNDS (3), DURATION (10s), CONNS (64), SSE_STREAMS (1000), HOLD_STREAMS (5000).
+# Results: a Markdown table on stdout and in benchmarks/out/results.md; raw outputs in benchmarks/out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-64}
+SSE_STREAMS=${SSE_STREAMS:-1000}
+HOLD_STREAMS=${HOLD_STREAMS:-5000}
+PHASES=${PHASES:-"http sse hold"}
+MOCK_PORT=18090 NGINX_PORT=18081 GW_PORT=18080 ADMIN_PORT=18099
+OUT=$PWD/benchmarks/out
+JAR=target/portcullis.jar
+mkdir -p "$OUT"
+
+need=()
+command -v nginx >/dev/null 2>&1 || need+=(nginx)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+ulimit -n "$(ulimit -Hn)" || true
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$OUT/nginx.pid" ] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+
+# --- start the three contestants ---------------------------------------------------------------
+java -Xms1g -Xmx1g -jar "$JAR" mock --port $MOCK_PORT --instances 2 > "$OUT/mock.log" 2>&1 & pids+=($!)
+wait_port $MOCK_PORT
+sed -e "s|__OUT__|$OUT|g" -e "s|__MOCK_PORT__|$MOCK_PORT|g" -e "s|__NGINX_PORT__|$NGINX_PORT|g" \
+  benchmarks/nginx.conf.template > "$OUT/nginx.conf"
+nginx -c "$OUT/nginx.conf" -p "$OUT"
+wait_port $NGINX_PORT
+MOCK_PORT=$MOCK_PORT java -Xms512m -Xmx512m -jar "$JAR" run -c benchmarks/bench.yaml > "$OUT/portcullis.log" 2>&1 & gw=$!; pids+=($gw)
+wait_port $GW_PORT
+
+declare -A URL=([direct]="http://127.0.0.1:$MOCK_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT" [portcullis]="http://127.0.0.1:$GW_PORT")
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+# wrk latency lines look like "99%   12.34ms": normalise to milliseconds
+wrk_ms() { awk -v q="$1" '$1==q { v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v); if(u=="us") v/=1000; else if(u=="s") v*=1000; print v }'; }
+json_field() { sed -e "s/.*\"$1\":\([^,}]*\).*/\1/"; }
+
+report="$OUT/results.md"
+{
+  echo "# Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores"
+  echo
+} > "$report"
+
+# --- phase 1: non-streaming throughput (wrk) ------------------------------------------------------
+if [[ " $PHASES " == *" http "* ]]; then
+  for t in direct nginx portcullis; do wrk -t1 -c"$CONNS" -d3s -s benchmarks/chat.lua "${URL[$t]}/v1/chat/completions" >/dev/null; done # warm-up (JIT)
+  for r in $(seq 1 "$ROUNDS"); do
+    for t in direct nginx portcullis; do
+      wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "${URL[$t]}/v1/chat/completions" > "$OUT/wrk-$t-$r.txt"
+    done
+  done
+  {
+    echo "## Non-streaming chat completions: wrk -t1 -c$CONNS -d$DURATION, median of $ROUNDS rounds"
+    echo
+    echo "| path | requests/s | p50 ms | p99 ms | non-2xx |"
+    echo "|---|---|---|---|---|"
+    for t in direct nginx portcullis; do
+      rps=$(cat "$OUT"/wrk-$t-*.txt | awk '/Requests\/sec/ {print $2}' | median)
+      p50=$(cat "$OUT"/wrk-$t-*.txt | wrk_ms 50% | median)
+      p99=$(cat "$OUT"/wrk-$t-*.txt | wrk_ms 99% | median)
+      bad=$(cat "$OUT"/wrk-$t-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')
+      echo "| $t | $rps | $p50 | $p99 | $bad |"
+      eval "RPS_$t=$rps"
+    done
+    echo
+    echo "Portcullis / nginx throughput: $(awk -v a="$RPS_portcullis" -v b="$RPS_nginx" 'BEGIN {printf "%.2f", a/b}')"
+    echo
+  } >> "$report"
+fi
+
+# --- phase 2: concurrent SSE streams, time to first token and inter-token gaps ----------------------
+sse_run() { # name url model streams ramp
+  java -Xmx1g -jar "$JAR" sse-load --url "$2/v1/chat/completions" --model "$3" --streams "$4" --ramp "$5" > "$OUT/sse-$1.json" 2>"$OUT/sse-$1.err" || true
+}
+if [[ " $PHASES " == *" sse "* ]]; then
+  for r in $(seq 1 "$ROUNDS"); do
+    sse_run "direct-$r" "${URL[direct]}" "bench@tokens=40;rate=10" "$SSE_STREAMS" 500
+    sse_run "nginx-$r" "${URL[nginx]}" "bench@tokens=40;rate=10" "$SSE_STREAMS" 500
+    sse_run "portcullis-$r" "${URL[portcullis]}" "sse" "$SSE_STREAMS" 500
+  done
+  {
+    echo "## $SSE_STREAMS concurrent streams, 40 tokens at 10 tokens/s each, median of $ROUNDS rounds"
+    echo
+    echo "| path | completed | errors | TTFT p50 ms | TTFT p99 ms | gap p50 ms | gap p99 ms | gap p99.9 ms |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for t in direct nginx portcullis; do
+      row="| $t"
+      for f in completed errors ttft_p50_ms ttft_p99_ms gap_p50_ms gap_p99_ms gap_p999_ms; do
+        row="$row | $(cat "$OUT"/sse-$t-*.json | json_field $f | median)"
+      done
+      echo "$row |"
+      eval "GAP99_$t=$(cat "$OUT"/sse-$t-*.json | json_field gap_p99_ms | median)"
+    done
+    echo
+    echo "Added inter-token p99 vs direct: nginx $(awk -v a="$GAP99_nginx" -v b="$GAP99_direct" 'BEGIN {printf "%.2f", a-b}') ms, portcullis $(awk -v a="$GAP99_portcullis" -v b="$GAP99_direct" 'BEGIN {printf "%.2f", a-b}') ms"
+    echo
+  } >> "$report"
+fi
+
+# --- phase 3: many streams held by one gateway process (heap capped at 512 MB) -----------------------
+if [[ " $PHASES " == *" hold "* ]]; then
+  sse_run "hold-direct" "${URL[direct]}" "bench@tokens=60;rate=2" "$HOLD_STREAMS" 1000
+  sse_run "hold-portcullis" "${URL[portcullis]}" "sse-hold" "$HOLD_STREAMS" 1000 &
+  loader=$!
+  sleep 15 # all streams open (ramp 1000/s), each lasts 30 s
+  open_conns=$(ss -Htn state established "( sport = :$GW_PORT )" | wc -l)
+  jcmd "$gw" GC.run >/dev/null 2>&1 || true
+  heap=$(jcmd "$gw" GC.heap_info 2>/dev/null | awk '/used/ {for(i=1;i<=NF;i++) if($i=="used") {print $(i+1); exit}}')
+  rss=$(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$gw/status)
+  wait $loader
+  {
+    echo "## $HOLD_STREAMS concurrent streams held by one Portcullis process (-Xmx512m), 60 tokens at 2 tokens/s each"
+    echo
+    echo "Client connections open on the gateway 15 s in: $open_conns; heap used after a full GC then: $heap; process RSS: $rss"
+    echo
+    echo "| path | completed | errors | max concurrent | TTFT p50 ms | TTFT p99 ms | gap p50 ms | gap p99 ms |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for t in direct portcullis; do
+      row="| $t"
+      for f in completed errors max_concurrent ttft_p50_ms ttft_p99_ms gap_p50_ms gap_p99_ms; do
+        row="$row | $(json_field $f < "$OUT/sse-hold-$t.json")"
+      done
+      echo "$row |"
+    done
+    echo
+    d=$(json_field gap_p99_ms < "$OUT/sse-hold-direct.json"); p=$(json_field gap_p99_ms < "$OUT/sse-hold-portcullis.json")
+    echo "Added inter-token p99 vs direct: $(awk -v a="$p" -v b="$d" 'BEGIN {printf "%.2f", a-b}') ms"
+    echo
+  } >> "$report"
+fi
+
+cat "$report"
