@@ -20,7 +20,7 @@ PHASES=${PHASES:-"http sse hold"}
 MOCK_PORT=18090 NGINX_PORT=18081 GW_PORT=18080 ADMIN_PORT=18099
 OUT=$PWD/benchmarks/out
 JAR=target/portcullis.jar
-mkdir -p "$OUT"
+rm -rf "$OUT"; mkdir -p "$OUT"
 
 need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx)
@@ -48,7 +48,7 @@ sed -e "s|__OUT__|$OUT|g" -e "s|__MOCK_PORT__|$MOCK_PORT|g" -e "s|__NGINX_PORT__
   benchmarks/nginx.conf.template > "$OUT/nginx.conf"
 nginx -c "$OUT/nginx.conf" -p "$OUT"
 wait_port $NGINX_PORT
-MOCK_PORT=$MOCK_PORT java -Xms512m -Xmx512m -jar "$JAR" run -c benchmarks/bench.yaml > "$OUT/portcullis.log" 2>&1 & gw=$!; pids+=($gw)
+MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c benchmarks/bench.yaml > "$OUT/portcullis.log" 2>&1 & gw=$!; pids+=($gw)
 wait_port $GW_PORT
 
 declare -A URL=([direct]="http://127.0.0.1:$MOCK_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT" [portcullis]="http://127.0.0.1:$GW_PORT")
@@ -65,7 +65,7 @@ report="$OUT/results.md"
 
 # --- phase 1: non-streaming throughput (wrk) ------------------------------------------------------
 if [[ " $PHASES " == *" http "* ]]; then
-  for t in direct nginx portcullis; do wrk -t1 -c"$CONNS" -d3s -s benchmarks/chat.lua "${URL[$t]}/v1/chat/completions" >/dev/null; done # warm-up (JIT)
+  for t in direct nginx portcullis; do wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s benchmarks/chat.lua "${URL[$t]}/v1/chat/completions" >/dev/null; done # warm-up: let the JIT compile the hot paths
   for r in $(seq 1 "$ROUNDS"); do
     for t in direct nginx portcullis; do
       wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "${URL[$t]}/v1/chat/completions" > "$OUT/wrk-$t-$r.txt"
@@ -95,33 +95,40 @@ sse_run() { # name url model streams ramp
   java -Xmx1g -jar "$JAR" sse-load --url "$2/v1/chat/completions" --model "$3" --streams "$4" --ramp "$5" > "$OUT/sse-$1.json" 2>"$OUT/sse-$1.err" || true
 }
 if [[ " $PHASES " == *" sse "* ]]; then
+  # warm-up round, not measured: the gateway's streaming path must be JIT-compiled like nginx's C is
+  sse_run "warm-direct" "${URL[direct]}" "bench@tokens=40;rate=10;stamp=1" "$SSE_STREAMS" 500
+  sse_run "warm-nginx" "${URL[nginx]}" "bench@tokens=40;rate=10;stamp=1" "$SSE_STREAMS" 500
+  sse_run "warm-portcullis" "${URL[portcullis]}" "sse" "$SSE_STREAMS" 500
+  sse_run "warm-portcullis" "${URL[portcullis]}" "sse" "$SSE_STREAMS" 500
   for r in $(seq 1 "$ROUNDS"); do
-    sse_run "direct-$r" "${URL[direct]}" "bench@tokens=40;rate=10" "$SSE_STREAMS" 500
-    sse_run "nginx-$r" "${URL[nginx]}" "bench@tokens=40;rate=10" "$SSE_STREAMS" 500
+    sse_run "direct-$r" "${URL[direct]}" "bench@tokens=40;rate=10;stamp=1" "$SSE_STREAMS" 500
+    sse_run "nginx-$r" "${URL[nginx]}" "bench@tokens=40;rate=10;stamp=1" "$SSE_STREAMS" 500
     sse_run "portcullis-$r" "${URL[portcullis]}" "sse" "$SSE_STREAMS" 500
   done
   {
     echo "## $SSE_STREAMS concurrent streams, 40 tokens at 10 tokens/s each, median of $ROUNDS rounds"
     echo
-    echo "| path | completed | errors | TTFT p50 ms | TTFT p99 ms | gap p50 ms | gap p99 ms | gap p99.9 ms |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "Token latency = arrival at the client minus the mock's send time of that token (one monotonic clock)."
+    echo
+    echo "| path | completed | errors | TTFT p50 ms | TTFT p99 ms | gap p50 ms | gap p99 ms | token latency p50 ms | p99 ms | p99.9 ms |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for t in direct nginx portcullis; do
       row="| $t"
-      for f in completed errors ttft_p50_ms ttft_p99_ms gap_p50_ms gap_p99_ms gap_p999_ms; do
+      for f in completed errors ttft_p50_ms ttft_p99_ms gap_p50_ms gap_p99_ms token_latency_p50_ms token_latency_p99_ms token_latency_p999_ms; do
         row="$row | $(cat "$OUT"/sse-$t-*.json | json_field $f | median)"
       done
       echo "$row |"
-      eval "GAP99_$t=$(cat "$OUT"/sse-$t-*.json | json_field gap_p99_ms | median)"
+      eval "LAT99_$t=$(cat "$OUT"/sse-$t-*.json | json_field token_latency_p99_ms | median)"
     done
     echo
-    echo "Added inter-token p99 vs direct: nginx $(awk -v a="$GAP99_nginx" -v b="$GAP99_direct" 'BEGIN {printf "%.2f", a-b}') ms, portcullis $(awk -v a="$GAP99_portcullis" -v b="$GAP99_direct" 'BEGIN {printf "%.2f", a-b}') ms"
+    echo "Added per-token latency p99 vs direct: nginx $(awk -v a="$LAT99_nginx" -v b="$LAT99_direct" 'BEGIN {printf "%.2f", a-b}') ms, portcullis $(awk -v a="$LAT99_portcullis" -v b="$LAT99_direct" 'BEGIN {printf "%.2f", a-b}') ms"
     echo
   } >> "$report"
 fi
 
 # --- phase 3: many streams held by one gateway process (heap capped at 512 MB) -----------------------
 if [[ " $PHASES " == *" hold "* ]]; then
-  sse_run "hold-direct" "${URL[direct]}" "bench@tokens=60;rate=2" "$HOLD_STREAMS" 1000
+  sse_run "hold-direct" "${URL[direct]}" "bench@tokens=60;rate=2;stamp=1" "$HOLD_STREAMS" 1000
   sse_run "hold-portcullis" "${URL[portcullis]}" "sse-hold" "$HOLD_STREAMS" 1000 &
   loader=$!
   sleep 15 # all streams open (ramp 1000/s), each lasts 30 s
@@ -135,18 +142,18 @@ if [[ " $PHASES " == *" hold "* ]]; then
     echo
     echo "Client connections open on the gateway 15 s in: $open_conns; heap used after a full GC then: $heap; process RSS: $rss"
     echo
-    echo "| path | completed | errors | max concurrent | TTFT p50 ms | TTFT p99 ms | gap p50 ms | gap p99 ms |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| path | completed | errors | max concurrent | TTFT p50 ms | TTFT p99 ms | gap p50 ms | gap p99 ms | token latency p50 ms | p99 ms |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for t in direct portcullis; do
       row="| $t"
-      for f in completed errors max_concurrent ttft_p50_ms ttft_p99_ms gap_p50_ms gap_p99_ms; do
+      for f in completed errors max_concurrent ttft_p50_ms ttft_p99_ms gap_p50_ms gap_p99_ms token_latency_p50_ms token_latency_p99_ms; do
         row="$row | $(json_field $f < "$OUT/sse-hold-$t.json")"
       done
       echo "$row |"
     done
     echo
-    d=$(json_field gap_p99_ms < "$OUT/sse-hold-direct.json"); p=$(json_field gap_p99_ms < "$OUT/sse-hold-portcullis.json")
-    echo "Added inter-token p99 vs direct: $(awk -v a="$p" -v b="$d" 'BEGIN {printf "%.2f", a-b}') ms"
+    d=$(json_field token_latency_p99_ms < "$OUT/sse-hold-direct.json"); p=$(json_field token_latency_p99_ms < "$OUT/sse-hold-portcullis.json")
+    echo "Added per-token latency p99 vs direct: $(awk -v a="$p" -v b="$d" 'BEGIN {printf "%.2f", a-b}') ms"
     echo
   } >> "$report"
 fi

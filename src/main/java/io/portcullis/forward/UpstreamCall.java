@@ -49,6 +49,8 @@ final class UpstreamCall {
   private final GatewayConfig config;
 
   private int index = -1;
+  /** Position in the event loop's {@link DeadlineSweeper}, -1 when not in it. */
+  int sweepIndex = -1;
   private int generation;
   private Phase phase = Phase.WAITING;
   private HttpClientRequest request;

@@ -26,7 +26,7 @@ public final class SseLoadGenerator {
 
   /** What was measured; latencies in microseconds. */
   public record Report(int streams, int completed, int errors, long tokens, long[] ttftMicros, long[] gapMicros,
-      long maxConcurrent, double seconds) {
+      long[] tokenLatencyMicros, long maxConcurrent, double seconds) {
 
     public long ttft(double q) {
       return quantile(ttftMicros, q);
@@ -49,7 +49,11 @@ public final class SseLoadGenerator {
           .put("tokens", tokens).put("max_concurrent", maxConcurrent).put("seconds", seconds)
           .put("ttft_p50_ms", ttft(0.5) / 1000.0).put("ttft_p99_ms", ttft(0.99) / 1000.0)
           .put("gap_p50_ms", gap(0.5) / 1000.0).put("gap_p99_ms", gap(0.99) / 1000.0)
-          .put("gap_p999_ms", gap(0.999) / 1000.0);
+          .put("gap_p999_ms", gap(0.999) / 1000.0)
+          .put("stamped_tokens", tokenLatencyMicros.length)
+          .put("token_latency_p50_ms", quantile(tokenLatencyMicros, 0.5) / 1000.0)
+          .put("token_latency_p99_ms", quantile(tokenLatencyMicros, 0.99) / 1000.0)
+          .put("token_latency_p999_ms", quantile(tokenLatencyMicros, 0.999) / 1000.0);
     }
   }
 
@@ -57,7 +61,9 @@ public final class SseLoadGenerator {
   private final Plan plan;
   private final HttpClient client;
   private final long[] ttft;
-  private LongList gaps = new LongList();
+  private final LongList gaps = new LongList();
+  /** Per token: arrival here minus the mock's send time (models with the mock's stamp=1 directive). */
+  private final LongList tokenLatency = new LongList();
   private final AtomicInteger open = new AtomicInteger();
   private long maxConcurrent;
   private int completed;
@@ -108,6 +114,15 @@ public final class SseLoadGenerator {
         return;
       }
       long now = System.nanoTime();
+      int stamp = data.indexOf("\"x_mock_sent_ns\":");
+      if (stamp >= 0) {
+        int from = stamp + 17;
+        int to = from;
+        while (to < data.length() && Character.isDigit(data.charAt(to))) {
+          to++;
+        }
+        tokenLatency.add((now - Long.parseLong(data.substring(from, to))) / 1000);
+      }
       if (last[0] < 0) {
         ttft[n] = (now - sent) / 1000;
       } else {
@@ -150,7 +165,7 @@ public final class SseLoadGenerator {
       long[] t = Arrays.stream(ttft).filter(x -> x >= 0).sorted().toArray();
       long[] g = gaps.sorted();
       client.close();
-      done.complete(new Report(plan.streams(), completed, errors, tokens, t, g, maxConcurrent, seconds));
+      done.complete(new Report(plan.streams(), completed, errors, tokens, t, g, tokenLatency.sorted(), maxConcurrent, seconds));
     }
   }
 

@@ -16,6 +16,9 @@ import io.portcullis.config.MockConfig;
  * @param abortAfter close the connection after this many tokens (-1 = never)
  * @param malformedAfter send a chunk that is not valid JSON after this many tokens (-1 = never)
  * @param tokenSize characters per generated token (0 = natural words)
+ * @param stamp put the mock's send time ({@code System.nanoTime()}, one clock for all processes of a
+ *     Linux machine) into each OpenAI chunk as {@code x_mock_sent_ns}, so a load generator can
+ *     measure what a proxy adds to each token
  */
 public record MockBehaviour(
     int status,
@@ -25,11 +28,12 @@ public record MockBehaviour(
     double tokensPerSecond,
     int abortAfter,
     int malformedAfter,
-    int tokenSize) {
+    int tokenSize,
+    boolean stamp) {
 
   public static MockBehaviour defaults(MockConfig config) {
     return new MockBehaviour(200, 1, config.firstByteDelay().toMillis(), config.tokens(),
-        config.tokensPerSecond(), -1, -1, 0);
+        config.tokensPerSecond(), -1, -1, 0, false);
   }
 
   /** The model name without directives. */
@@ -55,21 +59,23 @@ public record MockBehaviour(
       try {
         b = switch (key) {
           case "status" -> new MockBehaviour(Integer.parseInt(value), b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize);
+              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
           case "retry_after" -> new MockBehaviour(b.status, Integer.parseInt(value), b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize);
+              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
           case "ttfb" -> new MockBehaviour(b.status, b.retryAfterSeconds, Long.parseLong(value),
-              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize);
+              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
           case "tokens" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              Integer.parseInt(value), b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize);
+              Integer.parseInt(value), b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
           case "rate" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, Double.parseDouble(value), b.abortAfter, b.malformedAfter, b.tokenSize);
+              b.tokens, Double.parseDouble(value), b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
           case "abort_after" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, Integer.parseInt(value), b.malformedAfter, b.tokenSize);
+              b.tokens, b.tokensPerSecond, Integer.parseInt(value), b.malformedAfter, b.tokenSize, b.stamp);
           case "malformed_after" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, b.abortAfter, Integer.parseInt(value), b.tokenSize);
+              b.tokens, b.tokensPerSecond, b.abortAfter, Integer.parseInt(value), b.tokenSize, b.stamp);
           case "token_size" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, Integer.parseInt(value));
+              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, Integer.parseInt(value), b.stamp);
+          case "stamp" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
+              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, "1".equals(value));
           default -> b;
         };
       } catch (NumberFormatException e) {

@@ -131,7 +131,11 @@ public final class MockProviderVerticle extends VerticleBase {
       @Override
       void token(StringBuilder out, int k) {
         for (int i = 0; i < n; i++) {
-          event(out, null, chunk(base, i, new JsonObject().put("content", tokens.get(k)), null, includeUsage));
+          JsonObject c = base;
+          if (ex.behaviour.stamp()) {
+            c = base.copy().put("x_mock_sent_ns", System.nanoTime());
+          }
+          event(out, null, chunk(c, i, new JsonObject().put("content", tokens.get(k)), null, includeUsage));
         }
       }
 
