@@ -1,7 +1,6 @@
 package io.portcullis.forward;
 
 import io.portcullis.config.ProviderConfig;
-import io.portcullis.config.Secret;
 import io.portcullis.ingress.GatewayError;
 import io.portcullis.sse.SseEvent;
 import io.portcullis.sse.SseField;
@@ -15,21 +14,16 @@ public final class AnthropicProvider implements Provider {
   static final String DEFAULT_VERSION = "2023-06-01";
 
   private final ProviderConfig config;
-  private final KeyRing keys;
+  private final Credentials credentials;
 
   AnthropicProvider(ProviderConfig config) {
     this.config = config;
-    this.keys = new KeyRing(config.apiKeys());
+    this.credentials = new Credentials(config);
   }
 
   @Override
   public ProviderConfig config() {
     return config;
-  }
-
-  @Override
-  public String url(Endpoint endpoint, String upstreamModel) {
-    return UpstreamUrls.build(config.baseUrl(), endpoint.upstreamPath(), upstreamModel, config.queryParams());
   }
 
   @Override
@@ -40,15 +34,7 @@ public final class AnthropicProvider implements Provider {
     if (client.get("anthropic-beta") != null) {
       upstream.set("anthropic-beta", client.get("anthropic-beta"));
     }
-    config.headers().forEach(upstream::set);
-    Secret key = keys.next();
-    if (key != null) {
-      if (config.authHeader().equals("authorization")) {
-        upstream.set("authorization", "Bearer " + key.value());
-      } else {
-        upstream.set(config.authHeader(), key.value());
-      }
-    }
+    credentials.apply(upstream);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.portcullis.forward;
 
 import io.portcullis.config.ProviderConfig;
-import io.portcullis.config.Secret;
 import io.portcullis.ingress.GatewayError;
 import io.portcullis.sse.SseEvent;
 import io.vertx.core.MultiMap;
@@ -10,11 +9,11 @@ import io.vertx.core.MultiMap;
 public final class OpenAiProvider implements Provider {
 
   private final ProviderConfig config;
-  private final KeyRing keys;
+  private final Credentials credentials;
 
   OpenAiProvider(ProviderConfig config) {
     this.config = config;
-    this.keys = new KeyRing(config.apiKeys());
+    this.credentials = new Credentials(config);
   }
 
   @Override
@@ -23,21 +22,8 @@ public final class OpenAiProvider implements Provider {
   }
 
   @Override
-  public String url(Endpoint endpoint, String upstreamModel) {
-    return UpstreamUrls.build(config.baseUrl(), endpoint.upstreamPath(), upstreamModel, config.queryParams());
-  }
-
-  @Override
   public void putHeaders(MultiMap upstream, MultiMap client) {
-    config.headers().forEach(upstream::set);
-    Secret key = keys.next();
-    if (key != null) {
-      if (config.authHeader().equals("authorization")) {
-        upstream.set("authorization", "Bearer " + key.value());
-      } else {
-        upstream.set(config.authHeader(), key.value());
-      }
-    }
+    credentials.apply(upstream);
   }
 
   @Override

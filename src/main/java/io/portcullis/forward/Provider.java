@@ -20,7 +20,9 @@ public sealed interface Provider permits OpenAiProvider, AnthropicProvider {
   }
 
   /** The absolute upstream URL for an endpoint and upstream model. */
-  String url(Endpoint endpoint, String upstreamModel);
+  default String url(Endpoint endpoint, String upstreamModel) {
+    return UpstreamUrls.build(config().baseUrl(), endpoint.upstreamPath(), upstreamModel, config().queryParams());
+  }
 
   /**
    * Sets the upstream request headers: the provider's own credential (never the client's) and
