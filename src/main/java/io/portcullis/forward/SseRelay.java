@@ -20,7 +20,7 @@ final class SseRelay {
   private final Provider provider;
   private final SseEventHook hook;
   private final SseEventParser parser;
-  private final StringBuilder pending = new StringBuilder(256);
+  private Buffer pending = Buffer.buffer(512);
   private final Consumer<SseEvent> emit = this::write;
 
   SseRelay(Exchange exchange, Provider provider, int maxEventBytes) {
@@ -49,24 +49,23 @@ final class SseRelay {
   Buffer onError(GatewayError error) {
     parser.end();
     hook.onEnd(emit);
-    pending.append(SseWriter.toText(provider.errorEvent(error)));
+    SseWriter.appendTo(pending, provider.errorEvent(error));
     return drain();
   }
 
   private void write(SseEvent event) {
-    String data = event.data();
-    if (data != null && !data.equals("[DONE]")) {
+    if (event.hasData() && !event.isDone()) {
       exchange.timings().token(exchange.startNanos(), System.nanoTime());
     }
-    pending.append(SseWriter.toText(event));
+    SseWriter.appendTo(pending, event);
   }
 
   private Buffer drain() {
     if (pending.length() == 0) {
-      return Buffer.buffer();
+      return Buffer.buffer(0);
     }
-    Buffer out = Buffer.buffer(pending.toString());
-    pending.setLength(0);
+    Buffer out = pending;
+    pending = Buffer.buffer(512);
     return out;
   }
 }

@@ -1,21 +1,22 @@
 package io.portcullis.sse;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * Incremental SSE parser following the WHATWG event-stream rules.
+ * Incremental SSE parser following the WHATWG event-stream rules. It splits the stream into event
+ * blocks and hands each on with its exact bytes; fields are parsed from those bytes only when a
+ * hook asks for them ({@link SseEvent#fields()}).
  *
  * <ul>
  *   <li>Lines end with LF, CR or CRLF. A CR that ends one chunk may be the first half of a CRLF
  *       split across chunks, so the parser remembers it and swallows a leading LF of the next one.
- *   <li>Bytes are gathered per line and decoded as UTF-8 only when the line is complete: CR and LF
- *       never occur inside a multi-byte sequence, so a character split across chunks is never torn.
- *   <li>A blank line dispatches the event block gathered so far. Every field is kept in order,
- *       comments and unknown fields included; at end of input an unfinished block is dropped, as
- *       the standard says.
+ *   <li>Bytes are gathered per event and decoded as UTF-8 line by line, only when fields are read:
+ *       CR and LF never occur inside a multi-byte sequence, so a character split across chunks is
+ *       never torn.
+ *   <li>A blank line dispatches the block gathered so far (comments and unknown fields included);
+ *       blank lines with nothing before them dispatch nothing. At end of input an unfinished block
+ *       is dropped, as the standard says. A leading byte order mark is skipped.
  *   <li>An event block larger than {@code maxEventBytes} stops the parser: {@link #feed} returns
  *       false and the caller ends the stream with an error instead of buffering without bound.
  * </ul>
@@ -24,17 +25,20 @@ public final class SseEventParser {
 
   private static final byte CR = '\r';
   private static final byte LF = '\n';
+  private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   private final int maxEventBytes;
   private final Consumer<SseEvent> sink;
 
-  private byte[] line = new byte[128];
+  /** Bytes of the event block being gathered: its complete lines and the current partial line. */
+  private byte[] event = new byte[256];
+  private int eventLength;
+  /** Length of the current, unfinished line (its bytes are the tail of {@link #event}). */
   private int lineLength;
   private boolean pendingCr;
-  private boolean atStreamStart = true;
-  private int eventBytes;
+  private int bomMatched;
+  private boolean pastBom;
   private boolean failed;
-  private List<SseField> fields = new ArrayList<>(4);
 
   public SseEventParser(int maxEventBytes, Consumer<SseEvent> sink) {
     this.maxEventBytes = maxEventBytes;
@@ -55,16 +59,30 @@ public final class SseEventParser {
     }
     int i = offset;
     int end = offset + length;
-    if (atStreamStart && i < end) {
-      i = skipByteOrderMark(chunk, i, end);
-      if (i < 0) {
-        return true; // only part of a BOM so far; wait for more
+    if (!pastBom) {
+      while (i < end && bomMatched < BOM.length && chunk[i] == BOM[bomMatched]) {
+        bomMatched++;
+        i++;
+      }
+      if (bomMatched == BOM.length) {
+        pastBom = true;
+      } else if (i < end) {
+        // not a byte order mark after all: what matched so far is content
+        pastBom = true;
+        append(BOM, 0, bomMatched);
+        lineLength += bomMatched;
+      } else {
+        return true;
       }
     }
     while (i < end) {
       if (pendingCr) {
         pendingCr = false;
         if (chunk[i] == LF) {
+          // second half of a CRLF: part of the event's bytes unless the CR just ended the block
+          if (eventLength > 0) {
+            append(chunk, i, 1);
+          }
           i++;
           continue;
         }
@@ -74,26 +92,26 @@ public final class SseEventParser {
         lineEnd++;
       }
       int span = lineEnd - i;
-      eventBytes += span;
-      if (eventBytes > maxEventBytes) {
+      if (eventLength + span + 2 > maxEventBytes) {
         failed = true;
         return false;
       }
+      append(chunk, i, span);
       if (lineEnd == end) {
-        append(chunk, i, span);
+        lineLength += span;
         break;
       }
-      eventBytes++; // the line terminator
-      if (lineLength == 0) {
-        processLine(chunk, i, span);
+      byte terminator = chunk[lineEnd];
+      boolean blank = lineLength + span == 0;
+      lineLength = 0;
+      if (blank) {
+        if (eventLength > 0) {
+          dispatch(terminator);
+        }
       } else {
-        append(chunk, i, span);
-        processLine(line, 0, lineLength);
-        lineLength = 0;
+        append(chunk, lineEnd, 1);
       }
-      if (chunk[lineEnd] == CR) {
-        pendingCr = true;
-      }
+      pendingCr = terminator == CR;
       i = lineEnd + 1;
     }
     return true;
@@ -101,74 +119,39 @@ public final class SseEventParser {
 
   /** End of input: a block not closed by a blank line is discarded (WHATWG). */
   public void end() {
+    eventLength = 0;
     lineLength = 0;
-    fields = new ArrayList<>(4);
-    eventBytes = 0;
   }
 
-  /** Bytes held for an unfinished line or event: the parser's share of a stream's memory. */
+  /** Bytes held for an unfinished event: the parser's share of a stream's memory. */
   public int bufferedBytes() {
-    return eventBytes;
+    return eventLength;
   }
 
-  private int skipByteOrderMark(byte[] chunk, int i, int end) {
-    // The BOM (EF BB BF) may itself be split; keep partial bytes in the line buffer.
-    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-    while (i < end && lineLength < 3) {
-      if (chunk[i] != bom[lineLength]) {
-        atStreamStart = false;
-        return i; // not a BOM: the held bytes (if any) are real content
-      }
-      line[lineLength++] = chunk[i++];
+  private void dispatch(byte terminator) {
+    // The block's bytes plus its blank line; a CR-ended blank line is written as CRLF so that a
+    // following LF (swallowed by the CRLF rule) can never turn into a line of the next block.
+    int extra = terminator == CR ? 2 : 1;
+    byte[] raw = Arrays.copyOf(event, eventLength + extra);
+    if (terminator == CR) {
+      raw[eventLength] = CR;
+      raw[eventLength + 1] = LF;
+    } else {
+      raw[eventLength] = LF;
     }
-    if (lineLength == 3) {
-      lineLength = 0;
-      atStreamStart = false;
-      return i;
-    }
-    return -1;
+    eventLength = 0;
+    sink.accept(SseEvent.ofWire(raw));
   }
 
   private void append(byte[] src, int offset, int length) {
-    if (lineLength + length > line.length) {
-      int size = line.length;
-      while (size < lineLength + length) {
+    if (eventLength + length > event.length) {
+      int size = event.length;
+      while (size < eventLength + length) {
         size *= 2;
       }
-      byte[] grown = new byte[size];
-      System.arraycopy(line, 0, grown, 0, lineLength);
-      line = grown;
+      event = Arrays.copyOf(event, size);
     }
-    System.arraycopy(src, offset, line, lineLength, length);
-    lineLength += length;
-  }
-
-  private void processLine(byte[] bytes, int offset, int length) {
-    if (length == 0) {
-      if (!fields.isEmpty()) {
-        SseEvent event = new SseEvent(fields);
-        fields = new ArrayList<>(4);
-        eventBytes = 0;
-        sink.accept(event);
-      } else {
-        eventBytes = 0;
-      }
-      return;
-    }
-    String text = new String(bytes, offset, length, StandardCharsets.UTF_8);
-    if (text.charAt(0) == ':') {
-      fields.add(SseField.comment(text.substring(1)));
-      return;
-    }
-    int colon = text.indexOf(':');
-    if (colon < 0) {
-      fields.add(new SseField(text, ""));
-      return;
-    }
-    int valueStart = colon + 1;
-    if (valueStart < text.length() && text.charAt(valueStart) == ' ') {
-      valueStart++;
-    }
-    fields.add(new SseField(text.substring(0, colon), text.substring(valueStart)));
+    System.arraycopy(src, offset, event, eventLength, length);
+    eventLength += length;
   }
 }

@@ -25,7 +25,13 @@ public final class SseWriter {
     return out.append('\n').toString();
   }
 
-  public static Buffer toBuffer(SseEvent event) {
-    return Buffer.buffer(toText(event));
+  /** Appends the event's bytes: its own wire bytes when it arrived and was not rewritten. */
+  public static void appendTo(Buffer out, SseEvent event) {
+    byte[] raw = event.wireBytes();
+    if (raw != null) {
+      out.appendBytes(raw);
+    } else {
+      out.appendString(toText(event));
+    }
   }
 }

@@ -57,6 +57,27 @@ class SseRelayTest {
   }
 
   @Test
+  void withoutAHookTheBytesPassUnchanged() throws Exception {
+    String crlf = "data: {\"a\":1}\r\n\r\n: note\r\n\r\nevent: x\r\ndata: y\r\n\r\n";
+    for (String stream : java.util.List.of(STREAM, crlf)) {
+      byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+      java.util.Random random = new java.util.Random(3);
+      for (int round = 0; round < 200; round++) {
+        SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), openAi(), 1 << 20);
+        Buffer out = Buffer.buffer();
+        int i = 0;
+        while (i < bytes.length) {
+          int n = Math.min(bytes.length - i, 1 + random.nextInt(7));
+          out.appendBuffer(relay.onChunk(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, i, i + n))));
+          i += n;
+        }
+        out.appendBuffer(relay.onEnd());
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(stream);
+      }
+    }
+  }
+
+  @Test
   void aHookMayRewriteHoldAndReleaseEventsInOrder() throws Exception {
     SseEventHook holdUntilEnd = new SseEventHook() {
       final List<SseEvent> held = new ArrayList<>();
