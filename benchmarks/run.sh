@@ -48,7 +48,7 @@ sed -e "s|__OUT__|$OUT|g" -e "s|__MOCK_PORT__|$MOCK_PORT|g" -e "s|__NGINX_PORT__
   benchmarks/nginx.conf.template > "$OUT/nginx.conf"
 nginx -c "$OUT/nginx.conf" -p "$OUT"
 wait_port $NGINX_PORT
-MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c benchmarks/bench.yaml > "$OUT/portcullis.log" 2>&1 & gw=$!; pids+=($gw)
+MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -Xlog:gc:file="$OUT/gc.log" -jar "$JAR" run -c benchmarks/bench.yaml > "$OUT/portcullis.log" 2>&1 & gw=$!; pids+=($gw)
 wait_port $GW_PORT
 
 declare -A URL=([direct]="http://127.0.0.1:$MOCK_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT" [portcullis]="http://127.0.0.1:$GW_PORT")
@@ -91,8 +91,9 @@ if [[ " $PHASES " == *" http "* ]]; then
 fi
 
 # --- phase 2: concurrent SSE streams, time to first token and inter-token gaps ----------------------
-sse_run() { # name url model streams ramp
-  java -Xmx1g -jar "$JAR" sse-load --url "$2/v1/chat/completions" --model "$3" --streams "$4" --ramp "$5" > "$OUT/sse-$1.json" 2>"$OUT/sse-$1.err" || true
+sse_run() { # name url model streams ramp [warm-up streams inside the load generator, default 100]
+  java -Xmx1g -jar "$JAR" sse-load --url "$2/v1/chat/completions" --model "$3" --streams "$4" --ramp "$5" \
+    --warmup "${6:-100}" > "$OUT/sse-$1.json" 2>"$OUT/sse-$1.err" || true
 }
 if [[ " $PHASES " == *" sse "* ]]; then
   # warm-up round, not measured: the gateway's streaming path must be JIT-compiled like nginx's C is
@@ -128,19 +129,25 @@ fi
 
 # --- phase 3: many streams held by one gateway process (heap capped at 512 MB) -----------------------
 if [[ " $PHASES " == *" hold "* ]]; then
-  sse_run "hold-direct" "${URL[direct]}" "bench@tokens=60;rate=2;stamp=1" "$HOLD_STREAMS" 1000
-  sse_run "hold-portcullis" "${URL[portcullis]}" "sse-hold" "$HOLD_STREAMS" 1000 &
+  if [[ " $PHASES " != *" sse "* ]]; then # the streaming path must be warm, as in the sse phase
+    sse_run "warm-hold-1" "${URL[portcullis]}" "sse" 1000 500
+    sse_run "warm-hold-2" "${URL[portcullis]}" "sse" 1000 500
+  fi
+  sse_run "hold-direct" "${URL[direct]}" "bench@tokens=60;rate=2;stamp=1" "$HOLD_STREAMS" 1000 0
+  gc_from=$(wc -l < "$OUT/gc.log")
+  sse_run "hold-portcullis" "${URL[portcullis]}" "sse-hold" "$HOLD_STREAMS" 1000 0 &
   loader=$!
-  sleep 15 # all streams open (ramp 1000/s), each lasts 30 s
+  sleep 15 # all streams are open by now (ramp 1000/s) and each lasts 30 s
   open_conns=$(ss -Htn state established "( sport = :$GW_PORT )" | wc -l)
-  jcmd "$gw" GC.run >/dev/null 2>&1 || true
-  heap=$(jcmd "$gw" GC.heap_info 2>/dev/null | awk '/used/ {for(i=1;i<=NF;i++) if($i=="used") {print $(i+1); exit}}')
-  rss=$(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$gw/status)
+  rss=$(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$gw/status)
   wait $loader
+  # young collections during the hold: count, longest pause, and the most heap left after one
+  gc=$(tail -n +"$((gc_from + 1))" "$OUT/gc.log" | awk '/Pause/ { n++; split($(NF-1), h, "->"); sub(/\(.*/, "", h[2]); sub(/M/, "", h[2]); if (h[2]+0 > live) live = h[2]+0;
+         ms = $NF; sub(/ms/, "", ms); if (ms+0 > worst) worst = ms+0 } END { printf "%d collections, longest pause %.1f ms, at most %d MB live after a collection", n, worst, live }')
   {
-    echo "## $HOLD_STREAMS concurrent streams held by one Portcullis process (-Xmx512m), 60 tokens at 2 tokens/s each"
+    echo "## $HOLD_STREAMS concurrent streams held by one Portcullis process (-Xmx512m), 60 tokens at 2 tokens/s each, opened at 1000/s"
     echo
-    echo "Client connections open on the gateway 15 s in: $open_conns; heap used after a full GC then: $heap; process RSS: $rss"
+    echo "Client connections open on the gateway 15 s in: $open_conns; process RSS then: $rss; GC during the hold: $gc."
     echo
     echo "| path | completed | errors | max concurrent | TTFT p50 ms | TTFT p99 ms | gap p50 ms | gap p99 ms | token latency p50 ms | p99 ms |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -153,7 +160,8 @@ if [[ " $PHASES " == *" hold "* ]]; then
     done
     echo
     d=$(json_field token_latency_p99_ms < "$OUT/sse-hold-direct.json"); p=$(json_field token_latency_p99_ms < "$OUT/sse-hold-portcullis.json")
-    echo "Added per-token latency p99 vs direct: $(awk -v a="$p" -v b="$d" 'BEGIN {printf "%.2f", a-b}') ms"
+    d50=$(json_field token_latency_p50_ms < "$OUT/sse-hold-direct.json"); p50=$(json_field token_latency_p50_ms < "$OUT/sse-hold-portcullis.json")
+    echo "Added per-token latency vs direct: p50 $(awk -v a="$p50" -v b="$d50" 'BEGIN {printf "%.2f", a-b}') ms, p99 $(awk -v a="$p" -v b="$d" 'BEGIN {printf "%.2f", a-b}') ms"
     echo
   } >> "$report"
 fi

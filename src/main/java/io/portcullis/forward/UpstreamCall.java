@@ -47,6 +47,7 @@ final class UpstreamCall {
   private final HttpServerResponse out;
   private final List<Target> targets;
   private final GatewayConfig config;
+  private final long heartbeatNanos;
 
   private int index = -1;
   /** Position in the event loop's {@link DeadlineSweeper}, -1 when not in it. */
@@ -73,6 +74,7 @@ final class UpstreamCall {
     this.out = ctx.response();
     this.targets = targets;
     this.config = ex.snapshot().config();
+    this.heartbeatNanos = config.stream().heartbeatInterval().toNanos();
   }
 
   void start() {
@@ -363,7 +365,7 @@ final class UpstreamCall {
       timedOut(gen, "upstream_idle_timeout", "the model provider went silent mid-response");
       return;
     }
-    if (committed && now - lastClientWriteNanos >= config.stream().heartbeatInterval().toNanos()) {
+    if (committed && now - lastClientWriteNanos >= heartbeatNanos) {
       // a comment line keeps proxies and clients from closing an idle but healthy stream
       out.write(HEARTBEAT);
       lastClientWriteNanos = now;
