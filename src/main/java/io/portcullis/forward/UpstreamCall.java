@@ -36,6 +36,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class UpstreamCall {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UpstreamCall.class);
+
   private enum Phase { WAITING, RELAYING, DONE }
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
@@ -328,6 +330,13 @@ final class UpstreamCall {
   private void complete() {
     phase = Phase.DONE;
     sweeper.remove(this);
+    if (relay != null && LOG.isDebugEnabled()) {
+      // the access log and metrics take these numbers over once observability lands
+      StreamTimings t = ex.timings();
+      LOG.debug("stream {} ended: ttft {} ms, {} tokens, gap p50 <= {} us, p99 <= {} us, max {} ms",
+          ex.requestId(), t.timeToFirstTokenNanos() / 1_000_000, t.tokens(), t.gapQuantileMicros(0.5),
+          t.gapQuantileMicros(0.99), t.maxGapNanos() / 1_000_000);
+    }
   }
 
   private void clientGone() {
