@@ -9,6 +9,8 @@ public enum ErrorKind {
   METHOD_NOT_ALLOWED(405, "invalid_request_error"),
   PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
   RATE_LIMITED(429, "rate_limit_error"),
+  /** A fault of the gateway itself; bad input never leads here. */
+  INTERNAL(500, "internal_error"),
   UPSTREAM_ERROR(502, "upstream_error"),
   UNAVAILABLE(503, "service_unavailable"),
   UPSTREAM_TIMEOUT(504, "timeout_error");

@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 /** The whole request pipeline, in order. Each stage calls next() or ends the exchange with an error. */
 public final class Pipeline {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pipeline.class);
+
   private Pipeline() {}
 
   public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream) {
@@ -35,9 +37,19 @@ public final class Pipeline {
         GatewayError.of(ErrorKind.NOT_FOUND, "unknown_path", "no such endpoint: " + ctx.request().method() + " " + safePath(ctx.request().path()))));
     router.errorHandler(405, ctx -> ErrorResponder.respond(ctx,
         GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED, "method_not_allowed", "method " + ctx.request().method() + " is not allowed here")));
-    router.errorHandler(500, ctx -> ErrorResponder.respond(ctx,
-        GatewayError.upstream("internal_error", "the gateway failed to handle this request")));
+    router.errorHandler(500, ctx -> {
+      // the exception's class only: a message could quote request content, which never goes to a log
+      LOG.error("request {} failed inside the gateway: {}", requestId(ctx),
+          ctx.failure() == null ? "status " + ctx.statusCode() : ctx.failure().getClass().getName());
+      ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.INTERNAL, "internal_error",
+          "the gateway failed to handle this request"));
+    });
     return router;
+  }
+
+  private static String requestId(io.vertx.ext.web.RoutingContext ctx) {
+    Exchange ex = Exchange.find(ctx);
+    return ex == null ? "-" : ex.requestId();
   }
 
   private static String safePath(String path) {
