@@ -51,11 +51,13 @@ public final class Gateway {
   /** Starts a gateway from a validated config; with a file, it also reloads on change and SIGHUP. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Path file, ConfigLoader loader) {
     Gateway g = new Gateway(vertx, config);
-    return g.deploy(config).map(v -> {
-      if (file != null) {
-        g.reloader = new ConfigReloader(vertx, file, loader, g::apply);
-        g.reloader.watch(Duration.ofSeconds(2));
+    return g.deploy(config).compose(v -> {
+      if (file == null) {
+        return Future.succeededFuture();
       }
+      g.reloader = new ConfigReloader(vertx, file, loader, g::apply);
+      return g.reloader.watch(Duration.ofSeconds(2));
+    }).map(v -> {
       g.readiness.started();
       return g;
     });

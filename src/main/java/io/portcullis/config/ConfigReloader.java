@@ -55,16 +55,22 @@ public final class ConfigReloader {
     return inFlight;
   }
 
-  /** Polls the file's modification time and size; a change triggers a reload. */
-  public void watch(Duration period) {
-    vertx.fileSystem().props(file.toString()).onSuccess(this::remember);
-    watchTimer = vertx.setPeriodic(period.toMillis(), id -> vertx.fileSystem().props(file.toString())
-        .onSuccess(props -> {
-          if (props.lastModifiedTime() != seenModified || props.size() != seenSize) {
-            remember(props);
-            reload();
-          }
-        }));
+  /**
+   * Polls the file's modification time and size; a change triggers a reload. Completes once the
+   * file's current state is recorded, so a change made after that is never missed.
+   */
+  public Future<Void> watch(Duration period) {
+    return vertx.fileSystem().props(file.toString()).map(initial -> {
+      remember(initial);
+      watchTimer = vertx.setPeriodic(period.toMillis(), id -> vertx.fileSystem().props(file.toString())
+          .onSuccess(props -> {
+            if (props.lastModifiedTime() != seenModified || props.size() != seenSize) {
+              remember(props);
+              reload();
+            }
+          }));
+      return null;
+    });
   }
 
   /** Reloads on SIGHUP, where the platform has signals. */
