@@ -210,6 +210,7 @@ class StreamingTest {
       }
       assertThat(f.mock.streamsCancelled.get()).isGreaterThan(cancelledBefore);
       long tookMs = (f.mock.lastCancelNanos.get() - closedAt) / 1_000_000;
+      System.out.printf("upstream cancelled %.2f ms after the client closed%n", (f.mock.lastCancelNanos.get() - closedAt) / 1e6);
       assertThat(tookMs).as("upstream cancelled %d ms after the client left", tookMs).isLessThan(100);
     }
   }
@@ -237,6 +238,7 @@ class StreamingTest {
       }
       long upstreamWritten = f.mock.bytesWritten.get() - writtenBefore;
       long lag = upstreamWritten - read;
+      System.out.printf("slow client read %d bytes in 3 s; upstream wrote %d; in flight %d%n", read, upstreamWritten, lag);
       // The stream is 200 MB. Without backpressure the mock would have written all of it by now;
       // with it, only what fits in socket buffers and write queues is in flight.
       assertThat(f.mock.streamsCompleted.get()).isEqualTo(completedBefore);
