@@ -1,0 +1,156 @@
+package io.portcullis.scrub;
+
+/**
+ * Numbers written as digit groups ({@code 4111 1111 1111 1111}, {@code 123-45-6789}): payment card
+ * numbers (13 to 19 digits, a known issuer prefix, Luhn check) and US social security numbers
+ * ({@code AAA-GG-SSSS} with the ranges never issued excluded). A run starts where no letter or digit
+ * precedes it and may use single spaces or hyphens between groups.
+ */
+final class DigitRunDetector implements Detector {
+
+  static final String CARD = "card_number";
+  static final String SSN = "us_ssn";
+  private static final int MAX_RUN = 19 + 18;
+
+  private final int cardPriority;
+  private final int ssnPriority;
+
+  DigitRunDetector(int cardPriority, int ssnPriority) {
+    this.cardPriority = cardPriority;
+    this.ssnPriority = ssnPriority;
+  }
+
+  @Override
+  public int maxCandidateLength() {
+    return MAX_RUN + 2;
+  }
+
+  @Override
+  public java.util.function.IntPredicate continues() {
+    return c -> Chars.digit((char) c) || c == ' ' || c == '-';
+  }
+
+  @Override
+  public void scan(Scan scan) {
+    CharSequence t = scan.text;
+    int n = t.length();
+    for (int i = 0; i < n; i++) {
+      if (!Chars.digit(t.charAt(i)) || Chars.alnum(scan.charBefore(i))) {
+        continue;
+      }
+      int j = i;
+      int digits = 0;
+      while (j < n && j - i <= MAX_RUN) {
+        char c = t.charAt(j);
+        if (Chars.digit(c)) {
+          digits++;
+          j++;
+        } else if ((c == ' ' || c == '-') && j + 1 < n && Chars.digit(t.charAt(j + 1)) && Chars.digit(t.charAt(j - 1))) {
+          j++;
+        } else if ((c == ' ' || c == '-') && j + 1 == n && Chars.digit(t.charAt(j - 1))) {
+          j++; // a separator at the very end: the run may go on
+        } else {
+          break;
+        }
+      }
+      if (j - i > MAX_RUN) {
+        i = skipRun(t, j);
+        continue; // too long for either
+      }
+      if (j == n && !scan.complete) {
+        scan.live(i, CARD, this);
+        return; // nothing after a live run
+      }
+      int end = j;
+      while (end > i && !Chars.digit(t.charAt(end - 1))) {
+        end--; // a trailing separator is not part of the number
+      }
+      if (end < n && Chars.alnum(t.charAt(end)) && end == j) {
+        i = j;
+        continue; // runs straight into a letter: a code, not a number
+      }
+      CharSequence run = t.subSequence(i, end);
+      if (digits >= 13 && digits <= 19 && isCard(run)) {
+        scan.found(i, end, CARD, cardPriority);
+      } else if (isSsn(run)) {
+        scan.found(i, end, SSN, ssnPriority);
+      }
+      i = end;
+    }
+  }
+
+  private static int skipRun(CharSequence t, int j) {
+    while (j < t.length() && (Chars.digit(t.charAt(j)) || t.charAt(j) == ' ' || t.charAt(j) == '-')) {
+      j++;
+    }
+    return j;
+  }
+
+  static boolean isCard(CharSequence run) {
+    StringBuilder d = new StringBuilder(19);
+    for (int k = 0; k < run.length(); k++) {
+      if (Chars.digit(run.charAt(k))) {
+        d.append(run.charAt(k));
+      }
+    }
+    return issuer(d) && luhn(d);
+  }
+
+  /** Visa, Mastercard, American Express, Discover, JCB, Diners, UnionPay, Maestro prefixes. */
+  private static boolean issuer(CharSequence d) {
+    int two = Integer.parseInt(d.subSequence(0, 2).toString());
+    int four = Integer.parseInt(d.subSequence(0, 4).toString());
+    int len = d.length();
+    char first = d.charAt(0);
+    if (first == '4') {
+      return len == 13 || len == 16 || len == 19;
+    }
+    if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) {
+      return len == 16;
+    }
+    if (two == 34 || two == 37) {
+      return len == 15;
+    }
+    if (four == 6011 || two == 65 || (four >= 6440 && four <= 6499)) {
+      return len >= 16;
+    }
+    if (four >= 3528 && four <= 3589) {
+      return len >= 16;
+    }
+    if (two == 36 || two == 38 || (four >= 3000 && four <= 3059)) {
+      return len >= 14;
+    }
+    if (two == 62) {
+      return len >= 16;
+    }
+    return two == 50 || (two >= 56 && two <= 69);
+  }
+
+  static boolean luhn(CharSequence d) {
+    int sum = 0;
+    boolean dbl = false;
+    for (int k = d.length() - 1; k >= 0; k--) {
+      int v = d.charAt(k) - '0';
+      if (dbl) {
+        v *= 2;
+        if (v > 9) {
+          v -= 9;
+        }
+      }
+      sum += v;
+      dbl = !dbl;
+    }
+    return sum % 10 == 0;
+  }
+
+  static boolean isSsn(CharSequence run) {
+    if (run.length() != 11 || run.charAt(3) != '-' || run.charAt(6) != '-') {
+      return false;
+    }
+    String s = run.toString();
+    int area = Integer.parseInt(s.substring(0, 3));
+    int group = Integer.parseInt(s.substring(4, 6));
+    int serial = Integer.parseInt(s.substring(7));
+    return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
+  }
+}

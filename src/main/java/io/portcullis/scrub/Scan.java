@@ -1,0 +1,58 @@
+package io.portcullis.scrub;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One pass of the detectors over the text the engine holds. Detectors report findings that are
+ * decided (no further text can change them) and the earliest position where an undecided match
+ * could still begin ("live"); the engine releases text only before that position.
+ */
+final class Scan {
+
+  final CharSequence text;
+  /** The character just before {@link #text} (already released), or 0 at the start of content. */
+  final char before;
+  /** No more text will come: nothing is undecided. */
+  final boolean complete;
+  final List<Finding> findings = new ArrayList<>(2);
+  private int live;
+  private String liveRule;
+  private Detector liveDetector;
+
+  Scan(CharSequence text, char before, boolean complete) {
+    this.text = text;
+    this.before = before;
+    this.complete = complete;
+    this.live = text.length();
+  }
+
+  char charBefore(int i) {
+    return i == 0 ? before : text.charAt(i - 1);
+  }
+
+  void found(int start, int end, String rule, int priority) {
+    findings.add(new Finding(start, end, rule, priority));
+  }
+
+  /** A match could begin at {@code start} and is not decided yet. */
+  void live(int start, String rule, Detector detector) {
+    if (!complete && start < live) {
+      live = start;
+      liveRule = rule;
+      liveDetector = detector;
+    }
+  }
+
+  Detector liveDetector() {
+    return liveDetector;
+  }
+
+  int live() {
+    return live;
+  }
+
+  String liveRule() {
+    return liveRule;
+  }
+}

@@ -1,0 +1,112 @@
+package io.portcullis.scrub;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+
+/**
+ * The incremental engine for one stream of text (one choice of one response). Fed text piece by
+ * piece, it returns only text that can no longer become part of a match: everything before the
+ * earliest start of a live candidate, with decided findings replaced by {@code [REDACTED:<rule>]}.
+ * Prose flows with no delay; only a live partial match is held.
+ *
+ * <p>Invariant: the concatenation of everything returned equals {@link Scrubber#scrub} of the whole
+ * text, however the text was split, as long as no candidate outgrows the hold-back cap. Past the
+ * cap the held text is redacted (fail closed) and the rest of that candidate is dropped as it
+ * arrives; held text is never released unscanned, and never on a timer.
+ */
+public final class StreamScrubber {
+
+  private static final Comparator<Finding> ORDER = Comparator.comparingInt(Finding::start)
+      .thenComparing(Comparator.comparingInt(Finding::end).reversed())
+      .thenComparingInt(Finding::priority);
+
+  private final List<Detector> detectors;
+  private final int maxHold;
+  private final Consumer<String> onRedaction;
+  private final StringBuilder held = new StringBuilder();
+  private char before;
+  private IntPredicate suppressing;
+
+  StreamScrubber(List<Detector> detectors, int maxHold, Consumer<String> onRedaction) {
+    this.detectors = detectors;
+    this.maxHold = maxHold;
+    this.onRedaction = onRedaction;
+  }
+
+  /** Takes the next piece; returns what may be released now (possibly empty). */
+  public String feed(CharSequence piece) {
+    int from = 0;
+    if (suppressing != null) {
+      while (from < piece.length() && suppressing.test(piece.charAt(from))) {
+        before = piece.charAt(from++);
+      }
+      if (from < piece.length()) {
+        suppressing = null;
+      }
+    }
+    held.append(piece, from, piece.length());
+    return release(false);
+  }
+
+  /** End of content: a final check of everything held, and all of it released. */
+  public String finish() {
+    suppressing = null;
+    return release(true);
+  }
+
+  /** Characters currently held back. */
+  public int held() {
+    return held.length();
+  }
+
+  private String release(boolean complete) {
+    if (held.length() == 0) {
+      return "";
+    }
+    Scan scan = new Scan(held, before, complete);
+    for (Detector d : detectors) {
+      d.scan(scan);
+    }
+    int live = scan.live();
+    List<Finding> findings = scan.findings;
+    if (findings.size() > 1) {
+      findings.sort(ORDER);
+    }
+    StringBuilder out = new StringBuilder(held.length() + 16);
+    int pos = 0;
+    for (Finding f : findings) {
+      if (f.start() < pos) {
+        continue; // overlaps a finding already applied
+      }
+      if (f.start() >= live) {
+        break;
+      }
+      if (f.end() > live) {
+        live = f.start(); // decided, but it overlaps a live candidate: hold it with that
+        break;
+      }
+      out.append(held, pos, f.start()).append(Scrubber.mask(f.rule()));
+      onRedaction.accept(f.rule());
+      pos = f.end();
+    }
+    if (pos < live) {
+      out.append(held, pos, live);
+    }
+    if (!complete && held.length() - live > maxHold) {
+      // fail closed: the candidate outgrew the cap, so it goes out redacted, never unscanned
+      out.append(Scrubber.mask(scan.liveRule()));
+      onRedaction.accept(scan.liveRule());
+      suppressing = scan.liveDetector().continues();
+      before = held.charAt(held.length() - 1);
+      held.setLength(0);
+      return out.toString();
+    }
+    if (live > 0) {
+      before = held.charAt(live - 1);
+      held.delete(0, live);
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,104 @@
+package io.portcullis.scrub;
+
+import java.util.List;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
+
+/**
+ * A credential that starts with a known prefix ({@code sk-}, {@code AKIA}, {@code ghp_}...) followed
+ * by a run of body characters of bounded length. The prefix must not continue a word; the body run
+ * is taken whole and must not be followed by another alphanumeric character.
+ *
+ * <p>A candidate stays live while its prefix is only partly there at the end of the text, or while
+ * its body run reaches the end and is not yet over the maximum length.
+ */
+final class TokenDetector implements Detector {
+
+  private final String rule;
+  private final int priority;
+  private final List<String> prefixes;
+  private final boolean ignoreCase;
+  private final IntPredicate body;
+  private final int minBody;
+  private final int maxBody;
+  private final Predicate<CharSequence> valid;
+  private final int longestPrefix;
+
+  TokenDetector(String rule, int priority, List<String> prefixes, boolean ignoreCase, IntPredicate body,
+      int minBody, int maxBody, Predicate<CharSequence> valid) {
+    this.rule = rule;
+    this.priority = priority;
+    this.prefixes = List.copyOf(prefixes);
+    this.ignoreCase = ignoreCase;
+    this.body = body;
+    this.minBody = minBody;
+    this.maxBody = maxBody;
+    this.valid = valid;
+    this.longestPrefix = prefixes.stream().mapToInt(String::length).max().orElse(0);
+  }
+
+  @Override
+  public int maxCandidateLength() {
+    return longestPrefix + maxBody + 1;
+  }
+
+  @Override
+  public IntPredicate continues() {
+    return body;
+  }
+
+  @Override
+  public void scan(Scan scan) {
+    CharSequence t = scan.text;
+    int n = t.length();
+    for (int i = 0; i < n; i++) {
+      if (Chars.word(scan.charBefore(i)) && Chars.word(t.charAt(i))) {
+        continue; // inside a word: no credential starts here
+      }
+      int end = tryAt(scan, i);
+      if (end > i) {
+        i = end - 1;
+      }
+    }
+  }
+
+  /** Tries every prefix at {@code i}; returns the end of a finding, or -1. */
+  private int tryAt(Scan scan, int i) {
+    CharSequence t = scan.text;
+    int n = t.length();
+    for (String prefix : prefixes) {
+      int k = 0;
+      while (k < prefix.length() && i + k < n && same(t.charAt(i + k), prefix.charAt(k))) {
+        k++;
+      }
+      if (k < prefix.length()) {
+        if (i + k == n) {
+          scan.live(i, rule, this); // the prefix may complete with the next piece
+        }
+        continue;
+      }
+      int bodyStart = i + prefix.length();
+      int j = bodyStart;
+      while (j < n && j - bodyStart <= maxBody && body.test(t.charAt(j))) {
+        j++;
+      }
+      int length = j - bodyStart;
+      if (length > maxBody) {
+        continue; // too long to be this credential
+      }
+      if (j == n && !scan.complete) {
+        scan.live(i, rule, this); // the body may go on
+        continue;
+      }
+      if (length >= minBody && (j == n || !Chars.alnum(t.charAt(j))) && valid.test(t.subSequence(i, j))) {
+        scan.found(i, j, rule, priority);
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  private boolean same(char c, char p) {
+    return ignoreCase ? Character.toLowerCase(c) == Character.toLowerCase(p) : c == p;
+  }
+}

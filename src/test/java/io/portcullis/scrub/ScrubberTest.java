@@ -1,0 +1,201 @@
+package io.portcullis.scrub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ScrubberTest {
+
+  static final Scrubber SCRUBBER = Scrubber.builtIn(4096);
+
+  static String b64url(String s) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static final String JWT = b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64url("{\"sub\":\"1234567890\"}")
+      + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+  /** Secrets and PII by rule, each a true positive. */
+  static final List<String[]> POSITIVES = List.of(
+      new String[] {"openai_key", "sk-proj-" + "Ab3dE_fGh1-jK2lMn3oPq4rSt5uVw6xYz7AbCdEfGhIj8kLmN"},
+      new String[] {"openai_key", "sk-" + "T3BlbkFJabcdefghijklmnopqrstuvwxyz0123456789AB"},
+      new String[] {"anthropic_key", "sk-ant-api03-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH_ij-kl"},
+      new String[] {"aws_access_key", "AKIAZ7Q3XKJHGF5RT2WB"},
+      new String[] {"github_token", "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"},
+      new String[] {"github_token", "github_pat_11ABCDEFG0" + "a".repeat(30) + "_" + "B".repeat(41)},
+      new String[] {"gitlab_token", "glpat-" + "xYz12345678901234567"},
+      new String[] {"slack_token", "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp"},
+      new String[] {"stripe_key", "sk_live_" + "51HqLyjWDarjtT1zdp7dcXy"},
+      new String[] {"google_api_key", "AIza" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"},
+      new String[] {"huggingface_token", "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"},
+      new String[] {"jwt", JWT},
+      new String[] {"bearer_token", "Bearer abc123DEF456ghi789"},
+      new String[] {"email", "jane.doe+news@mail.example.co.uk"},
+      new String[] {"card_number", "4111 1111 1111 1111"},
+      new String[] {"card_number", "5500-0000-0000-0004"},
+      new String[] {"card_number", "378282246310005"},
+      new String[] {"us_ssn", "123-45-6789"},
+      new String[] {"ipv4", "192.168.10.20"});
+
+  /** Look-alikes that must pass untouched. */
+  static final List<String> NEGATIVES = List.of(
+      "123e4567-e89b-12d3-a456-426614174000",
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      "dGhpcyBpcyBqdXN0IGEgYmFzZTY0IGJsb2Igb2YgdGV4dA==",
+      "version 1.2.3 and v2.10.4",
+      "1234567812345670",
+      "AKIAIOSFODNN7EXAMPLE",
+      "a task-force of desk-lamps asks-why",
+      "pip install sk-learn-tutorial-for-beginners-2024",
+      "on 2024-01-15 at 10:30",
+      "1.2.3.4.5 and 999.1.1.1 and 01.2.3.4",
+      "user@localhost and @handle and a@b",
+      "000-12-3456 and 666-12-3456",
+      "ghp_tooShort",
+      "eyJhbGciOi is not a whole token",
+      "4111 1111 1111 1112");
+
+  @Test
+  void redactsEveryTruePositive() {
+    for (String[] p : POSITIVES) {
+      String text = "before " + p[1] + " after.";
+      assertThat(SCRUBBER.scrub(text)).as(p[0]).isEqualTo("before [REDACTED:" + p[0] + "] after.");
+    }
+  }
+
+  @Test
+  void leavesHardNegativesAlone() {
+    for (String n : NEGATIVES) {
+      assertThat(SCRUBBER.scrub(n)).as(n).isEqualTo(n);
+    }
+  }
+
+  static List<String> corpus() {
+    List<String> texts = new ArrayList<>();
+    StringBuilder all = new StringBuilder("Here is everything: ");
+    for (String[] p : POSITIVES) {
+      texts.add("The value is " + p[1] + ", keep it safe.");
+      texts.add(p[1]);
+      all.append(p[1]).append(p[0].length() % 2 == 0 ? " and " : "\n");
+    }
+    texts.add(all.toString());
+    texts.add(String.join(" ", NEGATIVES) + " plain prose with ünïcødé 日本語 \uD83D\uDE00 and digits 42 7 2024.");
+    texts.add("mail me at a@b.io or jane@example.com; card 4111-1111-1111-1111! ip 10.0.0.1.");
+    return texts;
+  }
+
+  static String streamed(List<String> pieces, int maxHold) {
+    StreamScrubber s = Scrubber.builtIn(maxHold).stream(rule -> { });
+    StringBuilder out = new StringBuilder();
+    for (String piece : pieces) {
+      out.append(s.feed(piece));
+    }
+    return out.append(s.finish()).toString();
+  }
+
+  @Test
+  void streamingEqualsBlockModeAtEverySplitPoint() {
+    for (String text : corpus()) {
+      String expected = SCRUBBER.scrub(text);
+      for (int cut = 0; cut <= text.length(); cut++) {
+        assertThat(streamed(List.of(text.substring(0, cut), text.substring(cut)), 4096))
+            .as("split at %d of %s", cut, text).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void streamingEqualsBlockModeForRandomSplits() {
+    Random random = new Random(11);
+    for (String text : corpus()) {
+      String expected = SCRUBBER.scrub(text);
+      for (int round = 0; round < 300; round++) {
+        List<String> pieces = new ArrayList<>();
+        int i = 0;
+        while (i < text.length()) {
+          int n = Math.min(text.length() - i, random.nextInt(6)); // empty pieces too
+          pieces.add(text.substring(i, i + n));
+          i += n;
+        }
+        assertThat(streamed(pieces, 4096)).isEqualTo(expected);
+      }
+      // one character at a time: the finest split a tokenizer can make
+      List<String> chars = new ArrayList<>();
+      text.codePoints().forEach(cp -> chars.add(new String(Character.toChars(cp))));
+      assertThat(streamed(chars, 4096)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void neverReleasesAPieceOfASecretBeforeItIsRedacted() {
+    for (String[] p : POSITIVES) {
+      String secret = p[1];
+      String text = "token: " + secret + " end";
+      StreamScrubber s = Scrubber.builtIn(4096).stream(rule -> { });
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < text.length(); i++) {
+        out.append(s.feed(text.substring(i, i + 1)));
+        String released = out.toString().replaceAll("\\[REDACTED:[a-z0-9_]+]", "#");
+        for (int k = 0; k + 4 <= secret.length(); k++) {
+          assertThat(released).as("%s leaked after %d chars", p[0], i).doesNotContain(secret.substring(k, k + 4));
+        }
+      }
+    }
+  }
+
+  @Test
+  void proseFlowsWithoutDelay() {
+    StreamScrubber s = SCRUBBER.stream(rule -> { });
+    assertThat(s.feed("Hello there, ")).isEqualTo("Hello there, ");
+    assertThat(s.feed("how are you? ")).isEqualTo("how are you? ");
+    // a word at the end may still become an email address: held until the next character decides
+    assertThat(s.feed("fine")).isEqualTo("");
+    assertThat(s.feed(" thanks.")).isEqualTo("fine ");
+    assertThat(s.finish()).isEqualTo("thanks.");
+  }
+
+  @Test
+  void failsClosedPastTheCapAndDropsTheRestOfTheCandidate() {
+    List<String> redacted = new ArrayList<>();
+    StreamScrubber s = Scrubber.builtIn(64).stream(redacted::add);
+    StringBuilder out = new StringBuilder(s.feed("key " + JWT.substring(0, 40)));
+    out.append(s.feed(JWT.substring(40)));
+    out.append(s.feed(" done"));
+    out.append(s.finish());
+    assertThat(out.toString()).isEqualTo("key [REDACTED:jwt] done");
+    assertThat(redacted).containsExactly("jwt");
+    assertThat(out.toString()).doesNotContain(JWT.substring(60, 70));
+  }
+
+  @Test
+  void countsRedactionsPerRule() {
+    List<String> redacted = new ArrayList<>();
+    StreamScrubber s = SCRUBBER.stream(redacted::add);
+    s.feed("a@b.io and c@d.io and AKIAZ7Q3XKJHGF5RT2WB ");
+    s.finish();
+    assertThat(redacted).containsExactly("email", "email", "aws_access_key");
+  }
+
+  @Test
+  void hostileInputIsProcessedInOnePass() {
+    // 1 MB of near-matches for every rule: must finish (the benchmark measures its speed)
+    StringBuilder hostile = new StringBuilder();
+    while (hostile.length() < 1_000_000) {
+      hostile.append("sk-sk-ghp_AKIA@@a@b.1.2.3.4.5 4111 1111 eyJeyJ. Bearer x ");
+    }
+    String out = SCRUBBER.scrub(hostile);
+    assertThat(out.length()).isPositive();
+    StreamScrubber s = SCRUBBER.stream(rule -> { });
+    int released = 0;
+    for (int i = 0; i < hostile.length(); i += 7) {
+      released += s.feed(hostile.subSequence(i, Math.min(hostile.length(), i + 7))).length();
+    }
+    released += s.finish().length();
+    assertThat(released).isEqualTo(out.length());
+  }
+}
