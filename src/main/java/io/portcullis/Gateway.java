@@ -9,6 +9,7 @@ import io.portcullis.mock.MockProviderVerticle;
 import io.portcullis.mock.MockStats;
 import io.portcullis.observe.AdminVerticle;
 import io.portcullis.observe.Readiness;
+import io.portcullis.scrub.ScrubMetrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -35,6 +36,7 @@ public final class Gateway {
   private final Readiness readiness = new Readiness();
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private final MockStats mockStats = new MockStats();
+  private final ScrubMetrics scrubMetrics = new ScrubMetrics();
   private String gatewayDeployment;
   private String adminDeployment;
   private String mockDeployment;
@@ -76,7 +78,7 @@ public final class Gateway {
     int instances = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
     return mockStarted
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle verticle = new GatewayVerticle(snapshot::get);
+          GatewayVerticle verticle = new GatewayVerticle(snapshot::get, scrubMetrics);
           gateways.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances)))
@@ -157,6 +159,10 @@ public final class Gateway {
 
   public int mockPort() {
     return mock == null ? -1 : mock.actualPort();
+  }
+
+  public ScrubMetrics scrubMetrics() {
+    return scrubMetrics;
   }
 
   public MockStats mockStats() {

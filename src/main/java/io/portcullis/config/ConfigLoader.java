@@ -57,7 +57,7 @@ public final class ConfigLoader {
     }
     ConfigReader reader = new ConfigReader(new EnvInterpolation(env));
     ConfigReader.Section root = reader.root(tree);
-    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "providers", "models"));
+    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "providers", "models"));
 
     GatewayConfig config = new GatewayConfig(
         server(root.section("server")),
@@ -65,6 +65,7 @@ public final class ConfigLoader {
         upstream(root.section("upstream")),
         stream(root.section("stream")),
         mock(root.section("mock")),
+        scrub(root.section("scrub")),
         providers(root, baseDir),
         models(root));
     crossCheck(root, config);
@@ -114,6 +115,25 @@ public final class ConfigLoader {
         s.decimal("tokens_per_second", 50, 0, 1_000_000),
         s.integer("tokens", 24, 1, 1_000_000),
         s.delay("first_byte_delay"));
+  }
+
+  private static ScrubConfig scrub(ConfigReader.Section s) {
+    s.only(Set.of("enabled", "max_hold", "disable", "request_action"));
+    java.util.List<String> disabled = s.strings("disable");
+    for (String rule : disabled) {
+      if (!io.portcullis.scrub.Rules.NAMES.contains(rule)) {
+        s.problem("disable", "unknown rule '" + rule + "' (known: " + String.join(", ", io.portcullis.scrub.Rules.NAMES) + ")");
+      }
+    }
+    String action = s.string("request_action", "redact");
+    if (action.equals("false")) {
+      action = "off"; // YAML 1.1 reads a bare off as a boolean
+    }
+    if (!ScrubConfig.REQUEST_ACTIONS.contains(action)) {
+      s.problem("request_action", "must be redact, reject or off, got '" + action + "'");
+    }
+    return new ScrubConfig(s.bool("enabled", false), s.integer("max_hold", 512, 16, 1 << 20),
+        new java.util.HashSet<>(disabled), action);
   }
 
   private List<ProviderConfig> providers(ConfigReader.Section root, Path baseDir) {

@@ -10,6 +10,7 @@ public record GatewayConfig(
     UpstreamConfig upstream,
     StreamConfig stream,
     MockConfig mock,
+    ScrubConfig scrub,
     List<ProviderConfig> providers,
     List<ModelConfig> models) {
 

@@ -222,7 +222,7 @@ final class UpstreamCall {
       if (contentType != null) {
         res.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
       }
-      res.end(collected);
+      res.end(ex.bodyFilter().apply(collected));
       return;
     }
     if (!committed) {

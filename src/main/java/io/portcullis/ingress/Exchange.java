@@ -30,6 +30,7 @@ public final class Exchange {
   private int attempts;
   private GatewayError error;
   private SseEventHook hook = SseEventHook.NONE;
+  private java.util.function.UnaryOperator<Buffer> bodyFilter = java.util.function.UnaryOperator.identity();
   private final StreamTimings timings = new StreamTimings();
 
   public Exchange(String requestId, long startNanos, GatewaySnapshot snapshot, Endpoint endpoint) {
@@ -136,6 +137,15 @@ public final class Exchange {
 
   public void hook(SseEventHook hook) {
     this.hook = hook;
+  }
+
+  /** Applied to every whole (non-streamed) response body before it reaches the client. */
+  public java.util.function.UnaryOperator<Buffer> bodyFilter() {
+    return bodyFilter;
+  }
+
+  public void bodyFilter(java.util.function.UnaryOperator<Buffer> bodyFilter) {
+    this.bodyFilter = bodyFilter;
   }
 
   public StreamTimings timings() {

@@ -1,6 +1,7 @@
 package io.portcullis.ingress;
 
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.scrub.ScrubMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -18,11 +19,13 @@ import java.util.function.Supplier;
 public final class GatewayVerticle extends VerticleBase {
 
   private final Supplier<GatewaySnapshot> snapshots;
+  private final ScrubMetrics scrubMetrics;
   private HttpServer server;
   private HttpClient upstream;
 
-  public GatewayVerticle(Supplier<GatewaySnapshot> snapshots) {
+  public GatewayVerticle(Supplier<GatewaySnapshot> snapshots, ScrubMetrics scrubMetrics) {
     this.snapshots = snapshots;
+    this.scrubMetrics = scrubMetrics;
   }
 
   @Override
@@ -37,7 +40,7 @@ public final class GatewayVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
             .setHttp2ClearTextEnabled(true))
-        .requestHandler(Pipeline.router(vertx, snapshots, upstream));
+        .requestHandler(Pipeline.router(vertx, snapshots, upstream, scrubMetrics));
     return server.listen();
   }
 

@@ -3,6 +3,8 @@ package io.portcullis.ingress;
 import io.portcullis.forward.Endpoint;
 import io.portcullis.forward.Forwarder;
 import io.portcullis.forward.RouteResolver;
+import io.portcullis.scrub.ScrubMetrics;
+import io.portcullis.scrub.ScrubStage;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.ext.web.Router;
@@ -15,11 +17,13 @@ public final class Pipeline {
 
   private Pipeline() {}
 
-  public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream) {
+  public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream,
+      ScrubMetrics scrubMetrics) {
     Router router = Router.router(vertx);
     BodyReader readBody = new BodyReader();
     RequestParser parse = new RequestParser();
     RouteResolver resolve = new RouteResolver();
+    ScrubStage scrub = new ScrubStage(scrubMetrics);
     Forwarder forward = new Forwarder(vertx, upstream);
 
     for (Endpoint endpoint : Endpoint.values()) {
@@ -28,6 +32,7 @@ public final class Pipeline {
           .handler(readBody)                              // 413 while reading
           .handler(parse)                                 // 400 malformed JSON / fields
           // authenticate, authorize, guard and limit stages plug in here
+          .handler(scrub)                                 // redact the request, arm response redaction
           .handler(resolve)                               // 404 unknown model
           .handler(forward);                              // failover, SSE relay, timeouts
     }

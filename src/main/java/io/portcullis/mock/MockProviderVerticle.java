@@ -99,7 +99,9 @@ public final class MockProviderVerticle extends VerticleBase {
 
   private void chat(MockExchange ex) {
     String last = lastUserText(ex.body.getJsonArray("messages", new JsonArray()));
-    List<String> tokens = MockText.tokens(last, ex.behaviour);
+    // "/tool <arguments>" answers with a tool call whose arguments stream in pieces
+    boolean toolCall = last != null && last.startsWith("/tool ");
+    List<String> tokens = MockText.tokens(toolCall ? "/echo " + last.substring(6) : last, ex.behaviour);
     int promptTokens = countPromptWords(ex.body.getJsonArray("messages", new JsonArray()));
     int n = Math.max(1, Math.min(8, ex.body.getInteger("n", 1)));
     String id = "chatcmpl-mock" + IDS.incrementAndGet();
@@ -131,6 +133,16 @@ public final class MockProviderVerticle extends VerticleBase {
       @Override
       void token(StringBuilder out, int k) {
         for (int i = 0; i < n; i++) {
+          if (toolCall) {
+            JsonObject fn = new JsonObject().put("arguments", tokens.get(k));
+            JsonObject call = new JsonObject().put("index", 0).put("function", fn);
+            if (k == 0) {
+              call.put("id", "call_mock1").put("type", "function");
+              fn.put("name", "lookup");
+            }
+            event(out, null, chunk(base, i, new JsonObject().put("tool_calls", new io.vertx.core.json.JsonArray().add(call)), null, includeUsage));
+            continue;
+          }
           JsonObject c = base;
           if (ex.behaviour.stamp()) {
             c = base.copy().put("x_mock_sent_ns", System.nanoTime());
@@ -142,7 +154,7 @@ public final class MockProviderVerticle extends VerticleBase {
       @Override
       void closing(StringBuilder out) {
         for (int i = 0; i < n; i++) {
-          event(out, null, chunk(base, i, new JsonObject(), "stop", includeUsage));
+          event(out, null, chunk(base, i, new JsonObject(), toolCall ? "tool_calls" : "stop", includeUsage));
         }
         if (includeUsage) {
           event(out, null, base.copy().put("choices", new JsonArray()).put("usage", usage).encode());

@@ -10,6 +10,9 @@ interface Detector {
   /** Reports decided findings and the earliest live candidate of this detector. */
   void scan(Scan scan);
 
+  /** The names of the rules this detector reports. */
+  java.util.Set<String> rules();
+
   /** The longest text this detector can keep undecided. */
   int maxCandidateLength();
 

@@ -21,6 +21,11 @@ final class DigitRunDetector implements Detector {
   }
 
   @Override
+  public java.util.Set<String> rules() {
+    return java.util.Set.of(CARD, SSN);
+  }
+
+  @Override
   public int maxCandidateLength() {
     return MAX_RUN + 2;
   }

@@ -19,6 +19,11 @@ final class EmailDetector implements Detector {
   }
 
   @Override
+  public java.util.Set<String> rules() {
+    return java.util.Set.of(RULE);
+  }
+
+  @Override
   public int maxCandidateLength() {
     return MAX_LOCAL + 1 + MAX_DOMAIN + 1;
   }

@@ -13,6 +13,11 @@ final class Ipv4Detector implements Detector {
   }
 
   @Override
+  public java.util.Set<String> rules() {
+    return java.util.Set.of(RULE);
+  }
+
+  @Override
   public int maxCandidateLength() {
     return MAX + 2;
   }

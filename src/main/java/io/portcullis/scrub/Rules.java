@@ -15,6 +15,9 @@ public final class Rules {
   private static final IntPredicate TOKEN68 = c -> Chars.alnum((char) c) || "-._~+/=".indexOf(c) >= 0;
   private static final IntPredicate JWT = c -> Chars.alnum((char) c) || c == '_' || c == '-' || c == '.';
 
+  /** Every built-in rule name, in priority order. */
+  public static final List<String> NAMES = builtIn().stream().flatMap(d -> d.rules().stream()).distinct().toList();
+
   static List<Detector> builtIn() {
     List<Detector> d = new ArrayList<>();
     int p = 0;

@@ -1,6 +1,7 @@
 package io.portcullis.scrub;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -12,25 +13,41 @@ public final class Scrubber {
   public static final int DEFAULT_MAX_HOLD = 512;
 
   private final List<Detector> detectors;
+  private final Set<String> disabled;
   private final int maxHold;
 
-  private Scrubber(List<Detector> detectors, int maxHold) {
-    this.detectors = List.copyOf(detectors);
+  private Scrubber(List<Detector> detectors, Set<String> disabled, int maxHold) {
+    this.detectors = detectors.stream().filter(d -> !disabled.containsAll(d.rules())).toList();
+    this.disabled = Set.copyOf(disabled);
     this.maxHold = maxHold;
   }
 
   /** Every built-in rule, with the given hold-back cap in characters. */
   public static Scrubber builtIn(int maxHold) {
-    return new Scrubber(Rules.builtIn(), maxHold);
+    return new Scrubber(Rules.builtIn(), Set.of(), maxHold);
+  }
+
+  /** The built-in rules less the disabled ones. */
+  public static Scrubber of(Set<String> disabledRules, int maxHold) {
+    return new Scrubber(Rules.builtIn(), disabledRules, maxHold);
+  }
+
+  /** How many rules are on. */
+  public int ruleCount() {
+    return (int) Rules.NAMES.stream().filter(r -> !disabled.contains(r)).count();
   }
 
   public StreamScrubber stream(Consumer<String> onRedaction) {
-    return new StreamScrubber(detectors, maxHold, onRedaction);
+    return new StreamScrubber(detectors, disabled, maxHold, onRedaction);
   }
 
   /** Block mode: the whole text at once. */
   public String scrub(CharSequence text) {
-    StreamScrubber s = new StreamScrubber(detectors, Integer.MAX_VALUE, rule -> { });
+    return scrub(text, rule -> { });
+  }
+
+  public String scrub(CharSequence text, Consumer<String> onRedaction) {
+    StreamScrubber s = new StreamScrubber(detectors, disabled, Integer.MAX_VALUE, onRedaction);
     return s.feed(text) + s.finish();
   }
 

@@ -23,14 +23,16 @@ public final class StreamScrubber {
       .thenComparingInt(Finding::priority);
 
   private final List<Detector> detectors;
+  private final java.util.Set<String> disabled;
   private final int maxHold;
   private final Consumer<String> onRedaction;
   private final StringBuilder held = new StringBuilder();
   private char before;
   private IntPredicate suppressing;
 
-  StreamScrubber(List<Detector> detectors, int maxHold, Consumer<String> onRedaction) {
+  StreamScrubber(List<Detector> detectors, java.util.Set<String> disabled, int maxHold, Consumer<String> onRedaction) {
     this.detectors = detectors;
+    this.disabled = disabled;
     this.maxHold = maxHold;
     this.onRedaction = onRedaction;
   }
@@ -77,8 +79,8 @@ public final class StreamScrubber {
     StringBuilder out = new StringBuilder(held.length() + 16);
     int pos = 0;
     for (Finding f : findings) {
-      if (f.start() < pos) {
-        continue; // overlaps a finding already applied
+      if (f.start() < pos || disabled.contains(f.rule())) {
+        continue; // overlaps a finding already applied, or its rule is off
       }
       if (f.start() >= live) {
         break;

@@ -38,6 +38,11 @@ final class TokenDetector implements Detector {
   }
 
   @Override
+  public java.util.Set<String> rules() {
+    return java.util.Set.of(rule);
+  }
+
+  @Override
   public int maxCandidateLength() {
     return longestPrefix + maxBody + 1;
   }

@@ -1,0 +1,73 @@
+package io.portcullis.scrub;
+
+import io.portcullis.config.ProviderType;
+import io.portcullis.config.ScrubConfig;
+import io.portcullis.ingress.ErrorResponder;
+import io.portcullis.ingress.Exchange;
+import io.portcullis.ingress.GatewayError;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The redaction stage: scrubs (or refuses) secrets in the request body, and installs the scrubbers
+ * of the response, the per-event hook for streams and the block filter for whole bodies, so that
+ * {@code stream: true} gets exactly what {@code stream: false} gets.
+ */
+public final class ScrubStage implements Handler<RoutingContext> {
+
+  private final ScrubMetrics metrics;
+
+  public ScrubStage(ScrubMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Exchange ex = Exchange.of(ctx);
+    Scrubber scrubber = ex.snapshot().scrubber();
+    if (scrubber == null) {
+      ctx.next();
+      return;
+    }
+    ScrubConfig config = ex.snapshot().config().scrub();
+    if (!config.requestAction().equals("off")) {
+      JsonObject body = ex.body();
+      Object model = body.remove("model");
+      List<String> found = new ArrayList<>();
+      JsonObject scanned = config.requestAction().equals("reject") ? body.copy() : body;
+      JsonScrub.scrub(scanned, scrubber, found::add);
+      body.put("model", model);
+      if (!found.isEmpty() && config.requestAction().equals("reject")) {
+        ErrorResponder.respond(ctx, GatewayError.invalid("sensitive_data_in_request",
+            "the request contains sensitive data (rule: " + found.get(0) + ")"));
+        return;
+      }
+      found.forEach(metrics::redacted);
+    }
+    ctx.response().putHeader("x-portcullis-scrub", "on; rules=" + scrubber.ruleCount());
+    ex.hook(ex.endpoint().format() == ProviderType.ANTHROPIC
+        ? new AnthropicStreamScrub(scrubber, metrics::redacted)
+        : new OpenAiStreamScrub(scrubber, metrics::redacted));
+    ex.bodyFilter(body -> scrubBody(body, scrubber));
+    ctx.next();
+  }
+
+  private Buffer scrubBody(Buffer body, Scrubber scrubber) {
+    try {
+      Object json = Json.decodeValue(body);
+      if (JsonScrub.scrub(json, scrubber, metrics::redacted)) {
+        return Json.encodeToBuffer(json);
+      }
+      return body;
+    } catch (DecodeException e) {
+      // not JSON: scrub it as text, it never passes unscanned
+      return Buffer.buffer(scrubber.scrub(body.toString(), metrics::redacted));
+    }
+  }
+}
