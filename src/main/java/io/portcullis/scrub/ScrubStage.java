@@ -1,6 +1,5 @@
 package io.portcullis.scrub;
 
-import io.portcullis.config.ProviderType;
 import io.portcullis.config.ScrubConfig;
 import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
@@ -51,9 +50,7 @@ public final class ScrubStage implements Handler<RoutingContext> {
       found.forEach(metrics::redacted);
     }
     ctx.response().putHeader("x-portcullis-scrub", "on; rules=" + scrubber.ruleCount());
-    ex.hook(ex.endpoint().format() == ProviderType.ANTHROPIC
-        ? new AnthropicStreamScrub(scrubber, metrics::redacted)
-        : new OpenAiStreamScrub(scrubber, metrics::redacted));
+    ex.hook(scrubber.streamHook(ex.endpoint().format(), metrics::redacted));
     ex.bodyFilter(body -> scrubBody(body, scrubber));
     ctx.next();
   }

@@ -56,6 +56,12 @@ public final class Scrubber {
     return detectors.stream().mapToInt(Detector::maxCandidateLength).max().orElse(0);
   }
 
+  /** The per-event hook that scrubs a streamed response of the given wire format. */
+  public io.portcullis.sse.SseEventHook streamHook(io.portcullis.config.ProviderType format, Consumer<String> onRedaction) {
+    return format == io.portcullis.config.ProviderType.ANTHROPIC
+        ? new AnthropicStreamScrub(this, onRedaction) : new OpenAiStreamScrub(this, onRedaction);
+  }
+
   static String mask(String rule) {
     return "[REDACTED:" + rule + "]";
   }

@@ -119,6 +119,18 @@ class ConfigLoaderTest {
     assertThat(problems("server: {port: 9090}\n" + VALID)).containsExactly("admin.port: must differ from server.port");
     assertThat(problems("models: []")).containsExactly("providers: at least one provider is required");
     assertThat(problems("providers: {name: a}\n")).containsExactly("providers: must be a list");
+    assertThat(problems("scrub: {disable: [emails]}\n" + VALID)).singleElement().asString()
+        .startsWith("scrub.disable: unknown rule 'emails' (known: ");
+    assertThat(problems("scrub: {request_action: drop}\n" + VALID))
+        .containsExactly("scrub.request_action: must be redact, reject or off, got 'drop'");
+    assertThat(problems("scrub: {max_hold: 8}\n" + VALID)).containsExactly("scrub.max_hold: must be between 16 and 1048576, got 8");
+  }
+
+  @Test
+  void readsTheScrubSection() throws Exception {
+    ScrubConfig s = parse("scrub: {enabled: true, max_hold: 256, disable: [ipv4, us_ssn], request_action: off}\n" + VALID).scrub();
+    assertThat(s).isEqualTo(new ScrubConfig(true, 256, java.util.Set.of("ipv4", "us_ssn"), "off"));
+    assertThat(parse(VALID).scrub()).isEqualTo(new ScrubConfig(false, 512, java.util.Set.of(), "redact"));
   }
 
   @Test
