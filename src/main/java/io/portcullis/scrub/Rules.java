@@ -19,7 +19,7 @@ public final class Rules {
   public static final List<String> NAMES = builtIn().stream().flatMap(d -> d.rules().stream()).distinct().toList();
 
   static List<Detector> builtIn() {
-    List<Detector> d = new ArrayList<>();
+    List<TokenDetector> d = new ArrayList<>();
     int p = 0;
     d.add(new TokenDetector("anthropic_key", p++, List.of("sk-ant-"), false, KEY, 32, 200, Validators::notExample));
     d.add(new TokenDetector("openai_key", p++, List.of("sk-proj-", "sk-svcacct-", "sk-admin-"), false, KEY, 40, 250, Validators::notExample));
@@ -35,9 +35,6 @@ public final class Rules {
     d.add(new TokenDetector("huggingface_token", p++, List.of("hf_"), false, ALNUM, 30, 40, Validators::notExample));
     d.add(new TokenDetector("jwt", p++, List.of("eyJ"), false, JWT, 20, 4096, Validators::jwt));
     d.add(new TokenDetector("bearer_token", p++, List.of("Bearer "), true, TOKEN68, 8, 4096, Validators::notExample));
-    d.add(new EmailDetector(p++));
-    d.add(new DigitRunDetector(p++, p++));
-    d.add(new Ipv4Detector(p++));
-    return List.copyOf(d);
+    return List.of(new TokenFamily(d), new EmailDetector(p++), new DigitRunDetector(p++, p++), new Ipv4Detector(p++));
   }
 }

@@ -17,7 +17,9 @@ public final class Scrubber {
   private final int maxHold;
 
   private Scrubber(List<Detector> detectors, Set<String> disabled, int maxHold) {
-    this.detectors = detectors.stream().filter(d -> !disabled.containsAll(d.rules())).toList();
+    this.detectors = detectors.stream()
+        .map(d -> d instanceof TokenFamily family ? family.without(disabled) : d)
+        .filter(d -> !disabled.containsAll(d.rules())).toList();
     this.disabled = Set.copyOf(disabled);
     this.maxHold = maxHold;
   }

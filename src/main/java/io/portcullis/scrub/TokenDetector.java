@@ -67,8 +67,20 @@ final class TokenDetector implements Detector {
     }
   }
 
-  /** Tries every prefix at {@code i}; returns the end of a finding, or -1. */
-  private int tryAt(Scan scan, int i) {
+  /** The first characters of this detector's prefixes (for dispatch in {@link TokenFamily}). */
+  String firstChars() {
+    StringBuilder out = new StringBuilder();
+    for (String p : prefixes) {
+      out.append(p.charAt(0));
+      if (ignoreCase) {
+        out.append(Character.toUpperCase(p.charAt(0))).append(Character.toLowerCase(p.charAt(0)));
+      }
+    }
+    return out.toString();
+  }
+
+  /** Tries every prefix at {@code i} (a position not inside a word); returns the end of a finding, or -1. */
+  int tryAt(Scan scan, int i) {
     CharSequence t = scan.text;
     int n = t.length();
     for (String prefix : prefixes) {
