@@ -2,27 +2,32 @@ package io.portcullis.scrub;
 
 /**
  * Numbers written as digit groups ({@code 4111 1111 1111 1111}, {@code 123-45-6789}): payment card
- * numbers (13 to 19 digits, a known issuer prefix, Luhn check) and US social security numbers
- * ({@code AAA-GG-SSSS} with the ranges never issued excluded). A run starts where no letter or digit
- * precedes it and may use single spaces or hyphens between groups.
+ * numbers (13 to 19 digits, a known issuer prefix, Luhn check), US social security numbers
+ * ({@code AAA-GG-SSSS} with the ranges never issued excluded) and phone numbers (international with
+ * a leading {@code +} and 8 to 15 digits, or North American {@code 555-123-4567} / {@code 555 123 4567}).
+ * A run starts where no letter or digit precedes it and may use single spaces or hyphens between
+ * groups.
  */
 final class DigitRunDetector implements Detector {
 
   static final String CARD = "card_number";
   static final String SSN = "us_ssn";
+  static final String PHONE = "phone_number";
   private static final int MAX_RUN = 19 + 18;
 
   private final int cardPriority;
   private final int ssnPriority;
+  private final int phonePriority;
 
-  DigitRunDetector(int cardPriority, int ssnPriority) {
+  DigitRunDetector(int cardPriority, int ssnPriority, int phonePriority) {
     this.cardPriority = cardPriority;
     this.ssnPriority = ssnPriority;
+    this.phonePriority = phonePriority;
   }
 
   @Override
   public java.util.Set<String> rules() {
-    return java.util.Set.of(CARD, SSN);
+    return new java.util.LinkedHashSet<>(java.util.List.of(CARD, SSN, PHONE));
   }
 
   @Override
@@ -39,6 +44,9 @@ final class DigitRunDetector implements Detector {
   public void scan(Scan scan) {
     CharSequence t = scan.text;
     int n = t.length();
+    if (n > 0 && t.charAt(n - 1) == '+') {
+      scan.live(n - 1, PHONE, this); // an international number may follow
+    }
     for (int i = 0; i < n; i++) {
       if (!Chars.digit(t.charAt(i)) || Chars.alnum(scan.charBefore(i))) {
         continue;
@@ -63,7 +71,7 @@ final class DigitRunDetector implements Detector {
         continue; // too long for either
       }
       if (j == n && !scan.complete) {
-        scan.live(i, CARD, this);
+        scan.live(i > 0 && t.charAt(i - 1) == '+' ? i - 1 : i, CARD, this); // with its '+', if any
         return; // nothing after a live run
       }
       int end = j;
@@ -79,6 +87,10 @@ final class DigitRunDetector implements Detector {
         scan.found(i, end, CARD, cardPriority);
       } else if (isSsn(run)) {
         scan.found(i, end, SSN, ssnPriority);
+      } else if (scan.charBefore(i) == '+' && digits >= 8 && digits <= 15) {
+        scan.found(i > 0 ? i - 1 : i, end, PHONE, phonePriority);
+      } else if (isNorthAmerican(run)) {
+        scan.found(i, end, PHONE, phonePriority);
       }
       i = end;
     }
@@ -146,6 +158,15 @@ final class DigitRunDetector implements Detector {
       dbl = !dbl;
     }
     return sum % 10 == 0;
+  }
+
+  /** {@code 555-123-4567} or {@code 555 123 4567}, one kind of separator, area code not 0 or 1. */
+  static boolean isNorthAmerican(CharSequence run) {
+    if (run.length() != 12) {
+      return false;
+    }
+    char sep = run.charAt(3);
+    return (sep == '-' || sep == ' ') && run.charAt(7) == sep && run.charAt(0) >= '2' && run.charAt(4) >= '2';
   }
 
   static boolean isSsn(CharSequence run) {

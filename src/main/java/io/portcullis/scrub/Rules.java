@@ -26,7 +26,7 @@ public final class Rules {
     // legacy keys: "sk-" and 48 letters and digits; no hyphens, so "sk-learn-..." is not one
     d.add(new TokenDetector("openai_key", p++, List.of("sk-"), false, ALNUM, 32, 64, Validators::notExample));
     d.add(new TokenDetector("aws_access_key", p++, List.of("AKIA", "ASIA", "ABIA", "ACCA"), false, UPPER_DIGIT, 16, 16, Validators::notExample));
-    d.add(new TokenDetector("github_token", p++, List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), false, ALNUM, 36, 36, Validators::notExample));
+    d.add(new TokenDetector("github_token", p++, List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), false, ALNUM, 36, 36, Validators::githubChecksum));
     d.add(new TokenDetector("github_token", p++, List.of("github_pat_"), false, KEY, 70, 100, Validators::notExample));
     d.add(new TokenDetector("gitlab_token", p++, List.of("glpat-"), false, KEY, 20, 64, Validators::notExample));
     d.add(new TokenDetector("slack_token", p++, List.of("xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xapp-"), false, KEY, 10, 200, Validators::notExample));
@@ -35,6 +35,7 @@ public final class Rules {
     d.add(new TokenDetector("huggingface_token", p++, List.of("hf_"), false, ALNUM, 30, 40, Validators::notExample));
     d.add(new TokenDetector("jwt", p++, List.of("eyJ"), false, JWT, 20, 4096, Validators::jwt));
     d.add(new TokenDetector("bearer_token", p++, List.of("Bearer "), true, TOKEN68, 8, 4096, Validators::notExample));
-    return List.of(new TokenFamily(d), new EmailDetector(p++), new DigitRunDetector(p++, p++), new Ipv4Detector(p++));
+    return List.of(new TokenFamily(d), new ConnectionStringDetector(p++), new EmailDetector(p++), new IbanDetector(p++),
+        new DigitRunDetector(p++, p++, p++), new Ipv4Detector(p++));
   }
 }

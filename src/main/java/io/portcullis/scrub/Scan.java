@@ -32,7 +32,11 @@ final class Scan {
   }
 
   void found(int start, int end, String rule, int priority) {
-    findings.add(new Finding(start, end, rule, priority));
+    findings.add(new Finding(start, start, end, rule, priority));
+  }
+
+  void found(int anchor, int start, int end, String rule, int priority) {
+    findings.add(new Finding(anchor, start, end, rule, priority));
   }
 
   /** A match could begin at {@code start} and is not decided yet. */

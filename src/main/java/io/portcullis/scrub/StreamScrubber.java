@@ -18,9 +18,10 @@ import java.util.function.IntPredicate;
  */
 public final class StreamScrubber {
 
+  /** Earliest first; at the same start the rule listed first wins (e.g. a URL password over an email). */
   private static final Comparator<Finding> ORDER = Comparator.comparingInt(Finding::start)
-      .thenComparing(Comparator.comparingInt(Finding::end).reversed())
-      .thenComparingInt(Finding::priority);
+      .thenComparingInt(Finding::priority)
+      .thenComparing(Comparator.comparingInt(Finding::end).reversed());
 
   private final List<Detector> detectors;
   private final java.util.Set<String> disabled;
@@ -76,17 +77,25 @@ public final class StreamScrubber {
     if (findings.size() > 1) {
       findings.sort(ORDER);
     }
+    // A finding that does not end before the release point is found again once more text has
+    // come, so the text it is found from (its anchor) must still be here then.
+    boolean lowered = true;
+    while (lowered) {
+      lowered = false;
+      for (Finding f : findings) {
+        if (f.end() > live && f.anchor() < live && !disabled.contains(f.rule())) {
+          live = f.anchor();
+          lowered = true;
+        }
+      }
+    }
     StringBuilder out = new StringBuilder(held.length() + 16);
     int pos = 0;
     for (Finding f : findings) {
       if (f.start() < pos || disabled.contains(f.rule())) {
         continue; // overlaps a finding already applied, or its rule is off
       }
-      if (f.start() >= live) {
-        break;
-      }
       if (f.end() > live) {
-        live = f.start(); // decided, but it overlaps a live candidate: hold it with that
         break;
       }
       out.append(held, pos, f.start()).append(Scrubber.mask(f.rule()));

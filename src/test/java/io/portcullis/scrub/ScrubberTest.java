@@ -26,7 +26,7 @@ class ScrubberTest {
       new String[] {"openai_key", "sk-" + "T3BlbkFJabcdefghijklmnopqrstuvwxyz0123456789AB"},
       new String[] {"anthropic_key", "sk-ant-api03-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH_ij-kl"},
       new String[] {"aws_access_key", "AKIAZ7Q3XKJHGF5RT2WB"},
-      new String[] {"github_token", "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"},
+      new String[] {"github_token", "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"},
       new String[] {"github_token", "github_pat_11ABCDEFG0" + "a".repeat(30) + "_" + "B".repeat(41)},
       new String[] {"gitlab_token", "glpat-" + "xYz12345678901234567"},
       new String[] {"slack_token", "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp"},
@@ -40,7 +40,11 @@ class ScrubberTest {
       new String[] {"card_number", "5500-0000-0000-0004"},
       new String[] {"card_number", "378282246310005"},
       new String[] {"us_ssn", "123-45-6789"},
-      new String[] {"ipv4", "192.168.10.20"});
+      new String[] {"ipv4", "192.168.10.20"},
+      new String[] {"iban", "DE89 3704 0044 0532 0130 00"},
+      new String[] {"iban", "GB82WEST12345698765432"},
+      new String[] {"phone_number", "+44 20 7946 0958"},
+      new String[] {"phone_number", "415-555-2671"});
 
   /** Look-alikes that must pass untouched. */
   static final List<String> NEGATIVES = List.of(
@@ -58,7 +62,12 @@ class ScrubberTest {
       "000-12-3456 and 666-12-3456",
       "ghp_tooShort",
       "eyJhbGciOi is not a whole token",
-      "4111 1111 1111 1112");
+      "4111 1111 1111 1112",
+      "gho_16C7e42F292c6912E7710c838347Ae178B4a",
+      "DE89 3704 0044 0532 0130 01",
+      "see https://example.com:8080/path and ftp://host/x",
+      "call 555-0100 or 123-456-7890",
+      "IBM DE and GB are not accounts");
 
   @Test
   void redactsEveryTruePositive() {
@@ -66,6 +75,24 @@ class ScrubberTest {
       String text = "before " + p[1] + " after.";
       assertThat(SCRUBBER.scrub(text)).as(p[0]).isEqualTo("before [REDACTED:" + p[0] + "] after.");
     }
+  }
+
+  @Test
+  void redactsOnlyThePasswordOfAConnectionString() {
+    assertThat(SCRUBBER.scrub("use postgres://app:s3cr3t-P4ss@db.internal:5432/orders now"))
+        .isEqualTo("use postgres://app:[REDACTED:connection_string_password]@db.internal:5432/orders now");
+    assertThat(SCRUBBER.scrub("mysql://root:hunter2@dbhost/db"))
+        .isEqualTo("mysql://root:[REDACTED:connection_string_password]@dbhost/db");
+  }
+
+  @Test
+  void checksGithubTokenChecksums() {
+    String random = "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0";
+    String token = "ghs_" + random + Validators.githubChecksumOf(random);
+    assertThat(Validators.githubChecksum(token)).isTrue();
+    assertThat(SCRUBBER.scrub(token)).isEqualTo("[REDACTED:github_token]");
+    String tampered = token.substring(0, 39) + (token.charAt(39) == 'a' ? 'b' : 'a');
+    assertThat(SCRUBBER.scrub(tampered)).isEqualTo(tampered);
   }
 
   @Test
@@ -86,6 +113,7 @@ class ScrubberTest {
     texts.add(all.toString());
     texts.add(String.join(" ", NEGATIVES) + " plain prose with ünïcødé 日本語 \uD83D\uDE00 and digits 42 7 2024.");
     texts.add("mail me at a@b.io or jane@example.com; card 4111-1111-1111-1111! ip 10.0.0.1.");
+    texts.add("db: postgres://app:s3cr3t-P4ss@db.internal:5432/orders, iban DE89 3704 0044 0532 0130 00, tel +44 20 7946 0958.");
     return texts;
   }
 
