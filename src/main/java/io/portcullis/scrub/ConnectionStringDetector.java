@@ -31,8 +31,8 @@ final class ConnectionStringDetector implements Detector {
   }
 
   @Override
-  public IntPredicate continues() {
-    return c -> !Character.isWhitespace(c) && c != '@';
+  public Continuation continuation() {
+    return Continuation.whileChars(c -> !Character.isWhitespace(c) && c != '@');
   }
 
   private static boolean userChar(char c) {

@@ -21,5 +21,5 @@ interface Detector {
    * candidate out as redacted, the engine keeps dropping these until the candidate ends, so no tail
    * of it is ever released.
    */
-  java.util.function.IntPredicate continues();
+  Continuation continuation();
 }

@@ -36,8 +36,8 @@ final class DigitRunDetector implements Detector {
   }
 
   @Override
-  public java.util.function.IntPredicate continues() {
-    return c -> Chars.digit((char) c) || c == ' ' || c == '-';
+  public Continuation continuation() {
+    return Continuation.whileChars(c -> Chars.digit((char) c) || c == ' ' || c == '-');
   }
 
   @Override

@@ -29,8 +29,8 @@ final class EmailDetector implements Detector {
   }
 
   @Override
-  public java.util.function.IntPredicate continues() {
-    return c -> local((char) c) || c == '@';
+  public Continuation continuation() {
+    return Continuation.whileChars(c -> local((char) c) || c == '@');
   }
 
   static boolean local(char c) {

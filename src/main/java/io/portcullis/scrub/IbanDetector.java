@@ -49,8 +49,8 @@ final class IbanDetector implements Detector {
   }
 
   @Override
-  public IntPredicate continues() {
-    return c -> Chars.alnum((char) c) || c == ' ';
+  public Continuation continuation() {
+    return Continuation.whileChars(c -> Chars.alnum((char) c) || c == ' ');
   }
 
   private static boolean upper(char c) {

@@ -23,8 +23,8 @@ final class Ipv4Detector implements Detector {
   }
 
   @Override
-  public java.util.function.IntPredicate continues() {
-    return c -> Chars.digit((char) c) || c == '.';
+  public Continuation continuation() {
+    return Continuation.whileChars(c -> Chars.digit((char) c) || c == '.');
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.portcullis.scrub;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.IntPredicate;
 
 /**
  * The incremental engine for one stream of text (one choice of one response). Fed text piece by
@@ -29,7 +28,7 @@ public final class StreamScrubber {
   private final Consumer<String> onRedaction;
   private final StringBuilder held = new StringBuilder();
   private char before;
-  private IntPredicate suppressing;
+  private Continuation suppressing;
 
   StreamScrubber(List<Detector> detectors, java.util.Set<String> disabled, int maxHold, Consumer<String> onRedaction) {
     this.detectors = detectors;
@@ -42,10 +41,11 @@ public final class StreamScrubber {
   public String feed(CharSequence piece) {
     int from = 0;
     if (suppressing != null) {
-      while (from < piece.length() && suppressing.test(piece.charAt(from))) {
-        before = piece.charAt(from++);
+      from = suppressing.consume(piece, 0);
+      if (from > 0) {
+        before = piece.charAt(from - 1);
       }
-      if (from < piece.length()) {
+      if (suppressing.ended()) {
         suppressing = null;
       }
     }
@@ -109,7 +109,8 @@ public final class StreamScrubber {
       // fail closed: the candidate outgrew the cap, so it goes out redacted, never unscanned
       out.append(Scrubber.mask(scan.liveRule()));
       onRedaction.accept(scan.liveRule());
-      suppressing = scan.liveDetector().continues();
+      suppressing = scan.liveDetector().continuation();
+      suppressing.prime(held.subSequence(live, held.length()));
       before = held.charAt(held.length() - 1);
       held.setLength(0);
       return out.toString();

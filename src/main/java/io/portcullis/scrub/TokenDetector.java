@@ -48,8 +48,8 @@ final class TokenDetector implements Detector {
   }
 
   @Override
-  public IntPredicate continues() {
-    return body;
+  public Continuation continuation() {
+    return Continuation.whileChars(body);
   }
 
   @Override

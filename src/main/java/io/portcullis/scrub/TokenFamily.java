@@ -54,7 +54,7 @@ final class TokenFamily implements Detector {
   }
 
   @Override
-  public IntPredicate continues() {
+  public Continuation continuation() {
     throw new IllegalStateException("the live candidate names its own detector");
   }
 

@@ -85,6 +85,32 @@ class ScrubberTest {
         .isEqualTo("mysql://root:[REDACTED:connection_string_password]@dbhost/db");
   }
 
+  static final String PEM = "-----BEGIN RSA PRIVATE KEY-----\n"
+      + "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi6p5cmXK4k3aG1yP8qF0v8\n".repeat(20)
+      + "-----END RSA PRIVATE KEY-----";
+
+  @Test
+  void suppressesPemPrivateKeysWholeEvenPastTheCap() {
+    String text = "key:\n" + PEM + "\nthat was it; mail a@b.io";
+    String expected = "key:\n[REDACTED:pem_private_key]\nthat was it; mail [REDACTED:email]";
+    assertThat(SCRUBBER.scrub(text)).isEqualTo(expected);
+    assertThat(SCRUBBER.scrub("-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----"))
+        .isEqualTo("-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----");
+    assertThat(SCRUBBER.scrub("-----BEGIN PRIVATE KEY-----\nMIIE never closed")).isEqualTo("[REDACTED:pem_private_key]");
+    Random random = new Random(9);
+    for (int round = 0; round < 300; round++) {
+      List<String> pieces = new ArrayList<>();
+      int i = 0;
+      while (i < text.length()) {
+        int n = Math.min(text.length() - i, 1 + random.nextInt(round % 2 == 0 ? 5 : 90));
+        pieces.add(text.substring(i, i + n));
+        i += n;
+      }
+      String out = streamed(pieces, 64); // a cap far below the key's length: fail closed
+      assertThat(out).isEqualTo(expected);
+    }
+  }
+
   @Test
   void checksGithubTokenChecksums() {
     String random = "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0";
@@ -113,6 +139,7 @@ class ScrubberTest {
     texts.add(all.toString());
     texts.add(String.join(" ", NEGATIVES) + " plain prose with ünïcødé 日本語 \uD83D\uDE00 and digits 42 7 2024.");
     texts.add("mail me at a@b.io or jane@example.com; card 4111-1111-1111-1111! ip 10.0.0.1.");
+    texts.add("a key " + PEM + " and after it AKIAZ7Q3XKJHGF5RT2WB.");
     texts.add("db: postgres://app:s3cr3t-P4ss@db.internal:5432/orders, iban DE89 3704 0044 0532 0130 00, tel +44 20 7946 0958.");
     return texts;
   }
