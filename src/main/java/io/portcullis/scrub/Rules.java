@@ -35,7 +35,8 @@ public final class Rules {
     d.add(new TokenDetector("huggingface_token", p++, List.of("hf_"), false, ALNUM, 30, 40, Validators::notExample));
     d.add(new TokenDetector("jwt", p++, List.of("eyJ"), false, JWT, 20, 4096, Validators::jwt));
     d.add(new TokenDetector("bearer_token", p++, List.of("Bearer "), true, TOKEN68, 8, 4096, Validators::notExample));
-    return List.of(new TokenFamily(d), new PemKeyDetector(p++), new ConnectionStringDetector(p++), new EmailDetector(p++), new IbanDetector(p++),
+    return List.of(new TokenFamily(d), new PemKeyDetector(p++), new ConnectionStringDetector(p++),
+        new KeywordSecretDetector(p++), new EmailDetector(p++), new IbanDetector(p++),
         new DigitRunDetector(p++, p++, p++), new Ipv4Detector(p++));
   }
 }

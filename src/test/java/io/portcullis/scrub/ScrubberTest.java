@@ -112,6 +112,17 @@ class ScrubberTest {
   }
 
   @Test
+  void redactsKeywordIntroducedSecretsThatLookRandom() {
+    assertThat(SCRUBBER.scrub("password = \"Xk8#pq2!vL9z\"")).isEqualTo("password = \"[REDACTED:generic_secret]\"");
+    assertThat(SCRUBBER.scrub("{\"client_secret\": \"q8Zr2LmP0xW7vN4s\"}")).isEqualTo("{\"client_secret\": \"[REDACTED:generic_secret]\"}");
+    assertThat(SCRUBBER.scrub("DB_PASSWORD=9fK2mQ7xLp3RtY8w\n")).isEqualTo("DB_PASSWORD=[REDACTED:generic_secret]\n");
+    for (String placeholder : List.of("password: changeme", "password=********", "the token is here",
+        "mypassword: Xk8#pq2!vL9z", "secret: aaaaaaaabbbb", "api_key: YOUR_API_KEY")) {
+      assertThat(SCRUBBER.scrub(placeholder)).as(placeholder).isEqualTo(placeholder);
+    }
+  }
+
+  @Test
   void checksGithubTokenChecksums() {
     String random = "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0";
     String token = "ghs_" + random + Validators.githubChecksumOf(random);
@@ -139,6 +150,7 @@ class ScrubberTest {
     texts.add(all.toString());
     texts.add(String.join(" ", NEGATIVES) + " plain prose with ünïcødé 日本語 \uD83D\uDE00 and digits 42 7 2024.");
     texts.add("mail me at a@b.io or jane@example.com; card 4111-1111-1111-1111! ip 10.0.0.1.");
+    texts.add("config: {\"password\": \"Xk8#pq2!vL9z\", \"api_key\": \"q8Zr2LmP0xW7vN4s\"} done");
     texts.add("a key " + PEM + " and after it AKIAZ7Q3XKJHGF5RT2WB.");
     texts.add("db: postgres://app:s3cr3t-P4ss@db.internal:5432/orders, iban DE89 3704 0044 0532 0130 00, tel +44 20 7946 0958.");
     return texts;

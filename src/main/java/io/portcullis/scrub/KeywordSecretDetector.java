@@ -1,0 +1,156 @@
+package io.portcullis.scrub;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Secrets that carry no recognisable prefix but are introduced by a keyword:
+ * {@code password = "Xk8#pq2!vL"}, {@code "client_secret": "..."}, {@code api_key: ...}. The value
+ * (8 to 128 characters without spaces or quotes) must look random: its Shannon entropy must reach
+ * {@value #MIN_BITS_PER_CHAR} bits per character and it must mix at least two of lower case, upper
+ * case and digits, which leaves placeholders such as {@code changeme} or {@code YOUR_API_KEY} alone.
+ * Only the value is redacted.
+ */
+final class KeywordSecretDetector implements Detector {
+
+  static final String RULE = "generic_secret";
+  static final double MIN_BITS_PER_CHAR = 3.0;
+  private static final int MIN_VALUE = 8;
+  private static final int MAX_VALUE = 128;
+  private static final int MAX_GAP = 8; // quotes, spaces and the separator between keyword and value
+  private static final List<String> KEYWORDS = List.of("password", "passwd", "pwd", "secret", "api_key", "apikey",
+      "api-key", "access_key", "access_token", "auth_token", "token", "private_key");
+
+  private final int priority;
+
+  KeywordSecretDetector(int priority) {
+    this.priority = priority;
+  }
+
+  @Override
+  public Set<String> rules() {
+    return Set.of(RULE);
+  }
+
+  @Override
+  public int maxCandidateLength() {
+    return 16 + MAX_GAP + MAX_VALUE + 1;
+  }
+
+  @Override
+  public Continuation continuation() {
+    return Continuation.whileChars(c -> valueChar((char) c));
+  }
+
+  private static boolean valueChar(char c) {
+    return c > ' ' && c != '"' && c != '\'' && c != ',' && c != ';' && c != '}' && c != ')' && c != '`';
+  }
+
+  @Override
+  public void scan(Scan scan) {
+    CharSequence t = scan.text;
+    int n = t.length();
+    for (int i = 0; i < n; i++) {
+      if (Character.isLetter(scan.charBefore(i))) {
+        continue; // "mypassword" is a word, "db_password" a key
+      }
+      for (String keyword : KEYWORDS) {
+        int k = 0;
+        while (k < keyword.length() && i + k < n && Character.toLowerCase(t.charAt(i + k)) == keyword.charAt(k)) {
+          k++;
+        }
+        if (k < keyword.length()) {
+          if (i + k == n) {
+            scan.live(i, RULE, this);
+          }
+          continue;
+        }
+        int end = value(scan, i, i + keyword.length());
+        if (end > 0) {
+          i = end - 1;
+          break;
+        }
+      }
+    }
+  }
+
+  /** Looks for {@code [quote] spaces (: | = | =>) spaces [quote] value}; returns the value's end or -1. */
+  private int value(Scan scan, int anchor, int from) {
+    CharSequence t = scan.text;
+    int n = t.length();
+    int j = from;
+    boolean separator = false;
+    while (j < n && j - from <= MAX_GAP) {
+      char c = t.charAt(j);
+      if (c == ':' || c == '=') {
+        if (separator && c == ':') {
+          return -1;
+        }
+        separator = true;
+        j++;
+      } else if (c == '"' || c == '\'' || c == ' ' || c == '>' || c == '\t') {
+        j++;
+      } else {
+        break;
+      }
+    }
+    if (j == n && !scan.complete && j - from <= MAX_GAP) {
+      scan.live(anchor, RULE, this);
+      return -1;
+    }
+    if (!separator || j - from > MAX_GAP) {
+      return -1;
+    }
+    int start = j;
+    while (j < n && j - start <= MAX_VALUE && valueChar(t.charAt(j))) {
+      j++;
+    }
+    if (j == n && !scan.complete && j - start <= MAX_VALUE) {
+      scan.live(anchor, RULE, this);
+      return -1;
+    }
+    int length = j - start;
+    if (length < MIN_VALUE || length > MAX_VALUE || entropy(t, start, j) < MIN_BITS_PER_CHAR || classes(t, start, j) < 2) {
+      return -1;
+    }
+    scan.found(anchor, start, j, RULE, priority);
+    return j;
+  }
+
+  private static int classes(CharSequence t, int from, int to) {
+    boolean lower = false;
+    boolean upper = false;
+    boolean digit = false;
+    for (int k = from; k < to; k++) {
+      char c = t.charAt(k);
+      lower |= c >= 'a' && c <= 'z';
+      upper |= c >= 'A' && c <= 'Z';
+      digit |= Chars.digit(c);
+    }
+    return (lower ? 1 : 0) + (upper ? 1 : 0) + (digit ? 1 : 0);
+  }
+
+  static double entropy(CharSequence t, int from, int to) {
+    int[] counts = new int[128];
+    int other = 0;
+    for (int k = from; k < to; k++) {
+      char c = t.charAt(k);
+      if (c < 128) {
+        counts[c]++;
+      } else {
+        other++;
+      }
+    }
+    double n = to - from;
+    double bits = 0;
+    for (int c : counts) {
+      if (c > 0) {
+        bits -= (c / n) * (Math.log(c / n) / Math.log(2));
+      }
+    }
+    if (other > 0) {
+      bits -= (other / n) * (Math.log(other / n) / Math.log(2));
+    }
+    return bits;
+  }
+}
