@@ -51,8 +51,9 @@ final class KeywordSecretDetector implements Detector {
     CharSequence t = scan.text;
     int n = t.length();
     for (int i = 0; i < n; i++) {
-      if (Character.isLetter(scan.charBefore(i))) {
-        continue; // "mypassword" is a word, "db_password" a key
+      char first = Character.toLowerCase(t.charAt(i));
+      if ((first != 'p' && first != 's' && first != 'a' && first != 't') || Character.isLetter(scan.charBefore(i))) {
+        continue; // every keyword starts with p, s, a or t; "mypassword" is a word, "db_password" a key
       }
       for (String keyword : KEYWORDS) {
         int k = 0;
