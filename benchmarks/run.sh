@@ -5,6 +5,7 @@
 #   benchmarks/run.sh                 # everything (about 10 minutes on 2 cores)
 #   PHASES=http benchmarks/run.sh     # only non-streaming throughput
 #   PHASES="sse hold" ...             # only the streaming phases
+#   PHASES=scrub ...                  # streaming with redaction on vs off (not in the default set)
 #
 # Knobs (environment): ROUNDS (3), DURATION (10s), CONNS (64), SSE_STREAMS (1000), HOLD_STREAMS (5000).
 # Results: a Markdown table on stdout and in benchmarks/out/results.md; raw outputs in benchmarks/out/.
@@ -162,6 +163,40 @@ if [[ " $PHASES " == *" hold "* ]]; then
     d=$(json_field token_latency_p99_ms < "$OUT/sse-hold-direct.json"); p=$(json_field token_latency_p99_ms < "$OUT/sse-hold-portcullis.json")
     d50=$(json_field token_latency_p50_ms < "$OUT/sse-hold-direct.json"); p50=$(json_field token_latency_p50_ms < "$OUT/sse-hold-portcullis.json")
     echo "Added per-token latency vs direct: p50 $(awk -v a="$p50" -v b="$d50" 'BEGIN {printf "%.2f", a-b}') ms, p99 $(awk -v a="$p" -v b="$d" 'BEGIN {printf "%.2f", a-b}') ms"
+    echo
+  } >> "$report"
+fi
+
+# --- phase 4: streaming with redaction on vs off (two gateways, same mock, same run) ---------------
+if [[ " $PHASES " == *" scrub "* ]]; then
+  MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c benchmarks/bench-scrub.yaml \
+    > "$OUT/portcullis-scrub.log" 2>&1 & pids+=($!)
+  wait_port 18082
+  SCRUB_URL="http://127.0.0.1:18082"
+  for w in 1 2; do
+    sse_run "warm-off-$w" "${URL[portcullis]}" "sse" "$SSE_STREAMS" 500
+    sse_run "warm-on-$w" "$SCRUB_URL" "sse" "$SSE_STREAMS" 500
+  done
+  for r in $(seq 1 "$ROUNDS"); do
+    sse_run "scrub-off-$r" "${URL[portcullis]}" "sse" "$SSE_STREAMS" 500
+    sse_run "scrub-on-$r" "$SCRUB_URL" "sse" "$SSE_STREAMS" 500
+  done
+  {
+    echo "## Redaction on vs off: $SSE_STREAMS streams, 40 tokens at 10 tokens/s, median of $ROUNDS rounds"
+    echo
+    echo "| gateway | completed | errors | TTFT p50 ms | TTFT p99 ms | token latency p50 ms | p99 ms | p99.9 ms |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for t in off on; do
+      row="| scrub $t"
+      for f in completed errors ttft_p50_ms ttft_p99_ms token_latency_p50_ms token_latency_p99_ms token_latency_p999_ms; do
+        row="$row | $(cat "$OUT"/sse-scrub-$t-*.json | json_field $f | median)"
+      done
+      echo "$row |"
+      eval "SLAT99_$t=$(cat "$OUT"/sse-scrub-$t-*.json | json_field token_latency_p99_ms | median)"
+      eval "SLAT50_$t=$(cat "$OUT"/sse-scrub-$t-*.json | json_field token_latency_p50_ms | median)"
+    done
+    echo
+    echo "Added by redaction: p50 $(awk -v a="$SLAT50_on" -v b="$SLAT50_off" 'BEGIN {printf "%.2f", a-b}') ms, p99 $(awk -v a="$SLAT99_on" -v b="$SLAT99_off" 'BEGIN {printf "%.2f", a-b}') ms (per event: each event against its own send stamp; text held back by a live partial match and released with a later event is not counted as delayed here)"
     echo
   } >> "$report"
 fi
