@@ -24,6 +24,8 @@ final class OpenAiStreamScrub implements SseEventHook {
   /** Engines by "choice" or "choice/tool"; insertion order is the order text first appeared. */
   private final Map<String, StreamScrubber> engines = new LinkedHashMap<>();
   private JsonObject template;
+  /** Text a finishing chunk released, to go out ahead of the choice's held text. */
+  private final Map<String, String> pendingText = new java.util.HashMap<>();
 
   OpenAiStreamScrub(Scrubber scrubber, Consumer<String> onRedaction) {
     this.scrubber = scrubber;
@@ -66,6 +68,14 @@ final class OpenAiStreamScrub implements SseEventHook {
         changed |= scrubDelta(chunk, delta, index, finishing, emit);
       }
       if (finishing) {
+        // what this chunk released must come before what the choice still held, and all of it
+        // before the finish: move it into the flush events and leave the finish chunk empty
+        if (delta != null && delta.getValue("content") instanceof String released && !released.isEmpty()) {
+          engines.computeIfAbsent(index + "", k -> scrubber.stream(onRedaction));
+          pendingText.put(index + "", released);
+          delta.put("content", "");
+          changed = true;
+        }
         flushChoice(index, emit);
       }
     }
@@ -108,7 +118,8 @@ final class OpenAiStreamScrub implements SseEventHook {
       if (!key.equals(prefix) && !key.startsWith(prefix + "/")) {
         return false;
       }
-      String rest = e.getValue().finish();
+      String released = pendingText.remove(key);
+      String rest = (released == null ? "" : released) + e.getValue().finish();
       if (!rest.isEmpty()) {
         emit.accept(SseEvent.ofData(flushChunk(index, key, rest).encode()));
       }

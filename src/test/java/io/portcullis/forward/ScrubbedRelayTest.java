@@ -76,6 +76,20 @@ class ScrubbedRelayTest {
   }
 
   @Test
+  void textOnTheFinishChunkKeepsItsPlaceBeforeTheFinish() throws Exception {
+    String wire = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"mail jane\"},\"finish_reason\":null}]}\n\n"
+        + "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"@example.com ok\"},\"finish_reason\":\"stop\"}]}\n\n"
+        + "data: [DONE]\n\n";
+    String out = relay(List.of(wire.getBytes(StandardCharsets.UTF_8)), new ArrayList<>());
+    assertThat(text(out)).isEqualTo("mail [REDACTED:email] ok");
+    List<SseEvent> events = new ArrayList<>();
+    new SseEventParser(1 << 20, events::add).feed(out.getBytes(StandardCharsets.UTF_8));
+    JsonObject finish = new JsonObject(events.get(events.size() - 2).data()).getJsonArray("choices").getJsonObject(0);
+    assertThat(finish.getString("finish_reason")).isEqualTo("stop");
+    assertThat(finish.getJsonObject("delta").getString("content")).isEmpty();
+  }
+
+  @Test
   void everySplitOfTheByteStreamYieldsTheBlockResult() throws Exception {
     String expected = SCRUBBER.scrub(TEXT);
     assertThat(expected).contains("[REDACTED:aws_access_key]").contains("[REDACTED:email]");
