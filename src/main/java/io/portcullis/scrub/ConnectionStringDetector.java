@@ -1,6 +1,5 @@
 package io.portcullis.scrub;
 
-import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
@@ -8,21 +7,15 @@ import java.util.function.IntPredicate;
  * {@code ://}, a user name, a colon and a password ending at {@code @}. Only the password is
  * redacted, so the reader still sees which system it was for.
  */
-final class ConnectionStringDetector implements Detector {
+final class ConnectionStringDetector extends OneRuleDetector {
 
   static final String RULE = "connection_string_password";
   private static final int MAX_USER = 128;
   private static final int MAX_PASSWORD = 256;
 
-  private final int priority;
 
   ConnectionStringDetector(int priority) {
-    this.priority = priority;
-  }
-
-  @Override
-  public Set<String> rules() {
-    return Set.of(RULE);
+    super(RULE, priority);
   }
 
   @Override

@@ -6,21 +6,15 @@ package io.portcullis.scrub;
  * A run of local-part characters at the end of the text is live (an '@' may follow), but only its
  * last 64 characters, so ordinary text is never held for long.
  */
-final class EmailDetector implements Detector {
+final class EmailDetector extends OneRuleDetector {
 
   static final String RULE = "email";
   private static final int MAX_LOCAL = 64;
   private static final int MAX_DOMAIN = 253;
 
-  private final int priority;
 
   EmailDetector(int priority) {
-    this.priority = priority;
-  }
-
-  @Override
-  public java.util.Set<String> rules() {
-    return java.util.Set.of(RULE);
+    super(RULE, priority);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.portcullis.scrub;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
@@ -9,7 +8,7 @@ import java.util.function.IntPredicate;
  * whole or in groups of four separated by single spaces; the country's length and the mod-97 check
  * must both hold.
  */
-final class IbanDetector implements Detector {
+final class IbanDetector extends OneRuleDetector {
 
   static final String RULE = "iban";
   private static final int MAX = 34 + 8;
@@ -32,15 +31,9 @@ final class IbanDetector implements Detector {
       Map.entry("SV", 28), Map.entry("TL", 23), Map.entry("TN", 24), Map.entry("TR", 26), Map.entry("UA", 29),
       Map.entry("VA", 22), Map.entry("VG", 24), Map.entry("XK", 20));
 
-  private final int priority;
 
   IbanDetector(int priority) {
-    this.priority = priority;
-  }
-
-  @Override
-  public Set<String> rules() {
-    return Set.of(RULE);
+    super(RULE, priority);
   }
 
   @Override

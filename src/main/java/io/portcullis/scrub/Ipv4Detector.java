@@ -1,20 +1,14 @@
 package io.portcullis.scrub;
 
 /** IPv4 addresses: four dot-separated decimal octets, each at most 255, not inside a longer dotted run. */
-final class Ipv4Detector implements Detector {
+final class Ipv4Detector extends OneRuleDetector {
 
   static final String RULE = "ipv4";
   private static final int MAX = 15;
 
-  private final int priority;
 
   Ipv4Detector(int priority) {
-    this.priority = priority;
-  }
-
-  @Override
-  public java.util.Set<String> rules() {
-    return java.util.Set.of(RULE);
+    super(RULE, priority);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.portcullis.scrub;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * Secrets that carry no recognisable prefix but are introduced by a keyword:
@@ -11,7 +10,7 @@ import java.util.Set;
  * case and digits, which leaves placeholders such as {@code changeme} or {@code YOUR_API_KEY} alone.
  * Only the value is redacted.
  */
-final class KeywordSecretDetector implements Detector {
+final class KeywordSecretDetector extends OneRuleDetector {
 
   static final String RULE = "generic_secret";
   static final double MIN_BITS_PER_CHAR = 3.0;
@@ -21,15 +20,9 @@ final class KeywordSecretDetector implements Detector {
   private static final List<String> KEYWORDS = List.of("password", "passwd", "pwd", "secret", "api_key", "apikey",
       "api-key", "access_key", "access_token", "auth_token", "token", "private_key");
 
-  private final int priority;
 
   KeywordSecretDetector(int priority) {
-    this.priority = priority;
-  }
-
-  @Override
-  public Set<String> rules() {
-    return Set.of(RULE);
+    super(RULE, priority);
   }
 
   @Override

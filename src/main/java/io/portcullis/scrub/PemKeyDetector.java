@@ -1,6 +1,5 @@
 package io.portcullis.scrub;
 
-import java.util.Set;
 
 /**
  * PEM private keys: from {@code -----BEGIN ... PRIVATE KEY-----} everything up to and including
@@ -9,7 +8,7 @@ import java.util.Set;
  * it is dropped as it arrives until the END line has passed. A key never closed is redacted to the
  * end of the text.
  */
-final class PemKeyDetector implements Detector {
+final class PemKeyDetector extends OneRuleDetector {
 
   static final String RULE = "pem_private_key";
   private static final String BEGIN = "-----BEGIN ";
@@ -17,15 +16,9 @@ final class PemKeyDetector implements Detector {
   private static final String DASHES = "-----";
   private static final int MAX_LABEL = 64;
 
-  private final int priority;
 
   PemKeyDetector(int priority) {
-    this.priority = priority;
-  }
-
-  @Override
-  public Set<String> rules() {
-    return Set.of(RULE);
+    super(RULE, priority);
   }
 
   @Override
