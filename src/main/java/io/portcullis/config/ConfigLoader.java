@@ -118,7 +118,7 @@ public final class ConfigLoader {
   }
 
   private static ScrubConfig scrub(ConfigReader.Section s) {
-    s.only(Set.of("enabled", "max_hold", "disable", "request_action"));
+    s.only(Set.of("enabled", "max_hold", "disable", "request_action", "mask", "custom"));
     java.util.List<String> disabled = s.strings("disable");
     for (String rule : disabled) {
       if (!io.portcullis.scrub.Rules.NAMES.contains(rule)) {
@@ -132,8 +132,34 @@ public final class ConfigLoader {
     if (!ScrubConfig.REQUEST_ACTIONS.contains(action)) {
       s.problem("request_action", "must be redact, reject or off, got '" + action + "'");
     }
+    String mask = s.string("mask", "[REDACTED:{rule}]");
+    java.util.List<CustomRuleConfig> custom = new ArrayList<>();
+    Set<String> names = new HashSet<>(io.portcullis.scrub.Rules.NAMES);
+    for (ConfigReader.Section c : s.sections("custom")) {
+      c.only(Set.of("name", "prefixes", "chars", "min_length", "max_length"));
+      String name = c.string("name", null);
+      if (name != null && !name.matches("[a-z][a-z0-9_]{0,63}")) {
+        c.problem("name", "must be lower case letters, digits and _ (it becomes a metric label)");
+      } else if (name != null && !names.add(name)) {
+        c.problem("name", "a rule named '" + name + "' exists already");
+      }
+      java.util.List<String> prefixes = c.strings("prefixes");
+      if (prefixes.isEmpty() || prefixes.stream().anyMatch(String::isEmpty)) {
+        c.problem("prefixes", "at least one non-empty prefix is required");
+      }
+      String chars = c.string("chars", "A-Za-z0-9");
+      if (io.portcullis.scrub.CharClass.parse(chars) == null) {
+        c.problem("chars", "not a character set: '" + chars + "' (write ranges and characters, e.g. A-Za-z0-9_-)");
+      }
+      int min = c.integer("min_length", 16, 1, 1024);
+      int max = c.integer("max_length", 64, 1, 1024);
+      if (min > max) {
+        c.problem("min_length", "must not exceed max_length (" + max + ")");
+      }
+      custom.add(new CustomRuleConfig(name, prefixes, chars, min, max));
+    }
     return new ScrubConfig(s.bool("enabled", false), s.integer("max_hold", 512, 16, 1 << 20),
-        new java.util.HashSet<>(disabled), action);
+        new java.util.HashSet<>(disabled), action, mask, custom);
   }
 
   private List<ProviderConfig> providers(ConfigReader.Section root, Path baseDir) {

@@ -11,12 +11,16 @@ import java.util.Set;
  * @param disabledRules built-in rules switched off, by name
  * @param requestAction what a secret in a request body does: {@code redact} it before forwarding,
  *     {@code reject} the request with 400 naming the rule, or {@code off}
+ * @param mask what replaces a finding; {@code {rule}} stands for the rule's name
+ * @param custom the operator's own rules
  */
-public record ScrubConfig(boolean enabled, int maxHold, Set<String> disabledRules, String requestAction) {
+public record ScrubConfig(boolean enabled, int maxHold, Set<String> disabledRules, String requestAction,
+    String mask, java.util.List<CustomRuleConfig> custom) {
 
   public static final Set<String> REQUEST_ACTIONS = Set.of("redact", "reject", "off");
 
   public ScrubConfig {
     disabledRules = Set.copyOf(disabledRules);
+    custom = java.util.List.copyOf(custom);
   }
 }

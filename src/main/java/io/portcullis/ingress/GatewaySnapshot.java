@@ -12,8 +12,7 @@ import io.portcullis.scrub.Scrubber;
 public record GatewaySnapshot(GatewayConfig config, RouteTable routes, Scrubber scrubber) {
 
   public static GatewaySnapshot of(GatewayConfig config) {
-    Scrubber scrubber = config.scrub().enabled()
-        ? Scrubber.of(config.scrub().disabledRules(), config.scrub().maxHold()) : null;
+    Scrubber scrubber = config.scrub().enabled() ? Scrubber.of(config.scrub()) : null;
     return new GatewaySnapshot(config, RouteTable.from(config), scrubber);
   }
 }

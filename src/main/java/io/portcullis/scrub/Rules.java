@@ -19,6 +19,11 @@ public final class Rules {
   public static final List<String> NAMES = builtIn().stream().flatMap(d -> d.rules().stream()).distinct().toList();
 
   static List<Detector> builtIn() {
+    return withCustom(List.of());
+  }
+
+  /** The built-in detectors plus the operator's own prefix rules (which join the token family). */
+  static List<Detector> withCustom(List<io.portcullis.config.CustomRuleConfig> custom) {
     List<TokenDetector> d = new ArrayList<>();
     int p = 0;
     d.add(new TokenDetector("anthropic_key", p++, List.of("sk-ant-"), false, KEY, 32, 200, Validators::notExample));
@@ -35,6 +40,10 @@ public final class Rules {
     d.add(new TokenDetector("huggingface_token", p++, List.of("hf_"), false, ALNUM, 30, 40, Validators::notExample));
     d.add(new TokenDetector("jwt", p++, List.of("eyJ"), false, JWT, 20, 4096, Validators::jwt));
     d.add(new TokenDetector("bearer_token", p++, List.of("Bearer "), true, TOKEN68, 8, 4096, Validators::notExample));
+    for (io.portcullis.config.CustomRuleConfig c : custom) {
+      d.add(new TokenDetector(c.name(), p++, c.prefixes(), false, CharClass.parse(c.chars()), c.minLength(),
+          c.maxLength(), Validators::notExample));
+    }
     return List.of(new TokenFamily(d), new PemKeyDetector(p++), new ConnectionStringDetector(p++),
         new KeywordSecretDetector(p++), new EmailDetector(p++), new IbanDetector(p++),
         new DigitRunDetector(p++, p++, p++), new Ipv4Detector(p++));

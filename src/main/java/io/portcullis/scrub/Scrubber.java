@@ -11,12 +11,18 @@ import java.util.function.Consumer;
 public final class Scrubber {
 
   public static final int DEFAULT_MAX_HOLD = 512;
+  public static final String DEFAULT_MASK = "[REDACTED:{rule}]";
 
   private final List<Detector> detectors;
   private final Set<String> disabled;
   private final int maxHold;
+  private final java.util.function.UnaryOperator<String> mask;
+  private final int ruleCount;
 
-  private Scrubber(List<Detector> detectors, Set<String> disabled, int maxHold) {
+  private Scrubber(List<Detector> detectors, Set<String> disabled, int maxHold, String maskTemplate) {
+    this.mask = rule -> maskTemplate.replace("{rule}", rule);
+    this.ruleCount = (int) detectors.stream().flatMap(d -> d.rules().stream()).distinct()
+        .filter(r -> !disabled.contains(r)).count();
     this.detectors = detectors.stream()
         .map(d -> d instanceof TokenFamily family ? family.without(disabled) : d)
         .filter(d -> !disabled.containsAll(d.rules())).toList();
@@ -26,21 +32,21 @@ public final class Scrubber {
 
   /** Every built-in rule, with the given hold-back cap in characters. */
   public static Scrubber builtIn(int maxHold) {
-    return new Scrubber(Rules.builtIn(), Set.of(), maxHold);
+    return new Scrubber(Rules.builtIn(), Set.of(), maxHold, DEFAULT_MASK);
   }
 
-  /** The built-in rules less the disabled ones. */
-  public static Scrubber of(Set<String> disabledRules, int maxHold) {
-    return new Scrubber(Rules.builtIn(), disabledRules, maxHold);
+  /** The built-in rules less the disabled ones, plus the custom ones, as configured. */
+  public static Scrubber of(io.portcullis.config.ScrubConfig config) {
+    return new Scrubber(Rules.withCustom(config.custom()), config.disabledRules(), config.maxHold(), config.mask());
   }
 
   /** How many rules are on. */
   public int ruleCount() {
-    return (int) Rules.NAMES.stream().filter(r -> !disabled.contains(r)).count();
+    return ruleCount;
   }
 
   public StreamScrubber stream(Consumer<String> onRedaction) {
-    return new StreamScrubber(detectors, disabled, maxHold, onRedaction);
+    return new StreamScrubber(detectors, disabled, maxHold, mask, onRedaction);
   }
 
   /** Block mode: the whole text at once. */
@@ -49,7 +55,7 @@ public final class Scrubber {
   }
 
   public String scrub(CharSequence text, Consumer<String> onRedaction) {
-    StreamScrubber s = new StreamScrubber(detectors, disabled, Integer.MAX_VALUE, onRedaction);
+    StreamScrubber s = new StreamScrubber(detectors, disabled, Integer.MAX_VALUE, mask, onRedaction);
     return s.feed(text) + s.finish();
   }
 
@@ -64,7 +70,4 @@ public final class Scrubber {
         ? new AnthropicStreamScrub(this, onRedaction) : new OpenAiStreamScrub(this, onRedaction);
   }
 
-  static String mask(String rule) {
-    return "[REDACTED:" + rule + "]";
-  }
 }

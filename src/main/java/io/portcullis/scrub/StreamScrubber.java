@@ -26,11 +26,14 @@ public final class StreamScrubber {
   private final java.util.Set<String> disabled;
   private final int maxHold;
   private final Consumer<String> onRedaction;
+  private final java.util.function.UnaryOperator<String> mask;
   private final StringBuilder held = new StringBuilder();
   private char before;
   private Continuation suppressing;
 
-  StreamScrubber(List<Detector> detectors, java.util.Set<String> disabled, int maxHold, Consumer<String> onRedaction) {
+  StreamScrubber(List<Detector> detectors, java.util.Set<String> disabled, int maxHold,
+      java.util.function.UnaryOperator<String> mask, Consumer<String> onRedaction) {
+    this.mask = mask;
     this.detectors = detectors;
     this.disabled = disabled;
     this.maxHold = maxHold;
@@ -98,7 +101,7 @@ public final class StreamScrubber {
       if (f.end() > live) {
         break;
       }
-      out.append(held, pos, f.start()).append(Scrubber.mask(f.rule()));
+      out.append(held, pos, f.start()).append(mask.apply(f.rule()));
       onRedaction.accept(f.rule());
       pos = f.end();
     }
@@ -107,7 +110,7 @@ public final class StreamScrubber {
     }
     if (!complete && held.length() - live > maxHold) {
       // fail closed: the candidate outgrew the cap, so it goes out redacted, never unscanned
-      out.append(Scrubber.mask(scan.liveRule()));
+      out.append(mask.apply(scan.liveRule()));
       onRedaction.accept(scan.liveRule());
       suppressing = scan.liveDetector().continuation();
       suppressing.prime(held.subSequence(live, held.length()));

@@ -129,8 +129,30 @@ class ConfigLoaderTest {
   @Test
   void readsTheScrubSection() throws Exception {
     ScrubConfig s = parse("scrub: {enabled: true, max_hold: 256, disable: [ipv4, us_ssn], request_action: off}\n" + VALID).scrub();
-    assertThat(s).isEqualTo(new ScrubConfig(true, 256, java.util.Set.of("ipv4", "us_ssn"), "off"));
-    assertThat(parse(VALID).scrub()).isEqualTo(new ScrubConfig(false, 512, java.util.Set.of(), "redact"));
+    assertThat(s).isEqualTo(new ScrubConfig(true, 256, java.util.Set.of("ipv4", "us_ssn"), "off", "[REDACTED:{rule}]", java.util.List.of()));
+    assertThat(parse(VALID).scrub()).isEqualTo(new ScrubConfig(false, 512, java.util.Set.of(), "redact", "[REDACTED:{rule}]", java.util.List.of()));
+    ScrubConfig custom = parse("""
+        scrub:
+          enabled: true
+          mask: "<{rule}>"
+          custom:
+            - {name: acme_key, prefixes: [acme_, ACME-], chars: A-Za-z0-9, min_length: 20, max_length: 40}
+        """ + VALID).scrub();
+    io.portcullis.scrub.Scrubber scrubber = io.portcullis.scrub.Scrubber.of(custom);
+    assertThat(scrubber.scrub("key acme_Ab3dEf6hIj9kLm2nOp5q, mail a@b.io")).isEqualTo("key <acme_key>, mail <email>");
+    assertThat(scrubber.scrub("acme_short")).isEqualTo("acme_short");
+    assertThat(problems("""
+        scrub:
+          custom:
+            - {name: Bad-Name, prefixes: [x]}
+            - {name: email, prefixes: [y]}
+            - {name: ok_one, prefixes: [], chars: z-a, min_length: 50, max_length: 10}
+        """ + VALID)).containsExactly(
+        "scrub.custom[0].name: must be lower case letters, digits and _ (it becomes a metric label)",
+        "scrub.custom[1].name: a rule named 'email' exists already",
+        "scrub.custom[2].prefixes: at least one non-empty prefix is required",
+        "scrub.custom[2].chars: not a character set: 'z-a' (write ranges and characters, e.g. A-Za-z0-9_-)",
+        "scrub.custom[2].min_length: must not exceed max_length (10)");
   }
 
   @Test
