@@ -58,6 +58,11 @@ final class Ipv4Detector extends OneRuleDetector {
     }
   }
 
+  /** Whether the whole string is a dotted-quad IPv4 address. */
+  static boolean isAddress(String s) {
+    return !s.isEmpty() && octets(s, 0, s.length());
+  }
+
   private static boolean octets(CharSequence t, int from, int to) {
     int groups = 0;
     int k = from;

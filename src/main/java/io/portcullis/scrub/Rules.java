@@ -46,6 +46,6 @@ public final class Rules {
     }
     return List.of(new TokenFamily(d), new PemKeyDetector(p++), new ConnectionStringDetector(p++),
         new KeywordSecretDetector(p++), new EmailDetector(p++), new IbanDetector(p++),
-        new DigitRunDetector(p++, p++, p++), new Ipv4Detector(p++));
+        new DigitRunDetector(p++, p++, p++), new Ipv6Detector(p++), new Ipv4Detector(p++));
   }
 }

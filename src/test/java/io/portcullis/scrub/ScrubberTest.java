@@ -44,7 +44,10 @@ class ScrubberTest {
       new String[] {"iban", "DE89 3704 0044 0532 0130 00"},
       new String[] {"iban", "GB82WEST12345698765432"},
       new String[] {"phone_number", "+44 20 7946 0958"},
-      new String[] {"phone_number", "415-555-2671"});
+      new String[] {"phone_number", "415-555-2671"},
+      new String[] {"ipv6", "2001:0db8:85a3:0000:0000:8a2e:0370:7334"},
+      new String[] {"ipv6", "fe80::1ff:fe23:4567:890a"},
+      new String[] {"ipv6", "::ffff:192.0.2.128"});
 
   /** Look-alikes that must pass untouched. */
   static final List<String> NEGATIVES = List.of(
@@ -67,7 +70,8 @@ class ScrubberTest {
       "DE89 3704 0044 0532 0130 01",
       "see https://example.com:8080/path and ftp://host/x",
       "call 555-0100 or 123-456-7890",
-      "IBM DE and GB are not accounts");
+      "IBM DE and GB are not accounts",
+      "std::vector and Class::method at 10:30:00 or a:b:c, deadbeef, cafe:babe");
 
   @Test
   void redactsEveryTruePositive() {

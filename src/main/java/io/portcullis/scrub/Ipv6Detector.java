@@ -1,0 +1,101 @@
+package io.portcullis.scrub;
+
+/**
+ * IPv6 addresses: eight groups of one to four hex digits, or fewer around a single {@code ::},
+ * optionally ending in a dotted IPv4 address; at least two groups, and not inside a longer run of
+ * letters or digits.
+ */
+final class Ipv6Detector extends OneRuleDetector {
+
+  static final String RULE = "ipv6";
+  private static final int MAX = 45;
+
+  Ipv6Detector(int priority) {
+    super(RULE, priority);
+  }
+
+  @Override
+  public int maxCandidateLength() {
+    return MAX + 2;
+  }
+
+  @Override
+  public Continuation continuation() {
+    return Continuation.whileChars(c -> hex((char) c) || c == ':' || c == '.');
+  }
+
+  private static boolean hex(char c) {
+    return Chars.digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  @Override
+  public void scan(Scan scan) {
+    CharSequence t = scan.text;
+    int n = t.length();
+    for (int i = 0; i < n; i++) {
+      char c = t.charAt(i);
+      char b = scan.charBefore(i);
+      if ((!hex(c) && c != ':') || Chars.alnum(b) || b == ':' || b == '.') {
+        continue;
+      }
+      int j = i;
+      while (j < n && j - i <= MAX && (hex(t.charAt(j)) || t.charAt(j) == ':' || t.charAt(j) == '.')) {
+        j++;
+      }
+      if (j - i > MAX) {
+        i = j;
+        continue;
+      }
+      if (j == n && !scan.complete) {
+        scan.live(i, RULE, this); // hex digits and colons may still become an address
+        return;
+      }
+      int end = j;
+      while (end > i && t.charAt(end - 1) == '.') {
+        end--; // a full stop
+      }
+      if ((j < n && Chars.alnum(t.charAt(j))) || !valid(t.subSequence(i, end).toString())) {
+        i = j;
+        continue;
+      }
+      scan.found(i, end, RULE, priority);
+      i = j;
+    }
+  }
+
+  static boolean valid(String s) {
+    int compress = s.indexOf("::");
+    if (compress >= 0 && s.indexOf("::", compress + 1) >= 0) {
+      return false;
+    }
+    if (s.contains(":::")) {
+      return false;
+    }
+    String[] groups = s.split(":", -1);
+    int count = 0;
+    for (int k = 0; k < groups.length; k++) {
+      String g = groups[k];
+      if (g.isEmpty()) {
+        continue; // part of "::" (checked above)
+      }
+      if (k == groups.length - 1 && g.indexOf('.') >= 0) {
+        if (!Ipv4Detector.isAddress(g)) {
+          return false;
+        }
+        count += 2;
+        continue;
+      }
+      if (g.length() > 4 || g.indexOf('.') >= 0) {
+        return false;
+      }
+      count++;
+    }
+    if (compress < 0) {
+      return count == 8 && !s.startsWith(":") && !s.endsWith(":");
+    }
+    // "::" stands for at least one zero group; a single ':' may not begin or end the address
+    boolean badStart = s.startsWith(":") && !s.startsWith("::");
+    boolean badEnd = s.endsWith(":") && !s.endsWith("::");
+    return count >= 2 && count <= 7 && !badStart && !badEnd;
+  }
+}
