@@ -157,10 +157,6 @@ public final class Gateway {
     return admin == null ? -1 : admin.actualPort();
   }
 
-  public int mockPort() {
-    return mock == null ? -1 : mock.actualPort();
-  }
-
   public ScrubMetrics scrubMetrics() {
     return scrubMetrics;
   }

@@ -10,7 +10,6 @@ import java.util.function.Consumer;
  */
 public final class Scrubber {
 
-  public static final int DEFAULT_MAX_HOLD = 512;
   public static final String DEFAULT_MASK = "[REDACTED:{rule}]";
 
   private final List<Detector> detectors;
@@ -57,11 +56,6 @@ public final class Scrubber {
   public String scrub(CharSequence text, Consumer<String> onRedaction) {
     StreamScrubber s = new StreamScrubber(detectors, disabled, Integer.MAX_VALUE, mask, onRedaction);
     return s.feed(text) + s.finish();
-  }
-
-  /** The longest candidate any rule can hold; a cap below it makes long matches fail closed. */
-  public int longestCandidate() {
-    return detectors.stream().mapToInt(Detector::maxCandidateLength).max().orElse(0);
   }
 
   /** The per-event hook that scrubs a streamed response of the given wire format. */

@@ -62,11 +62,6 @@ public final class StreamScrubber {
     return release(true);
   }
 
-  /** Characters currently held back. */
-  public int held() {
-    return held.length();
-  }
-
   private String release(boolean complete) {
     if (held.length() == 0) {
       return "";

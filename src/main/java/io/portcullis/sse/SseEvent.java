@@ -39,10 +39,6 @@ public final class SseEvent {
     return new SseEvent(dataLines(data));
   }
 
-  public static SseEvent ofComment(String text) {
-    return new SseEvent(List.of(SseField.comment(text)));
-  }
-
   /** The exact bytes this event arrived as, or null when it was built or rewritten. */
   public byte[] wireBytes() {
     return raw;
@@ -77,15 +73,6 @@ public final class SseEvent {
 
   public String id() {
     return last("id");
-  }
-
-  public boolean isCommentOnly() {
-    for (SseField f : fields()) {
-      if (!f.isComment()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Whether the event has a data field; answered from the bytes without parsing when it can be. */

@@ -123,11 +123,6 @@ public final class SseEventParser {
     lineLength = 0;
   }
 
-  /** Bytes held for an unfinished event: the parser's share of a stream's memory. */
-  public int bufferedBytes() {
-    return eventLength;
-  }
-
   private void dispatch(byte terminator) {
     // The block's bytes plus its blank line; a CR-ended blank line is written as CRLF so that a
     // following LF (swallowed by the CRLF rule) can never turn into a line of the next block.
