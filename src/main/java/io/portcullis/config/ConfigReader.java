@@ -207,17 +207,23 @@ final class ConfigReader {
       return new Section(child, path(key));
     }
 
-    List<Section> sections(String key) {
-      List<Section> out = new ArrayList<>();
+    /** The list at {@code key}, or null (with a problem when it is there but not a list). */
+    private JsonNode list(String key) {
       if (!has(key)) {
-        return out;
+        return null;
       }
       JsonNode list = node.get(key);
       if (!list.isArray()) {
         problem(key, "must be a list");
-        return out;
+        return null;
       }
-      for (int i = 0; i < list.size(); i++) {
+      return list;
+    }
+
+    List<Section> sections(String key) {
+      List<Section> out = new ArrayList<>();
+      JsonNode list = list(key);
+      for (int i = 0; list != null && i < list.size(); i++) {
         String itemPath = path(key) + "[" + i + "]";
         if (!list.get(i).isObject()) {
           problems.add(itemPath + ": must be a mapping of options");
@@ -230,15 +236,8 @@ final class ConfigReader {
 
     List<String> strings(String key) {
       List<String> out = new ArrayList<>();
-      if (!has(key)) {
-        return out;
-      }
-      JsonNode list = node.get(key);
-      if (!list.isArray()) {
-        problem(key, "must be a list");
-        return out;
-      }
-      for (int i = 0; i < list.size(); i++) {
+      JsonNode list = list(key);
+      for (int i = 0; list != null && i < list.size(); i++) {
         String itemPath = path(key) + "[" + i + "]";
         JsonNode item = list.get(i);
         if (!item.isValueNode() || item.isNull()) {
