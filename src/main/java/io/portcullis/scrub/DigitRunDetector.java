@@ -48,7 +48,7 @@ final class DigitRunDetector implements Detector {
       scan.live(n - 1, PHONE, this); // an international number may follow
     }
     for (int i = 0; i < n; i++) {
-      if (!Chars.digit(t.charAt(i)) || Chars.alnum(scan.charBefore(i))) {
+      if (!Chars.digit(t.charAt(i)) || !startsRun(scan, i)) {
         continue;
       }
       int j = i;
@@ -67,8 +67,8 @@ final class DigitRunDetector implements Detector {
         }
       }
       if (j - i > MAX_RUN) {
-        i = skipRun(t, j);
-        continue; // too long for either
+        i = j - 1;
+        continue; // too long for either; the rest of the run cannot start one (see startsRun)
       }
       if (j == n && !scan.complete) {
         scan.live(i > 0 && t.charAt(i - 1) == '+' ? i - 1 : i, CARD, this); // with its '+', if any
@@ -96,11 +96,15 @@ final class DigitRunDetector implements Detector {
     }
   }
 
-  private static int skipRun(CharSequence t, int j) {
-    while (j < t.length() && (Chars.digit(t.charAt(j)) || t.charAt(j) == ' ' || t.charAt(j) == '-')) {
-      j++;
-    }
-    return j;
+  /**
+   * A run starts at a digit that follows neither a letter or digit nor a separator that itself
+   * follows a digit ({@code 5-7}, {@code 5 7}): such a digit always belongs to the run before it.
+   * Deciding this from two characters of context, not from where the scan began, is what makes a
+   * stream scrubbed piece by piece agree with the whole text scrubbed at once.
+   */
+  private static boolean startsRun(Scan scan, int i) {
+    char b = scan.charBefore(i);
+    return !Chars.alnum(b) && !((b == ' ' || b == '-') && Chars.digit(scan.charBefore2(i)));
   }
 
   static boolean isCard(CharSequence run) {
@@ -172,6 +176,11 @@ final class DigitRunDetector implements Detector {
   static boolean isSsn(CharSequence run) {
     if (run.length() != 11 || run.charAt(3) != '-' || run.charAt(6) != '-') {
       return false;
+    }
+    for (int k = 0; k < run.length(); k++) {
+      if (k != 3 && k != 6 && !Chars.digit(run.charAt(k))) {
+        return false; // "123-45-67 8" is a run of groups, not AAA-GG-SSSS
+      }
     }
     String s = run.toString();
     int area = Integer.parseInt(s.substring(0, 3));

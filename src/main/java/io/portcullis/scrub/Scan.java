@@ -13,6 +13,8 @@ final class Scan {
   final CharSequence text;
   /** The character just before {@link #text} (already released), or 0 at the start of content. */
   final char before;
+  /** The character before {@link #before}, or 0. */
+  final char before2;
   /** No more text will come: nothing is undecided. */
   final boolean complete;
   final List<Finding> findings = new ArrayList<>(2);
@@ -20,15 +22,21 @@ final class Scan {
   private String liveRule;
   private Detector liveDetector;
 
-  Scan(CharSequence text, char before, boolean complete) {
+  Scan(CharSequence text, char before, char before2, boolean complete) {
     this.text = text;
     this.before = before;
+    this.before2 = before2;
     this.complete = complete;
     this.live = text.length();
   }
 
   char charBefore(int i) {
     return i == 0 ? before : text.charAt(i - 1);
+  }
+
+  /** The character two before position {@code i}. */
+  char charBefore2(int i) {
+    return i >= 2 ? text.charAt(i - 2) : i == 1 ? before : before2;
   }
 
   void found(int start, int end, String rule, int priority) {

@@ -28,7 +28,9 @@ public final class StreamScrubber {
   private final Consumer<String> onRedaction;
   private final java.util.function.UnaryOperator<String> mask;
   private final StringBuilder held = new StringBuilder();
+  /** The last two characters passed (released or dropped), the one just before the held text first. */
   private char before;
+  private char before2;
   private Continuation suppressing;
 
   StreamScrubber(List<Detector> detectors, java.util.Set<String> disabled, int maxHold,
@@ -45,9 +47,7 @@ public final class StreamScrubber {
     int from = 0;
     if (suppressing != null) {
       from = suppressing.consume(piece, 0);
-      if (from > 0) {
-        before = piece.charAt(from - 1);
-      }
+      passed(piece, from);
       if (suppressing.ended()) {
         suppressing = null;
       }
@@ -66,7 +66,7 @@ public final class StreamScrubber {
     if (held.length() == 0) {
       return "";
     }
-    Scan scan = new Scan(held, before, complete);
+    Scan scan = new Scan(held, before, before2, complete);
     for (Detector d : detectors) {
       d.scan(scan);
     }
@@ -109,14 +109,25 @@ public final class StreamScrubber {
       onRedaction.accept(scan.liveRule());
       suppressing = scan.liveDetector().continuation();
       suppressing.prime(held.subSequence(live, held.length()));
-      before = held.charAt(held.length() - 1);
+      passed(held, held.length());
       held.setLength(0);
       return out.toString();
     }
     if (live > 0) {
-      before = held.charAt(live - 1);
+      passed(held, live);
       held.delete(0, live);
     }
     return out.toString();
+  }
+
+  /** Remembers the last characters of {@code text[0, end)}, which have left the held text. */
+  private void passed(CharSequence text, int end) {
+    if (end >= 2) {
+      before2 = text.charAt(end - 2);
+      before = text.charAt(end - 1);
+    } else if (end == 1) {
+      before2 = before;
+      before = text.charAt(0);
+    }
   }
 }
