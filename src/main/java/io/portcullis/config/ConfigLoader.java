@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -118,20 +119,14 @@ public final class ConfigLoader {
   }
 
   private static ScrubConfig scrub(ConfigReader.Section s) {
-    s.only(Set.of("enabled", "max_hold", "disable", "request_action", "mask", "custom"));
+    s.only(Set.of("enabled", "max_hold", "disable", "request_action", "mask", "custom", "rules"));
     java.util.List<String> disabled = s.strings("disable");
     for (String rule : disabled) {
       if (!io.portcullis.scrub.Rules.NAMES.contains(rule)) {
         s.problem("disable", "unknown rule '" + rule + "' (known: " + String.join(", ", io.portcullis.scrub.Rules.NAMES) + ")");
       }
     }
-    String action = s.string("request_action", "redact");
-    if (action.equals("false")) {
-      action = "off"; // YAML 1.1 reads a bare off as a boolean
-    }
-    if (!ScrubConfig.REQUEST_ACTIONS.contains(action)) {
-      s.problem("request_action", "must be redact, reject or off, got '" + action + "'");
-    }
+    String action = requestAction(s, "redact");
     String mask = s.string("mask", "[REDACTED:{rule}]");
     java.util.List<CustomRuleConfig> custom = new ArrayList<>();
     Set<String> names = new HashSet<>(io.portcullis.scrub.Rules.NAMES);
@@ -158,8 +153,27 @@ public final class ConfigLoader {
       }
       custom.add(new CustomRuleConfig(name, prefixes, chars, min, max));
     }
+    Map<String, ScrubConfig.RuleOverride> rules = new HashMap<>();
+    s.sectionMap("rules").forEach((rule, r) -> {
+      r.only(Set.of("mask", "request_action"));
+      if (!names.contains(rule)) {
+        s.problem("rules." + rule, "unknown rule '" + rule + "' (known: " + String.join(", ", names.stream().sorted().toList()) + ")");
+      }
+      rules.put(rule, new ScrubConfig.RuleOverride(r.optionalString("mask"), requestAction(r, null)));
+    });
     return new ScrubConfig(s.bool("enabled", false), s.integer("max_hold", 512, 16, 1 << 20),
-        new java.util.HashSet<>(disabled), action, mask, custom);
+        new java.util.HashSet<>(disabled), action, mask, custom, rules);
+  }
+
+  private static String requestAction(ConfigReader.Section s, String fallback) {
+    String action = fallback == null ? s.optionalString("request_action") : s.string("request_action", fallback);
+    if ("false".equals(action)) {
+      action = "off"; // YAML 1.1 reads a bare off as a boolean
+    }
+    if (action != null && !ScrubConfig.REQUEST_ACTIONS.contains(action)) {
+      s.problem("request_action", "must be redact, reject or off, got '" + action + "'");
+    }
+    return action;
   }
 
   private List<ProviderConfig> providers(ConfigReader.Section root, Path baseDir) {

@@ -91,6 +91,11 @@ final class ConfigReader {
       return value == null ? fallback : value;
     }
 
+    /** The value at {@code key}, or null when it is not there. */
+    String optionalString(String key) {
+      return has(key) ? scalar(key, node.get(key)) : null;
+    }
+
     int integer(String key, int fallback, int min, int max) {
       if (!has(key)) {
         return fallback;
@@ -248,6 +253,20 @@ final class ConfigReader {
         if (value != null) {
           out.add(value);
         }
+      }
+      return out;
+    }
+
+    /** The mapping at {@code key} whose values are sections, by key, in file order. */
+    Map<String, Section> sectionMap(String key) {
+      Map<String, Section> out = new LinkedHashMap<>();
+      Section s = section(key);
+      if (s.node == null) {
+        return out;
+      }
+      for (Iterator<String> it = s.node.fieldNames(); it.hasNext(); ) {
+        String name = it.next();
+        out.put(name, s.section(name));
       }
       return out;
     }

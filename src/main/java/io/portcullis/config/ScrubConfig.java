@@ -1,5 +1,8 @@
 package io.portcullis.config;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -8,19 +11,41 @@ import java.util.Set;
  * @param enabled scrub responses (streamed and not) and requests
  * @param maxHold most characters held back per stream of text while a match may still complete;
  *     past it the held text is redacted (fail closed)
- * @param disabledRules built-in rules switched off, by name
- * @param requestAction what a secret in a request body does: {@code redact} it before forwarding,
- *     {@code reject} the request with 400 naming the rule, or {@code off}
- * @param mask what replaces a finding; {@code {rule}} stands for the rule's name
+ * @param disabledRules rules switched off everywhere, by name
+ * @param requestAction what a secret in a request body does by default: {@code redact} it before
+ *     forwarding, {@code reject} the request with 400 naming the rule, or {@code off}
+ * @param mask what replaces a finding by default; {@code {rule}} stands for the rule's name
  * @param custom the operator's own rules
+ * @param rules per-rule overrides of the mask and the request action
  */
 public record ScrubConfig(boolean enabled, int maxHold, Set<String> disabledRules, String requestAction,
-    String mask, java.util.List<CustomRuleConfig> custom) {
+    String mask, List<CustomRuleConfig> custom, Map<String, RuleOverride> rules) {
 
   public static final Set<String> REQUEST_ACTIONS = Set.of("redact", "reject", "off");
 
+  /** One rule's own mask and request action; null where the rule follows the defaults. */
+  public record RuleOverride(String mask, String requestAction) {}
+
   public ScrubConfig {
     disabledRules = Set.copyOf(disabledRules);
-    custom = java.util.List.copyOf(custom);
+    custom = List.copyOf(custom);
+    rules = Map.copyOf(rules);
+  }
+
+  /** The request action of one rule. */
+  public String requestAction(String rule) {
+    RuleOverride o = rules.get(rule);
+    return o != null && o.requestAction() != null ? o.requestAction() : requestAction;
+  }
+
+  /** The rules with a mask of their own, and that mask. */
+  public Map<String, String> ruleMasks() {
+    Map<String, String> out = new HashMap<>();
+    rules.forEach((rule, o) -> {
+      if (o.mask() != null) {
+        out.put(rule, o.mask());
+      }
+    });
+    return out;
   }
 }

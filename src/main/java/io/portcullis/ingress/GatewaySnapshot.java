@@ -7,12 +7,14 @@ import io.portcullis.scrub.Scrubber;
 /**
  * Everything a request needs from configuration, built from one validated config. A request takes
  * the snapshot current when it arrives and keeps it to the end, so a reload never changes a
- * request half-way. {@code scrubber} is null when redaction is off.
+ * request half-way. {@code scrubber} (responses) is null when redaction is off;
+ * {@code requestScrubber} is null when no rule applies to request bodies.
  */
-public record GatewaySnapshot(GatewayConfig config, RouteTable routes, Scrubber scrubber) {
+public record GatewaySnapshot(GatewayConfig config, RouteTable routes, Scrubber scrubber, Scrubber requestScrubber) {
 
   public static GatewaySnapshot of(GatewayConfig config) {
-    Scrubber scrubber = config.scrub().enabled() ? Scrubber.of(config.scrub()) : null;
-    return new GatewaySnapshot(config, RouteTable.from(config), scrubber);
+    boolean on = config.scrub().enabled();
+    return new GatewaySnapshot(config, RouteTable.from(config), on ? Scrubber.of(config.scrub()) : null,
+        on ? Scrubber.forRequests(config.scrub()) : null);
   }
 }

@@ -18,13 +18,14 @@ final class ConnectionStringDetector extends OneRuleDetector {
     super(RULE, priority);
   }
 
+  /** Anchored on the ':' of "://". */
   @Override
-  public int maxCandidateLength() {
-    return 3 + MAX_USER + 1 + MAX_PASSWORD + 1;
+  String triggers() {
+    return ":";
   }
 
   @Override
-  public Continuation continuation() {
+  Continuation continuation() {
     return Continuation.whileChars(c -> !Character.isWhitespace(c) && c != '@');
   }
 
@@ -37,46 +38,47 @@ final class ConnectionStringDetector extends OneRuleDetector {
   }
 
   @Override
-  public void scan(Scan scan) {
+  String followers(char trigger) {
+    return "/";
+  }
+
+  @Override
+  int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;
     int n = t.length();
-    for (int i = 0; i < n; i++) {
-      if (t.charAt(i) != ':') {
-        continue;
-      }
-      // the anchor "://", possibly cut by the end of the text
-      if (i + 1 == n || (i + 2 == n && t.charAt(i + 1) == '/')) {
-        scan.live(i, RULE, this);
-        return;
-      }
-      if (t.charAt(i + 1) != '/' || t.charAt(i + 2) != '/') {
-        continue;
-      }
-      int u = i + 3;
-      int j = u;
-      while (j < n && j - u <= MAX_USER && userChar(t.charAt(j))) {
-        j++;
-      }
-      if (j == n && !scan.complete) {
-        scan.live(i, RULE, this);
-        return;
-      }
-      if (j == u || j - u > MAX_USER || j >= n || t.charAt(j) != ':') {
-        continue;
-      }
-      int p = j + 1;
-      int k = p;
-      while (k < n && k - p <= MAX_PASSWORD && passwordChar(t.charAt(k))) {
-        k++;
-      }
-      if (k == n && !scan.complete) {
-        scan.live(i, RULE, this);
-        return;
-      }
-      if (k > p && k < n && t.charAt(k) == '@' && k - p <= MAX_PASSWORD) {
-        scan.found(i, p, k, RULE, priority);
-        i = k;
-      }
+    // the anchor "://", possibly cut by the end of the text
+    if (i + 1 == n || (i + 2 == n && t.charAt(i + 1) == '/')) {
+      scan.live(i, RULE, this);
+      return n;
     }
+    if (t.charAt(i + 1) != '/' || t.charAt(i + 2) != '/') {
+      return i + 1;
+    }
+    int u = i + 3;
+    int j = u;
+    while (j < n && j - u <= MAX_USER && userChar(t.charAt(j))) {
+      j++;
+    }
+    if (j == n && !scan.complete) {
+      scan.live(i, RULE, this);
+      return n;
+    }
+    if (j == u || j - u > MAX_USER || j >= n || t.charAt(j) != ':') {
+      return i + 1;
+    }
+    int p = j + 1;
+    int k = p;
+    while (k < n && k - p <= MAX_PASSWORD && passwordChar(t.charAt(k))) {
+      k++;
+    }
+    if (k == n && !scan.complete) {
+      scan.live(i, RULE, this);
+      return n;
+    }
+    if (k > p && k < n && t.charAt(k) == '@' && k - p <= MAX_PASSWORD) {
+      scan.found(i, p, k, RULE, priority);
+      return k + 1;
+    }
+    return i + 1;
   }
 }

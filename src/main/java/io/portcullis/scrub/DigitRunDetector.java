@@ -8,7 +8,7 @@ package io.portcullis.scrub;
  * A run starts where no letter or digit precedes it and may use single spaces or hyphens between
  * groups.
  */
-final class DigitRunDetector implements Detector {
+final class DigitRunDetector extends Detector {
 
   static final String CARD = "card_number";
   static final String SSN = "us_ssn";
@@ -26,74 +26,87 @@ final class DigitRunDetector implements Detector {
   }
 
   @Override
-  public java.util.Set<String> rules() {
+  java.util.Set<String> rules() {
     return new java.util.LinkedHashSet<>(java.util.List.of(CARD, SSN, PHONE));
   }
 
   @Override
-  public int maxCandidateLength() {
-    return MAX_RUN + 2;
+  String triggers() {
+    return "0123456789";
   }
 
   @Override
-  public Continuation continuation() {
+  Start start(char trigger) {
+    return Start.NOT_AFTER_ALNUM;
+  }
+
+  @Override
+  Continuation continuation() {
     return Continuation.whileChars(c -> Chars.digit((char) c) || c == ' ' || c == '-');
   }
 
+  /** A '+' at the very end may begin an international number. */
   @Override
-  public void scan(Scan scan) {
+  void atEnd(Scan scan, int from) {
+    int n = scan.text.length();
+    if (n > 0 && scan.text.charAt(n - 1) == '+') {
+      scan.live(n - 1, PHONE, this);
+    }
+  }
+
+  /** One digit alone is none of these numbers. */
+  @Override
+  String followers(char trigger) {
+    return "0123456789 -";
+  }
+
+  @Override
+  int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;
     int n = t.length();
-    if (n > 0 && t.charAt(n - 1) == '+') {
-      scan.live(n - 1, PHONE, this); // an international number may follow
+    if (!startsRun(scan, i)) {
+      return i + 1;
     }
-    for (int i = 0; i < n; i++) {
-      if (!Chars.digit(t.charAt(i)) || !startsRun(scan, i)) {
-        continue;
+    int j = i;
+    int digits = 0;
+    while (j < n && j - i <= MAX_RUN) {
+      char c = t.charAt(j);
+      if (Chars.digit(c)) {
+        digits++;
+        j++;
+      } else if ((c == ' ' || c == '-') && j + 1 < n && Chars.digit(t.charAt(j + 1)) && Chars.digit(t.charAt(j - 1))) {
+        j++;
+      } else if ((c == ' ' || c == '-') && j + 1 == n && Chars.digit(t.charAt(j - 1))) {
+        j++; // a separator at the very end: the run may go on
+      } else {
+        break;
       }
-      int j = i;
-      int digits = 0;
-      while (j < n && j - i <= MAX_RUN) {
-        char c = t.charAt(j);
-        if (Chars.digit(c)) {
-          digits++;
-          j++;
-        } else if ((c == ' ' || c == '-') && j + 1 < n && Chars.digit(t.charAt(j + 1)) && Chars.digit(t.charAt(j - 1))) {
-          j++;
-        } else if ((c == ' ' || c == '-') && j + 1 == n && Chars.digit(t.charAt(j - 1))) {
-          j++; // a separator at the very end: the run may go on
-        } else {
-          break;
-        }
-      }
-      if (j - i > MAX_RUN) {
-        i = j - 1;
-        continue; // too long for either; the rest of the run cannot start one (see startsRun)
-      }
-      if (j == n && !scan.complete) {
-        scan.live(i > 0 && t.charAt(i - 1) == '+' ? i - 1 : i, CARD, this); // with its '+', if any
-        return; // nothing after a live run
-      }
-      int end = j;
-      while (end > i && !Chars.digit(t.charAt(end - 1))) {
-        end--; // a trailing separator is not part of the number
-      }
-      if (end < n && Chars.alnum(t.charAt(end)) && end == j) {
-        i = j;
-        continue; // runs straight into a letter: a code, not a number
-      }
-      CharSequence run = t.subSequence(i, end);
-      if (digits >= 13 && digits <= 19 && isCard(run)) {
-        scan.found(i, end, CARD, cardPriority);
-      } else if (isSsn(run)) {
-        scan.found(i, end, SSN, ssnPriority);
-      } else if (scan.charBefore(i) == '+' && digits >= 8 && digits <= 15) {
-        scan.found(i > 0 ? i - 1 : i, end, PHONE, phonePriority);
-      } else if (isNorthAmerican(run)) {
-        scan.found(i, end, PHONE, phonePriority);
-      }
-      i = end;
     }
+    if (j - i > MAX_RUN) {
+      return j; // too long for either; the rest of the run cannot start one (see startsRun)
+    }
+    if (j == n && !scan.complete) {
+      scan.live(i > 0 && t.charAt(i - 1) == '+' ? i - 1 : i, CARD, this); // with its '+', if any
+      return n; // nothing after a live run
+    }
+    int end = j;
+    while (end > i && !Chars.digit(t.charAt(end - 1))) {
+      end--; // a trailing separator is not part of the number
+    }
+    if (end < n && Chars.alnum(t.charAt(end)) && end == j) {
+      return j + 1; // runs straight into a letter: a code, not a number
+    }
+    int length = end - i;
+    if (digits >= 13 && digits <= 19 && isCard(t.subSequence(i, end))) {
+      scan.found(i, end, CARD, cardPriority);
+    } else if (length == 11 && isSsn(t.subSequence(i, end))) {
+      scan.found(i, end, SSN, ssnPriority);
+    } else if (scan.charBefore(i) == '+' && digits >= 8 && digits <= 15) {
+      scan.found(i > 0 ? i - 1 : i, end, PHONE, phonePriority);
+    } else if (length == 12 && isNorthAmerican(t.subSequence(i, end))) {
+      scan.found(i, end, PHONE, phonePriority);
+    }
+    return end + 1;
   }
 
   /**

@@ -18,12 +18,12 @@ final class EmailDetector extends OneRuleDetector {
   }
 
   @Override
-  public int maxCandidateLength() {
-    return MAX_LOCAL + 1 + MAX_DOMAIN + 1;
+  String triggers() {
+    return "@";
   }
 
   @Override
-  public Continuation continuation() {
+  Continuation continuation() {
     return Continuation.whileChars(c -> local((char) c) || c == '@');
   }
 
@@ -36,32 +36,41 @@ final class EmailDetector extends OneRuleDetector {
   }
 
   @Override
-  public void scan(Scan scan) {
-    CharSequence t = scan.text;
-    int n = t.length();
-    int localRun = 0; // length of the run of local-part characters ending before i
-    for (int i = 0; i < n; i++) {
-      char c = t.charAt(i);
-      if (c == '@' && localRun > 0) {
-        int start = i - Math.min(localRun, MAX_LOCAL);
-        int end = domainEnd(scan, i + 1);
-        if (end == -2) {
-          scan.live(start, RULE, this);
-          localRun = 0;
-          continue;
-        }
-        if (end > 0) {
-          scan.found(start, end, RULE, priority);
-          i = end - 1;
-          localRun = 0;
-          continue;
-        }
-      }
-      localRun = local(c) ? localRun + 1 : 0;
+  int at(Scan scan, int i, int from) {
+    int start = localStart(scan.text, i, from);
+    if (start == i) {
+      return i + 1;
     }
-    if (localRun > 0) {
-      scan.live(n - Math.min(localRun, MAX_LOCAL), RULE, this);
+    int end = domainEnd(scan, i + 1);
+    if (end == -2) {
+      scan.live(start, RULE, this);
+    } else if (end > 0) {
+      scan.found(start, end, RULE, priority);
+      return end;
     }
+    return i + 1;
+  }
+
+  /** A run of local-part characters at the end of the text is live: an '@' may follow. */
+  @Override
+  void atEnd(Scan scan, int from) {
+    int n = scan.text.length();
+    int start = localStart(scan.text, n, from);
+    if (start < n) {
+      scan.live(start, RULE, this);
+    }
+  }
+
+  /**
+   * Where the local part ending before {@code i} starts: at most {@value #MAX_LOCAL} characters
+   * back, and not before {@code from} (the end of this detector's last finding).
+   */
+  private static int localStart(CharSequence t, int i, int from) {
+    int k = i;
+    while (k > from && i - k < MAX_LOCAL && local(t.charAt(k - 1))) {
+      k--;
+    }
+    return k;
   }
 
   /** End of a valid domain starting at {@code from}; -1 if none; -2 if it may go on past the text. */

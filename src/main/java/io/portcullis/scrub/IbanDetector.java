@@ -37,12 +37,17 @@ final class IbanDetector extends OneRuleDetector {
   }
 
   @Override
-  public int maxCandidateLength() {
-    return MAX + 1;
+  String triggers() {
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   }
 
   @Override
-  public Continuation continuation() {
+  Start start(char trigger) {
+    return Start.NOT_AFTER_ALNUM;
+  }
+
+  @Override
+  Continuation continuation() {
     return Continuation.whileChars(c -> Chars.alnum((char) c) || c == ' ');
   }
 
@@ -50,54 +55,57 @@ final class IbanDetector extends OneRuleDetector {
     return c >= 'A' && c <= 'Z';
   }
 
+  /** The country code is two capital letters. */
   @Override
-  public void scan(Scan scan) {
+  String followers(char trigger) {
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  }
+
+  @Override
+  int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;
     int n = t.length();
-    for (int i = 0; i < n; i++) {
-      if (!upper(t.charAt(i)) || Chars.alnum(scan.charBefore(i))) {
-        continue;
-      }
-      // the shape: letter letter digit digit, then groups of up to four letters or digits
-      int j = i;
-      int chars = 0;
-      boolean shapeOk = true;
-      while (j < n && j - i <= MAX) {
-        char c = t.charAt(j);
-        boolean ok = chars < 2 ? upper(c) : chars < 4 ? Chars.digit(c) : upper(c) || Chars.digit(c);
-        if (ok) {
-          chars++;
-          j++;
-        } else if (c == ' ' && chars >= 4 && chars % 4 == 0 && j + 1 < n && Chars.alnum(t.charAt(j + 1))) {
-          j++;
-        } else if (c == ' ' && chars >= 4 && chars % 4 == 0 && j + 1 == n) {
-          j++;
-        } else {
-          shapeOk = chars >= 2 || (j == n);
-          break;
+    // the shape: letter letter digit digit, then groups of up to four letters or digits
+    int j = i;
+    int chars = 0;
+    while (j < n && j - i <= MAX) {
+      char c = t.charAt(j);
+      boolean ok = chars < 2 ? upper(c) : chars < 4 ? Chars.digit(c) : upper(c) || Chars.digit(c);
+      if (ok) {
+        chars++;
+        j++;
+      } else if (c == ' ' && chars >= 4 && chars % 4 == 0 && j + 1 < n && Chars.alnum(t.charAt(j + 1))) {
+        j++;
+      } else if (c == ' ' && chars >= 4 && chars % 4 == 0 && j + 1 == n) {
+        j++;
+      } else {
+        if (chars < 2) {
+          return i + 1; // not even the country code
         }
-      }
-      if (!shapeOk || j - i > MAX) {
-        continue;
-      }
-      if (j == n && !scan.complete) {
-        scan.live(i, RULE, this);
-        return;
-      }
-      int end = j;
-      while (end > i && t.charAt(end - 1) == ' ') {
-        end--;
-      }
-      if (end < n && Chars.alnum(t.charAt(end)) && end == j) {
-        continue;
-      }
-      String compact = t.subSequence(i, end).toString().replace(" ", "");
-      Integer length = compact.length() >= 4 ? LENGTHS.get(compact.substring(0, 2)) : null;
-      if (length != null && length == compact.length() && mod97(compact)) {
-        scan.found(i, end, RULE, priority);
-        i = end;
+        break;
       }
     }
+    if (j - i > MAX) {
+      return i + 1;
+    }
+    if (j == n && !scan.complete) {
+      scan.live(i, RULE, this);
+      return n;
+    }
+    int end = j;
+    while (end > i && t.charAt(end - 1) == ' ') {
+      end--;
+    }
+    if (end < n && Chars.alnum(t.charAt(end)) && end == j) {
+      return i + 1;
+    }
+    String compact = t.subSequence(i, end).toString().replace(" ", "");
+    Integer length = compact.length() >= 4 ? LENGTHS.get(compact.substring(0, 2)) : null;
+    if (length != null && length == compact.length() && mod97(compact)) {
+      scan.found(i, end, RULE, priority);
+      return end + 1;
+    }
+    return i + 1;
   }
 
   private static boolean mod97(String iban) {

@@ -12,50 +12,56 @@ final class Ipv4Detector extends OneRuleDetector {
   }
 
   @Override
-  public int maxCandidateLength() {
-    return MAX + 2;
+  String triggers() {
+    return "0123456789";
   }
 
   @Override
-  public Continuation continuation() {
+  Start start(char trigger) {
+    return Start.NOT_AFTER_ALNUM;
+  }
+
+  @Override
+  Continuation continuation() {
     return Continuation.whileChars(c -> Chars.digit((char) c) || c == '.');
   }
 
   @Override
-  public void scan(Scan scan) {
+  String followers(char trigger) {
+    return "0123456789.";
+  }
+
+  @Override
+  int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;
     int n = t.length();
-    for (int i = 0; i < n; i++) {
-      char b = scan.charBefore(i);
-      if (!Chars.digit(t.charAt(i)) || Chars.alnum(b) || b == '.') {
-        continue;
-      }
-      int j = i;
-      while (j < n && j - i <= MAX && (Chars.digit(t.charAt(j)) || t.charAt(j) == '.')) {
+    if (scan.charBefore(i) == '.') {
+      return i + 1; // inside a longer dotted run
+    }
+    int j = i;
+    int dots = 0;
+    for (char c; j < n && j - i <= MAX && (Chars.digit(c = t.charAt(j)) || c == '.'); j++) {
+      dots += c == '.' ? 1 : 0;
+    }
+    if (j - i > MAX) {
+      while (j < n && (Chars.digit(t.charAt(j)) || t.charAt(j) == '.')) {
         j++;
       }
-      if (j - i > MAX) {
-        while (j < n && (Chars.digit(t.charAt(j)) || t.charAt(j) == '.')) {
-          j++;
-        }
-        i = j;
-        continue;
-      }
-      if (j == n && !scan.complete) {
-        scan.live(i, RULE, this);
-        return;
-      }
-      int end = j;
-      if (end > i && t.charAt(end - 1) == '.') {
-        end--; // the full stop of a sentence
-      }
-      if ((j < n && Chars.alnum(t.charAt(j))) || !octets(t, i, end)) {
-        i = j;
-        continue;
-      }
-      scan.found(i, end, RULE, priority);
-      i = j;
+      return j + 1;
     }
+    if (j == n && !scan.complete) {
+      scan.live(i, RULE, this);
+      return n;
+    }
+    int end = j;
+    if (end > i && t.charAt(end - 1) == '.') {
+      end--; // the full stop of a sentence
+      dots--;
+    }
+    if (dots == 3 && (j >= n || !Chars.alnum(t.charAt(j))) && octets(t, i, end)) {
+      scan.found(i, end, RULE, priority);
+    }
+    return j + 1;
   }
 
   /** Whether the whole string is a dotted-quad IPv4 address. */

@@ -15,12 +15,17 @@ final class Ipv6Detector extends OneRuleDetector {
   }
 
   @Override
-  public int maxCandidateLength() {
-    return MAX + 2;
+  String triggers() {
+    return "0123456789abcdefABCDEF:";
   }
 
   @Override
-  public Continuation continuation() {
+  Start start(char trigger) {
+    return Start.NOT_AFTER_ALNUM;
+  }
+
+  @Override
+  Continuation continuation() {
     return Continuation.whileChars(c -> hex((char) c) || c == ':' || c == '.');
   }
 
@@ -28,39 +33,41 @@ final class Ipv6Detector extends OneRuleDetector {
     return Chars.digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
+  /** One hex digit alone is no address. */
   @Override
-  public void scan(Scan scan) {
+  String followers(char trigger) {
+    return "0123456789abcdefABCDEF:.";
+  }
+
+  @Override
+  int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;
     int n = t.length();
-    for (int i = 0; i < n; i++) {
-      char c = t.charAt(i);
-      char b = scan.charBefore(i);
-      if ((!hex(c) && c != ':') || Chars.alnum(b) || b == ':' || b == '.') {
-        continue;
-      }
-      int j = i;
-      while (j < n && j - i <= MAX && (hex(t.charAt(j)) || t.charAt(j) == ':' || t.charAt(j) == '.')) {
-        j++;
-      }
-      if (j - i > MAX) {
-        i = j;
-        continue;
-      }
-      if (j == n && !scan.complete) {
-        scan.live(i, RULE, this); // hex digits and colons may still become an address
-        return;
-      }
-      int end = j;
-      while (end > i && t.charAt(end - 1) == '.') {
-        end--; // a full stop
-      }
-      if ((j < n && Chars.alnum(t.charAt(j))) || !valid(t.subSequence(i, end).toString())) {
-        i = j;
-        continue;
-      }
-      scan.found(i, end, RULE, priority);
-      i = j;
+    char b = scan.charBefore(i);
+    if (b == ':' || b == '.') {
+      return i + 1; // inside a longer run
     }
+    int j = i;
+    int colons = 0;
+    for (char c; j < n && j - i <= MAX && (hex(c = t.charAt(j)) || c == ':' || c == '.'); j++) {
+      colons += c == ':' ? 1 : 0;
+    }
+    if (j - i > MAX) {
+      return j + 1;
+    }
+    if (j == n && !scan.complete) {
+      scan.live(i, RULE, this); // hex digits and colons may still become an address
+      return n;
+    }
+    int end = j;
+    while (end > i && t.charAt(end - 1) == '.') {
+      end--; // a full stop
+    }
+    // every address has at least two colons ("1::2"): most hex words and numbers stop here
+    if (colons >= 2 && (j >= n || !Chars.alnum(t.charAt(j))) && valid(t.subSequence(i, end).toString())) {
+      scan.found(i, end, RULE, priority);
+    }
+    return j + 1;
   }
 
   static boolean valid(String s) {

@@ -19,19 +19,38 @@ final class KeywordSecretDetector extends OneRuleDetector {
   private static final int MAX_GAP = 8; // quotes, spaces and the separator between keyword and value
   private static final List<String> KEYWORDS = List.of("password", "passwd", "pwd", "secret", "api_key", "apikey",
       "api-key", "access_key", "access_token", "auth_token", "token", "private_key");
+  /** The keywords by their first letter, in the order above. */
+  private static final List<String>[] BY_FIRST_LETTER = byFirstLetter();
+
+  @SuppressWarnings("unchecked")
+  private static List<String>[] byFirstLetter() {
+    List<String>[] table = new List[26];
+    for (char c = 'a'; c <= 'z'; c++) {
+      char first = c;
+      table[c - 'a'] = KEYWORDS.stream().filter(k -> k.charAt(0) == first).toList();
+    }
+    return table;
+  }
 
 
   KeywordSecretDetector(int priority) {
     super(RULE, priority);
   }
 
+  /** Every keyword starts with p, s, a or t. */
   @Override
-  public int maxCandidateLength() {
-    return 16 + MAX_GAP + MAX_VALUE + 1;
+  String triggers() {
+    return "psatPSAT";
+  }
+
+  /** "mypassword" is a word, but "db_password" and "1password" are keys. */
+  @Override
+  Start start(char trigger) {
+    return Start.NOT_AFTER_LETTER;
   }
 
   @Override
-  public Continuation continuation() {
+  Continuation continuation() {
     return Continuation.whileChars(c -> valueChar((char) c));
   }
 
@@ -40,32 +59,37 @@ final class KeywordSecretDetector extends OneRuleDetector {
   }
 
   @Override
-  public void scan(Scan scan) {
-    CharSequence t = scan.text;
-    int n = t.length();
-    for (int i = 0; i < n; i++) {
-      char first = Character.toLowerCase(t.charAt(i));
-      if ((first != 'p' && first != 's' && first != 'a' && first != 't') || Character.isLetter(scan.charBefore(i))) {
-        continue; // every keyword starts with p, s, a or t; "mypassword" is a word, "db_password" a key
-      }
-      for (String keyword : KEYWORDS) {
-        int k = 0;
-        while (k < keyword.length() && i + k < n && Character.toLowerCase(t.charAt(i + k)) == keyword.charAt(k)) {
-          k++;
-        }
-        if (k < keyword.length()) {
-          if (i + k == n) {
-            scan.live(i, RULE, this);
-          }
-          continue;
-        }
-        int end = value(scan, i, i + keyword.length());
-        if (end > 0) {
-          i = end - 1;
-          break;
-        }
+  String followers(char trigger) {
+    StringBuilder out = new StringBuilder();
+    for (String keyword : KEYWORDS) {
+      if (keyword.charAt(0) == Character.toLowerCase(trigger)) {
+        out.append(keyword.charAt(1)).append(Character.toUpperCase(keyword.charAt(1)));
       }
     }
+    return out.toString();
+  }
+
+  @Override
+  int at(Scan scan, int i, int from) {
+    CharSequence t = scan.text;
+    int n = t.length();
+    for (String keyword : BY_FIRST_LETTER[Character.toLowerCase(t.charAt(i)) - 'a']) {
+      int k = 0;
+      while (k < keyword.length() && i + k < n && Character.toLowerCase(t.charAt(i + k)) == keyword.charAt(k)) {
+        k++;
+      }
+      if (k < keyword.length()) {
+        if (i + k == n) {
+          scan.live(i, RULE, this);
+        }
+        continue;
+      }
+      int end = value(scan, i, i + keyword.length());
+      if (end > 0) {
+        return end;
+      }
+    }
+    return i + 1;
   }
 
   /** Looks for {@code [quote] spaces (: | = | =>) spaces [quote] value}; returns the value's end or -1. */

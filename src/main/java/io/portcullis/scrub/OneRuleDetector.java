@@ -3,7 +3,7 @@ package io.portcullis.scrub;
 import java.util.Set;
 
 /** A detector that reports findings of a single rule, at a single priority. */
-abstract class OneRuleDetector implements Detector {
+abstract class OneRuleDetector extends Detector {
 
   final String rule;
   final int priority;
@@ -14,7 +14,7 @@ abstract class OneRuleDetector implements Detector {
   }
 
   @Override
-  public final Set<String> rules() {
+  final Set<String> rules() {
     return Set.of(rule);
   }
 }

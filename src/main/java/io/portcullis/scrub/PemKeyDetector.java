@@ -22,52 +22,52 @@ final class PemKeyDetector extends OneRuleDetector {
   }
 
   @Override
-  public int maxCandidateLength() {
-    return Integer.MAX_VALUE;
+  String triggers() {
+    return "-";
   }
 
   @Override
-  public void scan(Scan scan) {
+  String followers(char trigger) {
+    return "-";
+  }
+
+  @Override
+  int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;
     int n = t.length();
-    for (int i = 0; i < n; i++) {
-      if (t.charAt(i) != '-') {
-        continue;
-      }
-      int k = 0;
-      while (k < BEGIN.length() && i + k < n && t.charAt(i + k) == BEGIN.charAt(k)) {
-        k++;
-      }
-      if (k < BEGIN.length()) {
-        if (i + k == n) {
-          scan.live(i, RULE, this);
-          return;
-        }
-        continue;
-      }
-      int labelStart = i + BEGIN.length();
-      int labelEnd = indexOf(t, DASHES, labelStart, Math.min(n, labelStart + MAX_LABEL + DASHES.length()));
-      if (labelEnd < 0) {
-        if (n - labelStart <= MAX_LABEL + DASHES.length() && !scan.complete) {
-          scan.live(i, RULE, this);
-          return;
-        }
-        continue;
-      }
-      if (!t.subSequence(labelStart, labelEnd).toString().endsWith("PRIVATE KEY")) {
-        continue;
-      }
-      int end = closing(t, labelEnd + DASHES.length());
-      if (end < 0) {
-        if (!scan.complete) {
-          scan.live(i, RULE, this);
-          return;
-        }
-        end = n; // never closed: redact to the end, fail closed
-      }
-      scan.found(i, end, RULE, priority);
-      i = end - 1;
+    int k = 0;
+    while (k < BEGIN.length() && i + k < n && t.charAt(i + k) == BEGIN.charAt(k)) {
+      k++;
     }
+    if (k < BEGIN.length()) {
+      if (i + k == n) {
+        scan.live(i, RULE, this);
+        return n;
+      }
+      return i + 1;
+    }
+    int labelStart = i + BEGIN.length();
+    int labelEnd = indexOf(t, DASHES, labelStart, Math.min(n, labelStart + MAX_LABEL + DASHES.length()));
+    if (labelEnd < 0) {
+      if (n - labelStart <= MAX_LABEL + DASHES.length() && !scan.complete) {
+        scan.live(i, RULE, this);
+        return n;
+      }
+      return i + 1;
+    }
+    if (!t.subSequence(labelStart, labelEnd).toString().endsWith("PRIVATE KEY")) {
+      return i + 1;
+    }
+    int end = closing(t, labelEnd + DASHES.length());
+    if (end < 0) {
+      if (!scan.complete) {
+        scan.live(i, RULE, this);
+        return n;
+      }
+      end = n; // never closed: redact to the end, fail closed
+    }
+    scan.found(i, end, RULE, priority);
+    return end;
   }
 
   /** The end of the "-----END ...-----" line after {@code from}, or -1 when it is not there (yet). */
@@ -94,7 +94,7 @@ final class PemKeyDetector extends OneRuleDetector {
   }
 
   @Override
-  public Continuation continuation() {
+  Continuation continuation() {
     // drop everything through the closing "-----END ...-----" line, which may arrive cut in pieces
     return new Continuation() {
       private final StringBuilder tail = new StringBuilder();

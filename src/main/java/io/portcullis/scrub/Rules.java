@@ -24,7 +24,7 @@ public final class Rules {
 
   /** The built-in detectors plus the operator's own prefix rules (which join the token family). */
   static List<Detector> withCustom(List<io.portcullis.config.CustomRuleConfig> custom) {
-    List<TokenDetector> d = new ArrayList<>();
+    List<Detector> d = new ArrayList<>();
     int p = 0;
     d.add(new TokenDetector("anthropic_key", p++, List.of("sk-ant-"), false, KEY, 32, 200, Validators::notExample));
     d.add(new TokenDetector("openai_key", p++, List.of("sk-proj-", "sk-svcacct-", "sk-admin-"), false, KEY, 40, 250, Validators::notExample));
@@ -44,8 +44,9 @@ public final class Rules {
       d.add(new TokenDetector(c.name(), p++, c.prefixes(), false, CharClass.parse(c.chars()), c.minLength(),
           c.maxLength(), Validators::notExample));
     }
-    return List.of(new TokenFamily(d), new PemKeyDetector(p++), new ConnectionStringDetector(p++),
+    d.addAll(List.of(new PemKeyDetector(p++), new ConnectionStringDetector(p++),
         new KeywordSecretDetector(p++), new EmailDetector(p++), new IbanDetector(p++),
-        new DigitRunDetector(p++, p++, p++), new Ipv6Detector(p++), new Ipv4Detector(p++));
+        new DigitRunDetector(p++, p++, p++), new Ipv6Detector(p++), new Ipv4Detector(p++)));
+    return List.copyOf(d);
   }
 }

@@ -34,18 +34,22 @@ public final class ScrubStage implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    ScrubConfig config = ex.snapshot().config().scrub();
-    if (!config.requestAction().equals("off")) {
+    Scrubber requests = ex.snapshot().requestScrubber();
+    if (requests != null) {
+      // redact in place; a rule whose action is reject refuses the whole request instead, and
+      // then the (partly redacted) body is never forwarded
+      ScrubConfig config = ex.snapshot().config().scrub();
       JsonObject body = ex.body();
       Object model = body.remove("model");
       List<String> found = new ArrayList<>();
-      JsonObject scanned = config.requestAction().equals("reject") ? body.copy() : body;
-      JsonScrub.scrub(scanned, scrubber, found::add);
+      JsonScrub.scrub(body, requests, found::add);
       body.put("model", model);
-      if (!found.isEmpty() && config.requestAction().equals("reject")) {
-        ErrorResponder.respond(ctx, GatewayError.invalid("sensitive_data_in_request",
-            "the request contains sensitive data (rule: " + found.get(0) + ")"));
-        return;
+      for (String rule : found) {
+        if (config.requestAction(rule).equals("reject")) {
+          ErrorResponder.respond(ctx, GatewayError.invalid("sensitive_data_in_request",
+              "the request contains sensitive data (rule: " + rule + ")"));
+          return;
+        }
       }
       found.forEach(metrics::redacted);
     }

@@ -1,6 +1,9 @@
 package io.portcullis.scrub;
 
+import io.portcullis.config.ScrubConfig;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -12,31 +15,41 @@ public final class Scrubber {
 
   public static final String DEFAULT_MASK = "[REDACTED:{rule}]";
 
-  private final List<Detector> detectors;
-  private final Set<String> disabled;
+  private final DetectorSet detectors;
+  private final Redaction redaction;
   private final int maxHold;
-  private final java.util.function.UnaryOperator<String> mask;
   private final int ruleCount;
 
-  private Scrubber(List<Detector> detectors, Set<String> disabled, int maxHold, String maskTemplate) {
-    this.mask = rule -> maskTemplate.replace("{rule}", rule);
-    this.ruleCount = (int) detectors.stream().flatMap(d -> d.rules().stream()).distinct()
-        .filter(r -> !disabled.contains(r)).count();
-    this.detectors = detectors.stream()
-        .map(d -> d instanceof TokenFamily family ? family.without(disabled) : d)
-        .filter(d -> !disabled.containsAll(d.rules())).toList();
-    this.disabled = Set.copyOf(disabled);
+  private Scrubber(List<Detector> detectors, Set<String> off, int maxHold, String maskTemplate, Map<String, String> masks) {
+    List<String> rules = detectors.stream().flatMap(d -> d.rules().stream()).distinct().toList();
+    this.redaction = new Redaction(rules, off, maskTemplate, masks);
+    this.ruleCount = (int) rules.stream().filter(redaction::applies).count();
+    this.detectors = new DetectorSet(detectors.stream().filter(d -> !redaction.allOff(d.rules())).toList());
     this.maxHold = maxHold;
   }
 
   /** Every built-in rule, with the given hold-back cap in characters. */
   public static Scrubber builtIn(int maxHold) {
-    return new Scrubber(Rules.builtIn(), Set.of(), maxHold, DEFAULT_MASK);
+    return new Scrubber(Rules.builtIn(), Set.of(), maxHold, DEFAULT_MASK, Map.of());
   }
 
-  /** The built-in rules less the disabled ones, plus the custom ones, as configured. */
-  public static Scrubber of(io.portcullis.config.ScrubConfig config) {
-    return new Scrubber(Rules.withCustom(config.custom()), config.disabledRules(), config.maxHold(), config.mask());
+  /** The rules for responses: the built-in ones less the disabled ones, plus the custom ones. */
+  public static Scrubber of(ScrubConfig config) {
+    return new Scrubber(Rules.withCustom(config.custom()), config.disabledRules(), config.maxHold(), config.mask(),
+        config.ruleMasks());
+  }
+
+  /**
+   * The rules for request bodies: those of {@link #of} less the ones whose request action is
+   * {@code off}; null when none is left.
+   */
+  public static Scrubber forRequests(ScrubConfig config) {
+    Set<String> off = new HashSet<>(config.disabledRules());
+    List<Detector> detectors = Rules.withCustom(config.custom());
+    detectors.stream().flatMap(d -> d.rules().stream())
+        .filter(rule -> config.requestAction(rule).equals("off")).forEach(off::add);
+    Scrubber scrubber = new Scrubber(detectors, off, config.maxHold(), config.mask(), config.ruleMasks());
+    return scrubber.ruleCount == 0 ? null : scrubber;
   }
 
   /** How many rules are on. */
@@ -45,7 +58,7 @@ public final class Scrubber {
   }
 
   public StreamScrubber stream(Consumer<String> onRedaction) {
-    return new StreamScrubber(detectors, disabled, maxHold, mask, onRedaction);
+    return new StreamScrubber(detectors, redaction, maxHold, onRedaction);
   }
 
   /** Block mode: the whole text at once. */
@@ -53,9 +66,25 @@ public final class Scrubber {
     return scrub(text, rule -> { });
   }
 
+  /** Block mode, counting each redaction; text with nothing to redact comes back as it is. */
   public String scrub(CharSequence text, Consumer<String> onRedaction) {
-    StreamScrubber s = new StreamScrubber(detectors, disabled, Integer.MAX_VALUE, mask, onRedaction);
-    return s.feed(text) + s.finish();
+    int n = text.length();
+    char[] chars = new char[n];
+    if (text instanceof String s) {
+      s.getChars(0, n, chars, 0);
+    } else {
+      text.toString().getChars(0, n, chars, 0);
+    }
+    Scan scan = new Scan(text, (char) 0, (char) 0, true);
+    detectors.scan(scan, chars, n);
+    List<Finding> findings = scan.findings;
+    if (findings.stream().noneMatch(f -> redaction.applies(f.rule()))) {
+      return text.toString();
+    }
+    findings.sort(StreamScrubber.ORDER);
+    StringBuilder out = new StringBuilder(n + 16);
+    redaction.apply(text, 0, n, findings, out, onRedaction);
+    return out.toString();
   }
 
   /** The per-event hook that scrubs a streamed response of the given wire format. */
@@ -63,5 +92,4 @@ public final class Scrubber {
     return format == io.portcullis.config.ProviderType.ANTHROPIC
         ? new AnthropicStreamScrub(this, onRedaction) : new OpenAiStreamScrub(this, onRedaction);
   }
-
 }

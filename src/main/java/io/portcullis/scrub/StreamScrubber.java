@@ -18,26 +18,25 @@ import java.util.function.Consumer;
 public final class StreamScrubber {
 
   /** Earliest first; at the same start the rule listed first wins (e.g. a URL password over an email). */
-  private static final Comparator<Finding> ORDER = Comparator.comparingInt(Finding::start)
+  static final Comparator<Finding> ORDER = Comparator.comparingInt(Finding::start)
       .thenComparingInt(Finding::priority)
       .thenComparing(Comparator.comparingInt(Finding::end).reversed());
 
-  private final List<Detector> detectors;
-  private final java.util.Set<String> disabled;
+  private final DetectorSet detectors;
+  private final Redaction redaction;
   private final int maxHold;
   private final Consumer<String> onRedaction;
-  private final java.util.function.UnaryOperator<String> mask;
   private final StringBuilder held = new StringBuilder();
+  /** The held text copied out for the scan's pass (reused: one stream's scans are sequential). */
+  private char[] chars = new char[64];
   /** The last two characters passed (released or dropped), the one just before the held text first. */
   private char before;
   private char before2;
   private Continuation suppressing;
 
-  StreamScrubber(List<Detector> detectors, java.util.Set<String> disabled, int maxHold,
-      java.util.function.UnaryOperator<String> mask, Consumer<String> onRedaction) {
-    this.mask = mask;
+  StreamScrubber(DetectorSet detectors, Redaction redaction, int maxHold, Consumer<String> onRedaction) {
     this.detectors = detectors;
-    this.disabled = disabled;
+    this.redaction = redaction;
     this.maxHold = maxHold;
     this.onRedaction = onRedaction;
   }
@@ -67,9 +66,12 @@ public final class StreamScrubber {
       return "";
     }
     Scan scan = new Scan(held, before, before2, complete);
-    for (Detector d : detectors) {
-      d.scan(scan);
+    int n = held.length();
+    if (chars.length < n) {
+      chars = new char[Math.max(n, chars.length * 2)];
     }
+    held.getChars(0, n, chars, 0);
+    detectors.scan(scan, chars, n);
     int live = scan.live();
     List<Finding> findings = scan.findings;
     if (findings.size() > 1) {
@@ -81,31 +83,17 @@ public final class StreamScrubber {
     while (lowered) {
       lowered = false;
       for (Finding f : findings) {
-        if (f.end() > live && f.anchor() < live && !disabled.contains(f.rule())) {
+        if (f.end() > live && f.anchor() < live && redaction.applies(f.rule())) {
           live = f.anchor();
           lowered = true;
         }
       }
     }
-    StringBuilder out = new StringBuilder(held.length() + 16);
-    int pos = 0;
-    for (Finding f : findings) {
-      if (f.start() < pos || disabled.contains(f.rule())) {
-        continue; // overlaps a finding already applied, or its rule is off
-      }
-      if (f.end() > live) {
-        break;
-      }
-      out.append(held, pos, f.start()).append(mask.apply(f.rule()));
-      onRedaction.accept(f.rule());
-      pos = f.end();
-    }
-    if (pos < live) {
-      out.append(held, pos, live);
-    }
+    StringBuilder out = new StringBuilder(live + 16);
+    redaction.apply(held, 0, live, findings, out, onRedaction);
     if (!complete && held.length() - live > maxHold) {
       // fail closed: the candidate outgrew the cap, so it goes out redacted, never unscanned
-      out.append(mask.apply(scan.liveRule()));
+      out.append(redaction.mask(scan.liveRule()));
       onRedaction.accept(scan.liveRule());
       suppressing = scan.liveDetector().continuation();
       suppressing.prime(held.subSequence(live, held.length()));

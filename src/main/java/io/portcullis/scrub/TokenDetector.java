@@ -12,7 +12,7 @@ import java.util.function.Predicate;
  * <p>A candidate stays live while its prefix is only partly there at the end of the text, or while
  * its body run reaches the end and is not yet over the maximum length.
  */
-final class TokenDetector implements Detector {
+final class TokenDetector extends Detector {
 
   private final String rule;
   private final int priority;
@@ -22,7 +22,6 @@ final class TokenDetector implements Detector {
   private final int minBody;
   private final int maxBody;
   private final Predicate<CharSequence> valid;
-  private final int longestPrefix;
 
   TokenDetector(String rule, int priority, List<String> prefixes, boolean ignoreCase, IntPredicate body,
       int minBody, int maxBody, Predicate<CharSequence> valid) {
@@ -34,41 +33,53 @@ final class TokenDetector implements Detector {
     this.minBody = minBody;
     this.maxBody = maxBody;
     this.valid = valid;
-    this.longestPrefix = prefixes.stream().mapToInt(String::length).max().orElse(0);
   }
 
   @Override
-  public java.util.Set<String> rules() {
+  java.util.Set<String> rules() {
     return java.util.Set.of(rule);
   }
 
   @Override
-  public int maxCandidateLength() {
-    return longestPrefix + maxBody + 1;
-  }
-
-  @Override
-  public Continuation continuation() {
+  Continuation continuation() {
     return Continuation.whileChars(body);
   }
 
   @Override
-  public void scan(Scan scan) {
-    CharSequence t = scan.text;
-    int n = t.length();
-    for (int i = 0; i < n; i++) {
-      if (Chars.word(scan.charBefore(i)) && Chars.word(t.charAt(i))) {
-        continue; // inside a word: no credential starts here
-      }
-      int end = tryAt(scan, i);
-      if (end > i) {
-        i = end - 1;
-      }
-    }
+  Start start(char trigger) {
+    return Chars.word(trigger) ? Start.NOT_AFTER_ALNUM : Start.ANYWHERE;
   }
 
-  /** The first characters of this detector's prefixes (for dispatch in {@link TokenFamily}). */
-  String firstChars() {
+  @Override
+  String followers(char trigger) {
+    StringBuilder out = new StringBuilder();
+    for (String p : prefixes) {
+      if (p.length() < 2) {
+        return null;
+      }
+      if (same(trigger, p.charAt(0))) {
+        char second = p.charAt(1);
+        out.append(second);
+        if (ignoreCase) {
+          out.append(Character.toUpperCase(second)).append(Character.toLowerCase(second));
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  @Override
+  int at(Scan scan, int i, int from) {
+    if (Chars.word(scan.charBefore(i)) && Chars.word(scan.text.charAt(i))) {
+      return i + 1; // inside a word: no credential starts here
+    }
+    int end = tryAt(scan, i);
+    return end > i ? end : i + 1;
+  }
+
+  /** The first characters of this detector's prefixes. */
+  @Override
+  String triggers() {
     StringBuilder out = new StringBuilder();
     for (String p : prefixes) {
       out.append(p.charAt(0));
@@ -80,7 +91,7 @@ final class TokenDetector implements Detector {
   }
 
   /** Tries every prefix at {@code i} (a position not inside a word); returns the end of a finding, or -1. */
-  int tryAt(Scan scan, int i) {
+  private int tryAt(Scan scan, int i) {
     CharSequence t = scan.text;
     int n = t.length();
     for (String prefix : prefixes) {

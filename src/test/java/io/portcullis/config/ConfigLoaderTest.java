@@ -129,8 +129,8 @@ class ConfigLoaderTest {
   @Test
   void readsTheScrubSection() throws Exception {
     ScrubConfig s = parse("scrub: {enabled: true, max_hold: 256, disable: [ipv4, us_ssn], request_action: off}\n" + VALID).scrub();
-    assertThat(s).isEqualTo(new ScrubConfig(true, 256, java.util.Set.of("ipv4", "us_ssn"), "off", "[REDACTED:{rule}]", java.util.List.of()));
-    assertThat(parse(VALID).scrub()).isEqualTo(new ScrubConfig(false, 512, java.util.Set.of(), "redact", "[REDACTED:{rule}]", java.util.List.of()));
+    assertThat(s).isEqualTo(new ScrubConfig(true, 256, java.util.Set.of("ipv4", "us_ssn"), "off", "[REDACTED:{rule}]", java.util.List.of(), Map.of()));
+    assertThat(parse(VALID).scrub()).isEqualTo(new ScrubConfig(false, 512, java.util.Set.of(), "redact", "[REDACTED:{rule}]", java.util.List.of(), Map.of()));
     ScrubConfig custom = parse("""
         scrub:
           enabled: true
@@ -153,6 +153,34 @@ class ConfigLoaderTest {
         "scrub.custom[2].prefixes: at least one non-empty prefix is required",
         "scrub.custom[2].chars: not a character set: 'z-a' (write ranges and characters, e.g. A-Za-z0-9_-)",
         "scrub.custom[2].min_length: must not exceed max_length (10)");
+  }
+
+  @Test
+  void readsPerRuleMasksAndRequestActions() throws Exception {
+    ScrubConfig s = parse("""
+        scrub:
+          enabled: true
+          request_action: redact
+          rules:
+            email: {mask: "<email hidden>", request_action: off}
+            aws_access_key: {request_action: reject}
+        """ + VALID).scrub();
+    assertThat(s.requestAction("email")).isEqualTo("off");
+    assertThat(s.requestAction("aws_access_key")).isEqualTo("reject");
+    assertThat(s.requestAction("ipv4")).isEqualTo("redact");
+    io.portcullis.scrub.Scrubber responses = io.portcullis.scrub.Scrubber.of(s);
+    assertThat(responses.scrub("mail a@b.io from 10.0.0.1")).isEqualTo("mail <email hidden> from [REDACTED:ipv4]");
+    io.portcullis.scrub.Scrubber requests = io.portcullis.scrub.Scrubber.forRequests(s);
+    assertThat(requests.scrub("mail a@b.io from 10.0.0.1")).isEqualTo("mail a@b.io from [REDACTED:ipv4]");
+    assertThat(requests.ruleCount()).isEqualTo(responses.ruleCount() - 1);
+    assertThat(problems("scrub: {rules: {emails: {mask: x}, ipv4: {request_action: drop, colour: red}}}\n" + VALID))
+        .containsExactlyInAnyOrder(
+            "scrub.rules.emails: unknown rule 'emails' (known: " + String.join(", ",
+                io.portcullis.scrub.Rules.NAMES.stream().sorted().toList()) + ")",
+            "scrub.rules.ipv4.request_action: must be redact, reject or off, got 'drop'",
+            "scrub.rules.ipv4.colour: unknown option (known: mask, request_action)");
+    assertThat(io.portcullis.scrub.Scrubber.forRequests(parse("scrub: {enabled: true, request_action: off}\n" + VALID).scrub()))
+        .isNull();
   }
 
   @Test

@@ -158,5 +158,17 @@ class ScrubTest {
       assertThat(reject.mock.seen()).isEmpty();
       assertThat(reject.post("/v1/chat/completions", chat("chat", false, "nothing secret")).statusCode()).isEqualTo(200);
     }
+    // per rule: keys refuse the request, emails pass as they are, everything else is redacted
+    String perRule = config("redact").replace("request_action: redact}",
+        "request_action: redact, rules: {aws_access_key: {request_action: reject}, email: {request_action: off}}}");
+    try (GatewayFixture mixed = new GatewayFixture(perRule)) {
+      HttpResponse<String> res = mixed.post("/v1/chat/completions", chat("chat", false, "mail a@b.io from 10.0.0.1"));
+      assertThat(res.statusCode()).isEqualTo(200);
+      assertThat(mixed.mock.last().body()).contains("mail a@b.io from [REDACTED:ipv4]");
+      res = mixed.post("/v1/chat/completions", chat("chat", false, "mail a@b.io key AKIAZ7Q3XKJHGF5RT2WB"));
+      ApiTest.assertError(res, 400, "sensitive_data_in_request");
+      assertThat(res.body()).contains("aws_access_key").doesNotContain("AKIAZ7Q3");
+      assertThat(mixed.mock.seen()).hasSize(1);
+    }
   }
 }

@@ -1,0 +1,65 @@
+package io.portcullis.scrub;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What happens to a finding: the rules that are off are ignored, every other one is replaced by
+ * its rule's mask (worked out once, when the config is loaded) and counted.
+ */
+final class Redaction {
+
+  private final Set<String> off;
+  private final Map<String, String> masks;
+
+  /**
+   * @param maskTemplate the default mask; {@code {rule}} stands for the rule's name
+   * @param ruleMasks masks of single rules, overriding the default
+   */
+  Redaction(List<String> rules, Set<String> off, String maskTemplate, Map<String, String> ruleMasks) {
+    this.off = Set.copyOf(off);
+    Map<String, String> masks = new HashMap<>();
+    for (String rule : rules) {
+      masks.put(rule, ruleMasks.getOrDefault(rule, maskTemplate).replace("{rule}", rule));
+    }
+    this.masks = Map.copyOf(masks);
+  }
+
+  boolean applies(String rule) {
+    return !off.contains(rule);
+  }
+
+  boolean allOff(Set<String> rules) {
+    return off.containsAll(rules);
+  }
+
+  /**
+   * Writes {@code text[from, to)} to {@code out} with the findings (sorted, earliest first) that
+   * end by {@code to} replaced; a finding overlapping one already applied is dropped. Returns the
+   * position after the last finding applied (or {@code from}).
+   */
+  int apply(CharSequence text, int from, int to, List<Finding> findings, StringBuilder out, Consumer<String> onRedaction) {
+    int pos = from;
+    for (Finding f : findings) {
+      if (f.start() < pos || off.contains(f.rule())) {
+        continue;
+      }
+      if (f.end() > to) {
+        break;
+      }
+      out.append(text, pos, f.start()).append(mask(f.rule()));
+      onRedaction.accept(f.rule());
+      pos = f.end();
+    }
+    out.append(text, pos, to);
+    return pos;
+  }
+
+  String mask(String rule) {
+    String mask = masks.get(rule);
+    return mask != null ? mask : "[REDACTED:" + rule + "]";
+  }
+}
