@@ -127,6 +127,20 @@ public class ScrubberBenchmark {
     return stream.feed(tokens[next++]);
   }
 
+  /**
+   * The same-run yardstick for the hook: what any JSON-aware look at an event costs, decoding its
+   * data and parsing it into a tree, with no scrubbing at all.
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public JsonObject baselineParseEvent() {
+    if (next == TOKENS) {
+      next = 0;
+    }
+    return new JsonObject(SseEvent.ofData(events[next++].data()).data());
+  }
+
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.NANOSECONDS)

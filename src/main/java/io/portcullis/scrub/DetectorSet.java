@@ -22,11 +22,14 @@ final class DetectorSet {
   private static final int ASCII_LETTER = 2;
   private static final int LETTER = 3; // not ASCII
   private static final byte[] ASCII_CLASS = new byte[128];
+  /** For an ASCII character, the start of its class's row in the tables (class * 128). */
+  private static final short[] ROW = new short[128];
 
   static {
     for (int c = 0; c < 128; c++) {
       ASCII_CLASS[c] = (byte) (c >= '0' && c <= '9' ? DIGIT
           : (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? ASCII_LETTER : OTHER);
+      ROW[c] = (short) (ASCII_CLASS[c] * 128);
     }
   }
 
@@ -36,6 +39,8 @@ final class DetectorSet {
   private final Detector[] detectors;
   /** [class of the character before * 128 + character]: what to ask, or null for nothing. */
   private final Triggered[] asked = new Triggered[4 * 128];
+  /** The same as positions in {@link #asked} plus one (0 for nothing): a small table read per character. */
+  private final short[] askedAt = new short[4 * 128];
   /** The detectors with an end-of-text check (most have none: no call per scan for them). */
   private final int[] endChecks;
 
@@ -73,6 +78,7 @@ final class DetectorSet {
             }
           }
           asked[before * 128 + c] = new Triggered(ds.stream().mapToInt(Integer::intValue).toArray(), low, high);
+          askedAt[before * 128 + c] = (short) (before * 128 + c + 1);
         }
       }
     }
@@ -104,29 +110,33 @@ final class DetectorSet {
   /** Runs every detector over the scan's text in one pass. */
   void scan(Scan scan, char[] chars, int n) {
     int[] resume = new int[detectors.length];
-    char prev = scan.before;
+    int row = classOf(scan.before) * 128; // the row of the table for the character before
     for (int i = 0; i < n; i++) {
       char c = chars[i];
       if (c < 128) {
-        // the class comes from the previous character itself, not from the last iteration's
-        // result, so consecutive iterations do not wait on each other's table reads
-        Triggered t = asked[classOf(prev) * 128 + c];
-        if (t != null) {
-          int next = i + 1 < n ? chars[i + 1] : -1;
-          int[] ds = t.detectors;
-          for (int k = 0; k < ds.length; k++) {
-            int d = ds[k];
-            if (i >= resume[d] && (next < 0 || next >= 128
-                || ((next < 64 ? t.followersLow[k] >>> next : t.followersHigh[k] >>> (next - 64)) & 1) != 0)) {
-              resume[d] = detectors[d].at(scan, i, resume[d]);
-            }
-          }
+        int at = askedAt[row + c];
+        if (at != 0) {
+          ask(scan, asked[at - 1], i, chars, n, resume);
         }
+        row = ROW[c];
+      } else {
+        row = Character.isLetter(c) ? LETTER * 128 : OTHER * 128;
       }
-      prev = c;
     }
     for (int d : endChecks) {
       detectors[d].atEnd(scan, resume[d]);
+    }
+  }
+
+  private void ask(Scan scan, Triggered t, int i, char[] chars, int n, int[] resume) {
+    int next = i + 1 < n ? chars[i + 1] : -1;
+    int[] ds = t.detectors;
+    for (int k = 0; k < ds.length; k++) {
+      int d = ds[k];
+      if (i >= resume[d] && (next < 0 || next >= 128
+          || ((next < 64 ? t.followersLow[k] >>> next : t.followersHigh[k] >>> (next - 64)) & 1) != 0)) {
+        resume[d] = detectors[d].at(scan, i, resume[d]);
+      }
     }
   }
 }

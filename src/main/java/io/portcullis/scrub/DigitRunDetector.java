@@ -45,13 +45,18 @@ final class DigitRunDetector extends Detector {
     return Continuation.whileChars(c -> Chars.digit((char) c) || c == ' ' || c == '-');
   }
 
-  /** A '+' at the very end may begin an international number. */
+  /** A '+' or '(' at the very end may begin a phone number. */
   @Override
   void atEnd(Scan scan, int from) {
     int n = scan.text.length();
-    if (n > 0 && scan.text.charAt(n - 1) == '+') {
+    if (n > 0 && opens(scan.text.charAt(n - 1))) {
       scan.live(n - 1, PHONE, this);
     }
+  }
+
+  /** The characters a phone number may begin with before its first digit. */
+  private static boolean opens(char c) {
+    return c == '+' || c == '(';
   }
 
   /** One digit alone is none of these numbers. */
@@ -86,8 +91,19 @@ final class DigitRunDetector extends Detector {
       return j; // too long for either; the rest of the run cannot start one (see startsRun)
     }
     if (j == n && !scan.complete) {
-      scan.live(i > 0 && t.charAt(i - 1) == '+' ? i - 1 : i, CARD, this); // with its '+', if any
+      scan.live(i > 0 && opens(t.charAt(i - 1)) ? i - 1 : i, CARD, this); // with its '+' or '(', if any
       return n; // nothing after a live run
+    }
+    if (j - i == 3 && i > 0 && t.charAt(i - 1) == '(' && j < n && t.charAt(j) == ')') {
+      int end = parenthesised(scan, j + 1);
+      if (end == LIVE) {
+        scan.live(i - 1, PHONE, this);
+        return n;
+      }
+      if (end > 0) {
+        scan.found(i - 1, end, PHONE, phonePriority);
+        return end + 1;
+      }
     }
     int end = j;
     while (end > i && !Chars.digit(t.charAt(end - 1))) {
@@ -177,13 +193,42 @@ final class DigitRunDetector extends Detector {
     return sum % 10 == 0;
   }
 
-  /** {@code 555-123-4567} or {@code 555 123 4567}, one kind of separator, area code not 0 or 1. */
+  /** {@code 555-123-4567}, {@code 555 123 4567} or {@code 555 123-4567}; area code and exchange not 0 or 1. */
   static boolean isNorthAmerican(CharSequence run) {
     if (run.length() != 12) {
       return false;
     }
-    char sep = run.charAt(3);
-    return (sep == '-' || sep == ' ') && run.charAt(7) == sep && run.charAt(0) >= '2' && run.charAt(4) >= '2';
+    char a = run.charAt(3);
+    char b = run.charAt(7);
+    return (a == '-' || a == ' ') && (b == '-' || b == ' ') && run.charAt(0) >= '2' && run.charAt(4) >= '2';
+  }
+
+  private static final int LIVE = -2;
+
+  /**
+   * The rest of {@code (555) 123-4567} after the ')' at {@code from - 1}: an optional space, three
+   * digits, a space or hyphen, four digits, then no letter or digit. Returns its end, -1 if it is
+   * not one, or {@link #LIVE} if the text ends before that is decided.
+   */
+  private static int parenthesised(Scan scan, int from) {
+    CharSequence t = scan.text;
+    int n = t.length();
+    int k = from < n && t.charAt(from) == ' ' ? from + 1 : from;
+    String shape = "ddd-dddd";
+    for (int s = 0; s < shape.length(); s++, k++) {
+      if (k == n) {
+        return scan.complete ? -1 : LIVE;
+      }
+      char c = t.charAt(k);
+      boolean ok = shape.charAt(s) == 'd' ? Chars.digit(c) : c == '-' || c == ' ';
+      if (!ok || (s == 0 && c < '2')) {
+        return -1;
+      }
+    }
+    if (k == n && !scan.complete) {
+      return LIVE; // another digit may follow
+    }
+    return k < n && Chars.alnum(t.charAt(k)) ? -1 : k;
   }
 
   static boolean isSsn(CharSequence run) {

@@ -55,7 +55,8 @@ final class KeywordSecretDetector extends OneRuleDetector {
   }
 
   private static boolean valueChar(char c) {
-    return c > ' ' && c != '"' && c != '\'' && c != ',' && c != ';' && c != '}' && c != ')' && c != '`';
+    // '<' ends it too: "<td>api_key: YOUR_KEY</td>" must not take the markup into the value
+    return c > ' ' && c != '"' && c != '\'' && c != ',' && c != ';' && c != '}' && c != ')' && c != '`' && c != '<';
   }
 
   @Override

@@ -16,6 +16,11 @@ import java.util.function.Consumer;
  * with every other field kept. Text still held when a choice finishes goes out in an event of its
  * own just before that choice's finish chunk. An event that cannot be parsed cannot be scanned, so
  * it is dropped (fail closed).
+ *
+ * <p>Most events of a stream are plain text deltas: one choice, a {@code content} string, no
+ * finish and no tool calls. Those are read with a streaming parser that notes where the content
+ * string lies in the event, and a changed text is spliced in there, without building and
+ * re-encoding a JSON tree; every other event takes the general path.
  */
 final class OpenAiStreamScrub implements SseEventHook {
 
@@ -23,7 +28,8 @@ final class OpenAiStreamScrub implements SseEventHook {
   private final Consumer<String> onRedaction;
   /** Engines by "choice" or "choice/tool"; insertion order is the order text first appeared. */
   private final Map<String, StreamScrubber> engines = new LinkedHashMap<>();
-  private JsonObject template;
+  /** The last chunk seen: flush events copy its id, model and the like. */
+  private String template;
   /** Text a finishing chunk released, to go out ahead of the choice's held text. */
   private final Map<String, String> pendingText = new java.util.HashMap<>();
 
@@ -43,14 +49,22 @@ final class OpenAiStreamScrub implements SseEventHook {
       emit.accept(event);
       return;
     }
+    String data = event.data();
+    PlainDelta plain = PlainDelta.of(data);
+    if (plain != null) {
+      template = data;
+      String out = engine(plain.index() + "").feed(plain.content());
+      emit.accept(out.equals(plain.content()) ? event : event.withData(plain.with(out)));
+      return;
+    }
     JsonObject chunk;
     try {
-      chunk = new JsonObject(event.data());
+      chunk = new JsonObject(data);
     } catch (DecodeException | ClassCastException e) {
       onRedaction.accept("unparsable_event");
       return;
     }
-    template = chunk;
+    template = data;
     JsonArray choices = chunk.getJsonArray("choices");
     if (choices == null || choices.isEmpty()) {
       emit.accept(event);
@@ -142,7 +156,7 @@ final class OpenAiStreamScrub implements SseEventHook {
 
   /** A chunk like the stream's own (id, model, created...) carrying only the released text. */
   private JsonObject flushChunk(int index, String key, String text) {
-    JsonObject chunk = template == null ? new JsonObject().put("object", "chat.completion.chunk") : template.copy();
+    JsonObject chunk = template == null ? new JsonObject().put("object", "chat.completion.chunk") : new JsonObject(template);
     JsonObject delta = new JsonObject();
     int slash = key.indexOf('/');
     if (slash < 0) {

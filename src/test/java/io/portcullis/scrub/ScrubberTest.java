@@ -45,6 +45,8 @@ class ScrubberTest {
       new String[] {"iban", "GB82WEST12345698765432"},
       new String[] {"phone_number", "+44 20 7946 0958"},
       new String[] {"phone_number", "415-555-2671"},
+      new String[] {"phone_number", "(415) 555-2671"},
+      new String[] {"phone_number", "415 555-2671"},
       new String[] {"ipv6", "2001:0db8:85a3:0000:0000:8a2e:0370:7334"},
       new String[] {"ipv6", "fe80::1ff:fe23:4567:890a"},
       new String[] {"ipv6", "::ffff:192.0.2.128"});
@@ -206,7 +208,7 @@ class ScrubberTest {
   private static final String[] FRAGMENTS = {"sk-", "sk-proj-", "sk-ant-", "AKIA", "ghp_", "github_pat_", "glpat-",
       "xoxb-", "sk_live_", "AIza", "hf_", "eyJ", "Bearer ", "-----BEGIN ", "PRIVATE KEY-----", "-----END ", "://",
       "user:", "pa$$w0rd", "@", ".", ".com", "password", "secret", "api_key", "token", " = ", ": ", "\"", "'", "+",
-      "-", " ", "\n", "4111", "1111", "123", "45", "6789", "555", "0100", "GB82", "WEST", "1234", "5698", "DE89",
+      "-", " ", "\n", "(", ")", "4111", "1111", "123", "45", "6789", "555", "0100", "GB82", "WEST", "1234", "5698", "DE89",
       "3704", "0044", "00", "192.168", ".1.", "255", "::", "fe80", "2001:db8", ":", "XyZ9", "kT3", "é", "日本",
       "the ", "a", "B", "0", "_", "%", "/", "EXAMPLE"};
 
