@@ -22,12 +22,54 @@ final class SseRelay {
   private final SseEventParser parser;
   private Buffer pending = Buffer.buffer(512);
   private final Consumer<SseEvent> emit = this::write;
+  private boolean hookFailed;
+  private String hookFailure;
 
   SseRelay(Exchange exchange, Provider provider, int maxEventBytes) {
     this.exchange = exchange;
     this.provider = provider;
     this.hook = exchange.hook();
-    this.parser = new SseEventParser(maxEventBytes, event -> hook.onEvent(event, emit));
+    this.parser = new SseEventParser(maxEventBytes, this::onEvent);
+  }
+
+  /**
+   * A hook that throws has failed on text it was meant to check, so nothing more goes through it
+   * or around it: the stream is cut (fail closed), never passed on unfiltered.
+   */
+  private void onEvent(SseEvent event) {
+    if (hookFailed) {
+      return;
+    }
+    try {
+      hook.onEvent(event, emit);
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  private void endHook() {
+    if (!hookFailed) {
+      try {
+        hook.onEnd(emit);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+  }
+
+  private void failed(RuntimeException e) {
+    hookFailed = true;
+    hookFailure = e.getClass().getName(); // never the message: it may quote the text
+  }
+
+  /** The class of what the hook threw (for the log), or null. */
+  String hookFailure() {
+    return hookFailure;
+  }
+
+  /** The hook threw: the caller must end the stream with an error. */
+  boolean hookFailed() {
+    return hookFailed;
   }
 
   /** Bytes for the client produced by this chunk (possibly empty), or null when an event exceeded the size limit. */
@@ -41,14 +83,14 @@ final class SseRelay {
   /** Upstream ended normally: flush what the hook still holds. */
   Buffer onEnd() {
     parser.end();
-    hook.onEnd(emit);
+    endHook();
     return drain();
   }
 
   /** Upstream failed mid-stream: flush the hook, then the error event (no [DONE] follows). */
   Buffer onError(GatewayError error) {
     parser.end();
-    hook.onEnd(emit);
+    endHook();
     SseWriter.appendTo(pending, provider.errorEvent(error));
     return drain();
   }

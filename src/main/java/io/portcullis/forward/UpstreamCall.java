@@ -41,6 +41,9 @@ final class UpstreamCall {
   private enum Phase { WAITING, RELAYING, DONE }
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
+  /** The response filter (the scrubber) threw: the output could not be checked, so it stops here. */
+  private static final GatewayError FILTER_FAILED = GatewayError.upstream("response_filter_failed",
+      "the gateway could not check the model's output");
 
   private final HttpClient client;
   private final DeadlineSweeper sweeper;
@@ -207,6 +210,12 @@ final class UpstreamCall {
       abortStream(GatewayError.upstream("upstream_event_too_large", "the model provider sent an event over the size limit"));
       return;
     }
+    if (relay.hookFailed()) {
+      LOG.error("stream cut: its filter failed ({})", relay.hookFailure());
+      writeToClient(bytes);
+      abortStream(FILTER_FAILED);
+      return;
+    }
     writeToClient(bytes);
   }
 
@@ -222,7 +231,18 @@ final class UpstreamCall {
       if (contentType != null) {
         res.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
       }
-      res.end(ex.bodyFilter().apply(collected));
+      Buffer body;
+      try {
+        body = ex.bodyFilter().apply(collected);
+      } catch (RuntimeException e) {
+        // the response could not be checked, so it is not sent (fail closed); the exception's
+        // message may quote the text, so only its class is logged
+        LOG.error("response withheld: its filter failed ({})", e.getClass().getName());
+        res.headers().remove(HttpHeaders.CONTENT_TYPE);
+        ErrorResponder.respond(ctx, FILTER_FAILED);
+        return;
+      }
+      res.end(body);
       return;
     }
     if (!committed) {
@@ -231,6 +251,12 @@ final class UpstreamCall {
       return;
     }
     Buffer tail = relay.onEnd();
+    if (relay.hookFailed()) {
+      LOG.error("stream cut at its end: its filter failed ({})", relay.hookFailure());
+      writeToClient(tail);
+      abortStream(FILTER_FAILED);
+      return;
+    }
     complete();
     out.end(tail);
   }

@@ -131,6 +131,35 @@ class SseRelayTest {
   }
 
   @Test
+  void aHookThatThrowsStopsEverythingAfterIt() throws Exception {
+    // fail closed: nothing passes once the filter has failed, not even at the end
+    SseEventHook breaksOnSecond = new SseEventHook() {
+      int seen;
+
+      @Override
+      public void onEvent(SseEvent event, Consumer<SseEvent> emit) {
+        if (++seen == 2) {
+          throw new NumberFormatException("For input string: \"secret\"");
+        }
+        emit.accept(event);
+      }
+
+      @Override
+      public void onEnd(Consumer<SseEvent> emit) {
+        emit.accept(SseEvent.ofData("held"));
+      }
+    };
+    SseRelay relay = new SseRelay(exchange(breaksOnSecond), openAi(), 1 << 20);
+    assertThat(relay.onChunk(Buffer.buffer("data: one\n\n")).toString()).isEqualTo("data: one\n\n");
+    assertThat(relay.hookFailed()).isFalse();
+    assertThat(relay.onChunk(Buffer.buffer("data: two\n\ndata: three\n\n")).toString()).isEmpty();
+    assertThat(relay.hookFailed()).isTrue();
+    assertThat(relay.hookFailure()).isEqualTo("java.lang.NumberFormatException").doesNotContain("secret");
+    assertThat(relay.onChunk(Buffer.buffer("data: four\n\n")).toString()).isEmpty();
+    assertThat(relay.onEnd().toString()).isEmpty();
+  }
+
+  @Test
   void countsTokensForTimings() throws Exception {
     io.portcullis.ingress.Exchange ex = exchange(SseEventHook.NONE);
     SseRelay relay = new SseRelay(ex, openAi(), 1 << 20);
