@@ -37,6 +37,8 @@ public final class Gateway {
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private final MockStats mockStats = new MockStats();
   private final ScrubMetrics scrubMetrics = new ScrubMetrics();
+  /** Failed authentications per client IP, shared by the event loops of this process. */
+  private final io.portcullis.auth.FailureCounter authFailures = new io.portcullis.auth.FailureCounter();
   private String gatewayDeployment;
   private String adminDeployment;
   private String mockDeployment;
@@ -58,6 +60,7 @@ public final class Gateway {
         return Future.succeededFuture();
       }
       g.reloader = new ConfigReloader(vertx, file, loader, g::apply);
+      g.reloader.alsoWatch(config.auth().keyFile());
       return g.reloader.watch(Duration.ofSeconds(2));
     }).map(v -> {
       g.readiness.started();
@@ -78,7 +81,7 @@ public final class Gateway {
     int instances = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
     return mockStarted
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle verticle = new GatewayVerticle(snapshot::get, scrubMetrics);
+          GatewayVerticle verticle = new GatewayVerticle(snapshot::get, scrubMetrics, authFailures);
           gateways.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances)))
@@ -105,6 +108,9 @@ public final class Gateway {
       LOG.warn("config reload: server, admin, mock and upstream.pool_size changes take effect on restart");
     }
     snapshot.set(GatewaySnapshot.of(next));
+    if (reloader != null) {
+      reloader.alsoWatch(next.auth().keyFile());
+    }
   }
 
   /** Reloads the config file now (as SIGHUP does). */

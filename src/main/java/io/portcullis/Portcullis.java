@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 /** Entry point: {@code portcullis [run|check|mock]}; with no command it runs the gateway. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = "portcullis 0.1.0",
     description = "An event-driven AI API gateway.",
-    subcommands = {Portcullis.Run.class, Portcullis.Check.class, Portcullis.Mock.class, Portcullis.SseLoad.class})
+    subcommands = {Portcullis.Run.class, Portcullis.Check.class, Portcullis.Mock.class, Portcullis.SseLoad.class,
+        io.portcullis.auth.KeysCommand.class})
 public final class Portcullis implements Callable<Integer> {
 
   static final String DEFAULT_CONFIG = "conf/portcullis.yaml";

@@ -58,7 +58,7 @@ public final class ConfigLoader {
     }
     ConfigReader reader = new ConfigReader(new EnvInterpolation(env));
     ConfigReader.Section root = reader.root(tree);
-    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "providers", "models"));
+    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "auth", "redis", "providers", "models"));
 
     GatewayConfig config = new GatewayConfig(
         server(root.section("server")),
@@ -67,6 +67,8 @@ public final class ConfigLoader {
         stream(root.section("stream")),
         mock(root.section("mock")),
         scrub(root.section("scrub")),
+        auth(root.section("auth"), baseDir),
+        redis(root.section("redis")),
         providers(root, baseDir),
         models(root));
     crossCheck(root, config);
@@ -176,6 +178,98 @@ public final class ConfigLoader {
     return action;
   }
 
+  private static AuthConfig auth(ConfigReader.Section s, Path baseDir) {
+    s.only(Set.of("enabled", "api_keys", "jwt", "brute_force", "roles", "default_roles"));
+    ConfigReader.Section keys = s.section("api_keys");
+    keys.only(Set.of("file", "redis", "rotation_overlap"));
+    String file = keys.optionalString("file");
+    AuthConfig.JwtConfig jwt = s.has("jwt") ? jwt(s.section("jwt"), baseDir) : null;
+    ConfigReader.Section bf = s.section("brute_force");
+    bf.only(Set.of("max_failures", "window", "cooldown"));
+    AuthConfig.BruteForceConfig bruteForce = new AuthConfig.BruteForceConfig(bf.integer("max_failures", 20, 1, 1_000_000),
+        bf.duration("window", Duration.ofMinutes(1)), bf.duration("cooldown", Duration.ofMinutes(5)));
+    List<AuthConfig.RoleConfig> roles = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (ConfigReader.Section r : s.sections("roles")) {
+      r.only(Set.of("name", "models", "endpoints", "limit"));
+      String name = r.string("name", null);
+      if (name != null && !names.add(name)) {
+        r.problem("name", "duplicate role '" + name + "'");
+      }
+      List<String> endpoints = r.has("endpoints") ? r.strings("endpoints") : AuthConfig.RoleConfig.ENDPOINTS;
+      for (String e : endpoints) {
+        if (!AuthConfig.RoleConfig.ENDPOINTS.contains(e)) {
+          r.problem("endpoints", "unknown endpoint '" + e + "' (known: " + String.join(", ", AuthConfig.RoleConfig.ENDPOINTS) + ")");
+        }
+      }
+      roles.add(new AuthConfig.RoleConfig(name, r.strings("models"), endpoints, r.optionalString("limit")));
+    }
+    List<String> defaults = s.strings("default_roles");
+    for (String role : defaults) {
+      if (!names.contains(role)) {
+        s.problem("default_roles", "no role named '" + role + "'");
+      }
+    }
+    boolean enabled = s.bool("enabled", false);
+    boolean redisKeys = keys.bool("redis", false);
+    if (enabled && file == null && !redisKeys && jwt == null) {
+      s.problem("enabled", "no way to authenticate: set api_keys.file, api_keys.redis or jwt");
+    }
+    Path keyFile = file == null ? null : resolve(baseDir, file);
+    List<StoredKey> fileKeys = keyFile == null ? List.of() : KeyFile.read(keyFile, message -> keys.problem("file", message));
+    for (StoredKey k : fileKeys) {
+      k.roles().stream().filter(r -> !names.contains(r)).findFirst()
+          .ifPresent(r -> keys.problem("file", "key " + k.id() + " has role '" + r + "', which no role defines"));
+    }
+    return new AuthConfig(enabled, keyFile, fileKeys, redisKeys,
+        keys.duration("rotation_overlap", Duration.ofHours(24)), jwt, bruteForce, roles, defaults);
+  }
+
+  private static AuthConfig.JwtConfig jwt(ConfigReader.Section j, Path baseDir) {
+    j.only(Set.of("secret", "jwks_file", "jwks_url", "algorithms", "issuer", "audience", "leeway", "max_token_size",
+        "jwks_refresh_floor", "jwks_max_age", "claims"));
+    String secret = j.optionalString("secret");
+    String jwksFile = j.optionalString("jwks_file");
+    String jwksUrl = j.optionalString("jwks_url");
+    if (secret == null && jwksFile == null && jwksUrl == null) {
+      j.problem("secret", "one of secret, jwks_file or jwks_url is required");
+    }
+    if (jwksUrl != null && !isHttpUrl(jwksUrl)) {
+      j.problem("jwks_url", "not an http(s) URL: '" + jwksUrl + "'");
+    }
+    if (secret != null && secret.length() < 32) {
+      j.problem("secret", "must be at least 32 characters (an HMAC key that short can be guessed)");
+    }
+    List<String> algorithms = j.has("algorithms") ? j.strings("algorithms")
+        : AuthConfig.JwtConfig.ALGORITHMS.stream().filter(a -> secret != null ? true : !a.startsWith("HS")).toList();
+    for (String a : algorithms) {
+      if (!AuthConfig.JwtConfig.ALGORITHMS.contains(a)) {
+        j.problem("algorithms", "unsupported algorithm '" + a + "' (supported: " + String.join(", ", AuthConfig.JwtConfig.ALGORITHMS) + ")");
+      }
+    }
+    ConfigReader.Section claims = j.section("claims");
+    claims.only(Set.of("user", "team", "roles"));
+    return new AuthConfig.JwtConfig(secret == null ? null : new Secret(secret),
+        jwksFile == null ? null : resolve(baseDir, jwksFile), jwksUrl, algorithms, j.optionalString("issuer"),
+        j.optionalString("audience"), j.duration("leeway", Duration.ofSeconds(30)),
+        (int) j.bytes("max_token_size", 8192), j.duration("jwks_refresh_floor", Duration.ofSeconds(30)),
+        j.duration("jwks_max_age", Duration.ofMinutes(5)),
+        claims.string("user", "sub"), claims.string("team", "team"), claims.string("roles", "roles"));
+  }
+
+  private static RedisConfig redis(ConfigReader.Section s) {
+    s.only(Set.of("url", "timeout"));
+    String url = s.optionalString("url");
+    if (url != null && !url.startsWith("redis://") && !url.startsWith("rediss://")) {
+      s.problem("url", "must start with redis:// or rediss://, got '" + url + "'");
+    }
+    return new RedisConfig(url, s.duration("timeout", Duration.ofMillis(250)));
+  }
+
+  private static Path resolve(Path baseDir, String file) {
+    return baseDir == null ? Path.of(file) : baseDir.resolve(file);
+  }
+
   private List<ProviderConfig> providers(ConfigReader.Section root, Path baseDir) {
     List<ProviderConfig> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -282,6 +376,9 @@ public final class ConfigLoader {
           root.problem("models[" + i + "].targets[" + j + "].provider", "no provider named '" + provider + "'");
         }
       }
+    }
+    if (config.auth().redisKeys() && !config.redis().enabled()) {
+      root.problem("auth.api_keys.redis", "needs redis.url");
     }
     if (config.admin().enabled() && config.admin().port() != 0 && config.admin().port() == config.server().port()) {
       root.problem("admin.port", "must differ from server.port");

@@ -25,6 +25,10 @@ public final class ConfigReloader {
   private Future<Boolean> inFlight = Future.succeededFuture(true);
   private long seenModified = -1;
   private long seenSize = -1;
+  /** Another file the config reads (the API key file), watched the same way; null for none. */
+  private volatile Path companion;
+  private long companionModified = -1;
+  private long companionSize = -1;
   private long watchTimer = -1;
 
   public ConfigReloader(Vertx vertx, Path file, ConfigLoader loader, Consumer<GatewayConfig> apply) {
@@ -60,17 +64,55 @@ public final class ConfigReloader {
    * file's current state is recorded, so a change made after that is never missed.
    */
   public Future<Void> watch(Duration period) {
-    return vertx.fileSystem().props(file.toString()).map(initial -> {
+    Path watched = companion;
+    Future<long[]> companionNow = watched == null ? Future.succeededFuture(null) : companionProps(watched);
+    return companionNow.compose(c -> {
+      if (c != null) {
+        companionModified = c[0];
+        companionSize = c[1];
+      }
+      return vertx.fileSystem().props(file.toString());
+    }).map(initial -> {
       remember(initial);
-      watchTimer = vertx.setPeriodic(period.toMillis(), id -> vertx.fileSystem().props(file.toString())
-          .onSuccess(props -> {
-            if (props.lastModifiedTime() != seenModified || props.size() != seenSize) {
-              remember(props);
-              reload();
-            }
-          }));
+      watchTimer = vertx.setPeriodic(period.toMillis(), id -> {
+        vertx.fileSystem().props(file.toString()).onSuccess(props -> {
+          if (props.lastModifiedTime() != seenModified || props.size() != seenSize) {
+            remember(props);
+            reload();
+          }
+        });
+        Path other = companion;
+        if (other != null) {
+          companionProps(other).onSuccess(p -> {
+                if (p[0] != companionModified || p[1] != companionSize) {
+                  boolean first = companionModified == -1;
+                  companionModified = p[0];
+                  companionSize = p[1];
+                  if (!first) {
+                    reload();
+                  }
+                }
+              });
+        }
+      });
       return null;
     });
+  }
+
+  /** Modification time and size; a missing file (an empty key store) is 0 and 0, so its appearance is a change. */
+  private Future<long[]> companionProps(Path other) {
+    return vertx.fileSystem().exists(other.toString()).compose(there -> there
+        ? vertx.fileSystem().props(other.toString()).map(p -> new long[] {p.lastModifiedTime(), p.size()})
+        : Future.succeededFuture(new long[] {0, 0}));
+  }
+
+  /** Also reloads when this file (read by the config, e.g. the API key file) changes. */
+  public void alsoWatch(Path other) {
+    if (!java.util.Objects.equals(other, companion)) {
+      companion = other;
+      companionModified = -1;
+      companionSize = -1;
+    }
   }
 
   /** Reloads on SIGHUP, where the platform has signals. */

@@ -11,6 +11,8 @@ public record GatewayConfig(
     StreamConfig stream,
     MockConfig mock,
     ScrubConfig scrub,
+    AuthConfig auth,
+    RedisConfig redis,
     List<ProviderConfig> providers,
     List<ModelConfig> models) {
 

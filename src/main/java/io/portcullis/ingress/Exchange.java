@@ -32,6 +32,7 @@ public final class Exchange {
   private SseEventHook hook = SseEventHook.NONE;
   private java.util.function.UnaryOperator<Buffer> bodyFilter = java.util.function.UnaryOperator.identity();
   private final StreamTimings timings = new StreamTimings();
+  private io.portcullis.auth.Principal principal;
 
   public Exchange(String requestId, long startNanos, GatewaySnapshot snapshot, Endpoint endpoint) {
     this.requestId = requestId;
@@ -150,5 +151,14 @@ public final class Exchange {
 
   public StreamTimings timings() {
     return timings;
+  }
+
+  /** The verified caller (set by the authentication stage). */
+  public io.portcullis.auth.Principal principal() {
+    return principal;
+  }
+
+  public void principal(io.portcullis.auth.Principal principal) {
+    this.principal = principal;
   }
 }

@@ -10,11 +10,12 @@ import io.portcullis.scrub.Scrubber;
  * request half-way. {@code scrubber} (responses) is null when redaction is off;
  * {@code requestScrubber} is null when no rule applies to request bodies.
  */
-public record GatewaySnapshot(GatewayConfig config, RouteTable routes, Scrubber scrubber, Scrubber requestScrubber) {
+public record GatewaySnapshot(GatewayConfig config, RouteTable routes, Scrubber scrubber, Scrubber requestScrubber,
+    io.portcullis.auth.Auth auth) {
 
   public static GatewaySnapshot of(GatewayConfig config) {
     boolean on = config.scrub().enabled();
     return new GatewaySnapshot(config, RouteTable.from(config), on ? Scrubber.of(config.scrub()) : null,
-        on ? Scrubber.forRequests(config.scrub()) : null);
+        on ? Scrubber.forRequests(config.scrub()) : null, io.portcullis.auth.Auth.of(config.auth()));
   }
 }

@@ -20,12 +20,16 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final Supplier<GatewaySnapshot> snapshots;
   private final ScrubMetrics scrubMetrics;
+  private final io.portcullis.auth.FailureCounter authFailures;
   private HttpServer server;
   private HttpClient upstream;
+  private io.vertx.redis.client.Redis redis;
 
-  public GatewayVerticle(Supplier<GatewaySnapshot> snapshots, ScrubMetrics scrubMetrics) {
+  public GatewayVerticle(Supplier<GatewaySnapshot> snapshots, ScrubMetrics scrubMetrics,
+      io.portcullis.auth.FailureCounter authFailures) {
     this.snapshots = snapshots;
     this.scrubMetrics = scrubMetrics;
+    this.authFailures = authFailures;
   }
 
   @Override
@@ -40,7 +44,7 @@ public final class GatewayVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
             .setHttp2ClearTextEnabled(true))
-        .requestHandler(Pipeline.router(vertx, snapshots, upstream, scrubMetrics));
+        .requestHandler(Pipeline.router(vertx, snapshots, upstream, scrubMetrics, authStage(config)));
     return server.listen();
   }
 
@@ -48,7 +52,21 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     long drainMs = snapshots.get().config().server().drainTimeout().toMillis();
-    return server.shutdown(drainMs, TimeUnit.MILLISECONDS).eventually(() -> upstream.close());
+    return server.shutdown(drainMs, TimeUnit.MILLISECONDS).eventually(() -> upstream.close())
+        .eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
+  }
+
+  /** Authentication with this event loop's own clients (JWKS over HTTP, keys in Redis). */
+  private io.portcullis.auth.AuthStage authStage(GatewayConfig config) {
+    io.portcullis.auth.KeyStore shared = null;
+    if (config.redis().enabled()) {
+      // a Redis URL change needs a restart, like the listener settings
+      redis = io.vertx.redis.client.Redis.createClient(vertx,
+          new io.vertx.redis.client.RedisOptions().setConnectionString(config.redis().url()));
+      shared = new io.portcullis.auth.RedisKeyStore(io.vertx.redis.client.RedisAPI.api(redis), config.redis().timeout());
+    }
+    return new io.portcullis.auth.AuthStage(new io.portcullis.auth.ApiKeyAuthenticator(java.time.Instant::now),
+        new io.portcullis.auth.JwtAuthenticator(vertx, upstream), shared, authFailures);
   }
 
   public int actualPort() {

@@ -12,7 +12,11 @@ final class ModelsList implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     JsonArray data = new JsonArray();
-    for (ModelRoute route : Exchange.of(ctx).snapshot().routes().routes()) {
+    Exchange ex = Exchange.of(ctx);
+    for (ModelRoute route : ex.snapshot().routes().routes()) {
+      if (!ex.snapshot().auth().policy().mayUse(ex.principal(), route.name())) {
+        continue; // a caller sees only the models its roles allow
+      }
       data.add(new JsonObject().put("id", route.name()).put("object", "model").put("created", 0)
           .put("owned_by", "portcullis"));
     }

@@ -18,25 +18,28 @@ public final class Pipeline {
   private Pipeline() {}
 
   public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream,
-      ScrubMetrics scrubMetrics) {
+      ScrubMetrics scrubMetrics, io.portcullis.auth.AuthStage authenticate) {
     Router router = Router.router(vertx);
     BodyReader readBody = new BodyReader();
     RequestParser parse = new RequestParser();
     RouteResolver resolve = new RouteResolver();
     ScrubStage scrub = new ScrubStage(scrubMetrics);
     Forwarder forward = new Forwarder(vertx, upstream);
+    io.portcullis.auth.ModelAccessStage authorize = new io.portcullis.auth.ModelAccessStage();
 
     for (Endpoint endpoint : Endpoint.values()) {
       router.post(endpoint.path())
           .handler(new RequestStart(snapshots, endpoint)) // request id, config snapshot
+          .handler(authenticate)                          // 429 guessing IP, 401 credential, 403 endpoint
           .handler(readBody)                              // 413 while reading
           .handler(parse)                                 // 400 malformed JSON / fields
-          // authenticate, authorize, guard and limit stages plug in here
+          .handler(authorize)                             // 403 model outside the caller's roles
+          // guard and limit stages plug in here
           .handler(scrub)                                 // redact the request, arm response redaction
           .handler(resolve)                               // 404 unknown model
           .handler(forward);                              // failover, SSE relay, timeouts
     }
-    router.get("/v1/models").handler(new RequestStart(snapshots, null)).handler(new ModelsList());
+    router.get("/v1/models").handler(new RequestStart(snapshots, null)).handler(authenticate).handler(new ModelsList());
 
     router.errorHandler(404, ctx -> ErrorResponder.respond(ctx,
         GatewayError.of(ErrorKind.NOT_FOUND, "unknown_path", "no such endpoint: " + ctx.request().method() + " " + safePath(ctx.request().path()))));

@@ -1,0 +1,104 @@
+package io.portcullis.auth;
+
+import io.portcullis.config.AuthConfig;
+import io.portcullis.config.AuthConfig.RoleConfig;
+import io.portcullis.forward.Endpoint;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What each role may use, compiled once per config: model names and glob patterns, endpoints, and
+ * the limit policy. A caller may use what any of its roles allows.
+ */
+public final class AccessPolicy {
+
+  /** The caller when authentication is off: every model, every endpoint. */
+  public static final Principal ANONYMOUS = new Principal("anonymous", null, Set.of(), null, "none");
+
+  private record Role(List<Pattern> models, Set<String> endpoints, String limit) {}
+
+  private final boolean enabled;
+  private final Map<String, Role> roles = new HashMap<>();
+  private final List<String> defaultRoles;
+
+  public AccessPolicy(AuthConfig config) {
+    this.enabled = config.enabled();
+    for (RoleConfig r : config.roles()) {
+      roles.put(r.name(), new Role(r.models().stream().map(AccessPolicy::glob).toList(), Set.copyOf(r.endpoints()), r.limit()));
+    }
+    this.defaultRoles = config.defaultRoles();
+  }
+
+  static Pattern glob(String glob) {
+    StringBuilder re = new StringBuilder();
+    for (char c : glob.toCharArray()) {
+      switch (c) {
+        case '*' -> re.append(".*");
+        case '?' -> re.append('.');
+        default -> re.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(re.toString());
+  }
+
+  /** The roles a credential names that this config knows; the default roles when it names none. */
+  public Set<String> roles(List<String> named) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String r : named) {
+      if (roles.containsKey(r)) {
+        out.add(r);
+      }
+    }
+    return out.isEmpty() ? new LinkedHashSet<>(defaultRoles) : out;
+  }
+
+  public static String endpointName(Endpoint endpoint) {
+    return endpoint == null ? "models" : endpoint.name().toLowerCase(Locale.ROOT);
+  }
+
+  public boolean mayCall(Principal p, String endpoint) {
+    if (!enabled) {
+      return true;
+    }
+    for (String name : p.roles()) {
+      Role r = roles.get(name);
+      if (r != null && r.endpoints().contains(endpoint)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public boolean mayUse(Principal p, String model) {
+    if (!enabled) {
+      return true;
+    }
+    for (String name : p.roles()) {
+      Role r = roles.get(name);
+      if (r != null) {
+        for (Pattern m : r.models()) {
+          if (m.matcher(model).matches()) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The limit policy of the caller's first role that names one, or null. */
+  public String limit(Principal p) {
+    for (String name : p.roles()) {
+      Role r = roles.get(name);
+      if (r != null && r.limit() != null) {
+        return r.limit();
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,109 @@
+package io.portcullis.auth;
+
+import io.portcullis.config.AuthConfig;
+import io.portcullis.ingress.ErrorKind;
+import io.portcullis.ingress.ErrorResponder;
+import io.portcullis.ingress.Exchange;
+import io.portcullis.ingress.GatewayError;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Authentication, before the body is read: an IP past its failure threshold gets 429 at once; the
+ * credential ({@code Authorization: Bearer ...} or {@code x-api-key}) is an API key when it starts
+ * with {@code pc-}, else a JWT. A caller without a valid credential gets 401 with
+ * {@code WWW-Authenticate: Bearer}; a valid caller whose roles do not include the endpoint gets 403.
+ * The credential is never forwarded (upstream headers are built from scratch) nor logged.
+ */
+public final class AuthStage implements Handler<RoutingContext> {
+
+  private final ApiKeyAuthenticator apiKeys;
+  private final JwtAuthenticator jwt;
+  private final KeyStore sharedKeys;
+  private final FailureCounter failures;
+
+  public AuthStage(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwt, KeyStore sharedKeys, FailureCounter failures) {
+    this.apiKeys = apiKeys;
+    this.jwt = jwt;
+    this.sharedKeys = sharedKeys;
+    this.failures = failures;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Exchange ex = Exchange.of(ctx);
+    AuthConfig config = ex.snapshot().config().auth();
+    Auth auth = ex.snapshot().auth();
+    if (!config.enabled()) {
+      ex.principal(AccessPolicy.ANONYMOUS);
+      ctx.next();
+      return;
+    }
+    String ip = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
+    long blocked = failures.blockedFor(ip, System.nanoTime());
+    if (blocked > 0) {
+      ctx.response().putHeader("retry-after", String.valueOf(Math.max(1, blocked / 1_000_000_000L)));
+      refuse(ctx, GatewayError.of(ErrorKind.RATE_LIMITED, "too_many_failed_authentications",
+          "too many failed authentications from this address; try again later"));
+      return;
+    }
+    String credential = credential(ctx);
+    if (credential == null) {
+      refuse(ctx, GatewayError.of(ErrorKind.AUTHENTICATION, "missing_credentials",
+          "send an API key or a token: Authorization: Bearer <key>"));
+      return;
+    }
+    Future<AuthOutcome> outcome;
+    if (credential.startsWith(ApiKeyFormat.PREFIX)) {
+      outcome = apiKeys.authenticate(credential, auth.keyFile(), config.redisKeys() ? sharedKeys : null, auth.policy());
+    } else if (config.jwt() != null) {
+      outcome = jwt.authenticate(credential, config.jwt(), auth.policy());
+    } else {
+      outcome = Future.succeededFuture(AuthOutcome.refused("invalid_api_key", "the API key is not valid"));
+    }
+    outcome.onComplete(ar -> {
+      AuthOutcome result = ar.succeeded() ? ar.result()
+          : AuthOutcome.unavailable("authentication failed inside the gateway; try again shortly");
+      if (result.error() != null) {
+        if (result.error().kind() == ErrorKind.AUTHENTICATION) {
+          failures.failed(ip, System.nanoTime(), config.bruteForce());
+        }
+        refuse(ctx, result.error());
+        return;
+      }
+      Principal p = result.principal();
+      ex.principal(p);
+      String endpoint = AccessPolicy.endpointName(ex.endpoint());
+      if (!auth.policy().mayCall(p, endpoint)) {
+        refuse(ctx, GatewayError.of(ErrorKind.PERMISSION, "endpoint_not_allowed",
+            "your role does not allow " + endpoint));
+        return;
+      }
+      ctx.next();
+    });
+  }
+
+  /** The bearer credential, or the x-api-key header (the Anthropic SDKs' way), or null. */
+  static String credential(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader("authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String token = authorization.substring(7).trim();
+      return token.isEmpty() ? null : token;
+    }
+    String key = ctx.request().getHeader("x-api-key");
+    return key == null || key.isBlank() ? null : key.trim();
+  }
+
+  private static void refuse(RoutingContext ctx, GatewayError error) {
+    if (error.kind() == ErrorKind.AUTHENTICATION) {
+      ctx.response().putHeader("www-authenticate", "Bearer realm=\"portcullis\"");
+    }
+    if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
+      // the body was not read: the connection cannot carry another request after this answer
+      ctx.response().putHeader("connection", "close");
+    }
+    ErrorResponder.respond(ctx, error);
+  }
+}

@@ -1,0 +1,18 @@
+package io.portcullis.auth;
+
+import io.portcullis.config.StoredKey;
+import io.vertx.core.Future;
+import java.util.List;
+
+/** Where API keys live: the key file of a snapshot, or the shared Redis. */
+public interface KeyStore {
+
+  /** The key with this id, or null when there is none. */
+  Future<StoredKey> find(String id);
+
+  /** Adds or replaces a key. */
+  Future<Void> put(StoredKey key);
+
+  /** Every key (for {@code keys list}; not on the request path). */
+  Future<List<StoredKey>> list();
+}

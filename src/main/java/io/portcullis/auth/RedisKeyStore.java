@@ -1,0 +1,109 @@
+package io.portcullis.auth;
+
+import io.portcullis.config.StoredKey;
+import io.vertx.core.Future;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * API keys in the shared Redis, one hash per key at {@code pc:key:{<id>}} (the id is the hash tag,
+ * so a lookup touches one slot of a cluster). A key created through one instance is seen by every
+ * instance at its next lookup: nothing is cached here.
+ */
+public final class RedisKeyStore implements KeyStore {
+
+  static final String PREFIX = "pc:key:";
+
+  private final RedisAPI redis;
+  private final Duration timeout;
+
+  public RedisKeyStore(RedisAPI redis, Duration timeout) {
+    this.redis = redis;
+    this.timeout = timeout;
+  }
+
+  static String key(String id) {
+    return PREFIX + "{" + id + "}";
+  }
+
+  @Override
+  public Future<StoredKey> find(String id) {
+    return redis.hgetall(key(id)).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).map(r -> decode(id, fields(r)));
+  }
+
+  @Override
+  public Future<Void> put(StoredKey k) {
+    List<String> args = new ArrayList<>(List.of(key(k.id()), "hash", k.hash(), "user", k.user(),
+        "roles", String.join(",", k.roles()), "revoked", k.revoked() ? "1" : "0"));
+    if (k.team() != null) {
+      args.addAll(List.of("team", k.team()));
+    }
+    if (k.created() != null) {
+      args.addAll(List.of("created", k.created().toString()));
+    }
+    if (k.expires() != null) {
+      args.addAll(List.of("expires", k.expires().toString()));
+    }
+    return redis.hset(args).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).mapEmpty();
+  }
+
+  @Override
+  public Future<List<StoredKey>> list() {
+    return scan("0", new ArrayList<>());
+  }
+
+  private Future<List<StoredKey>> scan(String cursor, List<StoredKey> out) {
+    return redis.scan(List.of(cursor, "MATCH", PREFIX + "*", "COUNT", "500")).compose(r -> {
+      List<Future<StoredKey>> found = new ArrayList<>();
+      for (Response name : r.get(1)) {
+        String key = name.toString();
+        found.add(find(key.substring(PREFIX.length() + 1, key.length() - 1)));
+      }
+      return Future.all(found).compose(all -> {
+        for (int i = 0; i < all.size(); i++) {
+          if (all.resultAt(i) != null) {
+            out.add(all.resultAt(i));
+          }
+        }
+        String next = r.get(0).toString();
+        return next.equals("0") ? Future.succeededFuture(out) : scan(next, out);
+      });
+    });
+  }
+
+  private static Map<String, String> fields(Response r) {
+    Map<String, String> out = new HashMap<>();
+    if (r == null) {
+      return out;
+    }
+    if (r.getKeys() != null && !r.getKeys().isEmpty()) {
+      for (String k : r.getKeys()) {
+        out.put(k, r.get(k).toString());
+      }
+    } else {
+      for (int i = 0; i + 1 < r.size(); i += 2) {
+        out.put(r.get(i).toString(), r.get(i + 1).toString());
+      }
+    }
+    return out;
+  }
+
+  private static StoredKey decode(String id, Map<String, String> f) {
+    if (f.isEmpty() || f.get("hash") == null || f.get("user") == null) {
+      return null;
+    }
+    String roles = f.getOrDefault("roles", "");
+    return new StoredKey(id, f.get("hash"), f.get("user"), f.get("team"),
+        roles.isEmpty() ? List.of() : Arrays.asList(roles.split(",")),
+        f.get("created") == null ? null : Instant.parse(f.get("created")),
+        f.get("expires") == null ? null : Instant.parse(f.get("expires")), "1".equals(f.get("revoked")));
+  }
+}

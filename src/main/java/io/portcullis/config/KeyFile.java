@@ -1,0 +1,105 @@
+package io.portcullis.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * The API key file store: a YAML list of {@link StoredKey}s (hashes only). Read when the config is
+ * loaded (so a change is picked up by a reload), written whole and atomically by the
+ * {@code keys} commands. A missing file is an empty store.
+ */
+public final class KeyFile {
+
+  private static final YAMLMapper YAML = new YAMLMapper();
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9]{8,32}");
+  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+  private KeyFile() {}
+
+  /** Reads the keys; each problem (with its path) goes to {@code problems}. Blocking. */
+  public static List<StoredKey> read(Path file, Consumer<String> problems) {
+    List<StoredKey> out = new ArrayList<>();
+    if (!Files.exists(file)) {
+      return out;
+    }
+    JsonNode root;
+    try {
+      root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      problems.accept("cannot read " + file + " as YAML");
+      return out;
+    }
+    JsonNode keys = root == null ? null : root.get("keys");
+    if (keys == null || keys.isNull()) {
+      return out;
+    }
+    if (!keys.isArray()) {
+      problems.accept(file + ": keys must be a list");
+      return out;
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      JsonNode k = keys.get(i);
+      String at = file + ": keys[" + i + "]";
+      String id = k.path("id").asText("");
+      String hash = k.path("hash").asText("");
+      if (!ID.matcher(id).matches() || !HASH.matcher(hash).matches() || k.path("user").asText("").isEmpty()) {
+        problems.accept(at + ": needs an id (8-32 letters and digits), a hash (64 hex digits) and a user");
+        continue;
+      }
+      List<String> roles = new ArrayList<>();
+      k.path("roles").forEach(r -> roles.add(r.asText()));
+      try {
+        out.add(new StoredKey(id, hash, k.path("user").asText(), k.hasNonNull("team") ? k.get("team").asText() : null,
+            roles, instant(k.get("created")), instant(k.get("expires")), k.path("revoked").asBoolean(false)));
+      } catch (DateTimeParseException e) {
+        problems.accept(at + ": created and expires must be ISO-8601 instants, e.g. 2027-01-31T00:00:00Z");
+      }
+    }
+    return out;
+  }
+
+  private static Instant instant(JsonNode node) {
+    return node == null || node.isNull() ? null : Instant.parse(node.asText());
+  }
+
+  /** Writes the keys whole, through a temporary file and a rename, so a reader never sees half a file. */
+  public static void write(Path file, List<StoredKey> keys) throws IOException {
+    ObjectNode root = YAML.createObjectNode();
+    ArrayNode list = root.putArray("keys");
+    for (StoredKey k : keys) {
+      ObjectNode n = list.addObject();
+      n.put("id", k.id()).put("hash", k.hash()).put("user", k.user());
+      if (k.team() != null) {
+        n.put("team", k.team());
+      }
+      ArrayNode roles = n.putArray("roles");
+      k.roles().forEach(roles::add);
+      if (k.created() != null) {
+        n.put("created", k.created().toString());
+      }
+      if (k.expires() != null) {
+        n.put("expires", k.expires().toString());
+      }
+      n.put("revoked", k.revoked());
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, ".keys", ".tmp");
+    Files.writeString(tmp, "# Portcullis API keys: hashes only. Manage with `portcullis keys ...`.\n"
+        + YAML.writeValueAsString(root), StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}
