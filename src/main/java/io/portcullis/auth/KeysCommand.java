@@ -38,10 +38,20 @@ public final class KeysCommand {
   @Option(names = "--store", description = "file or redis (default: the key file if configured, else Redis)")
   String store;
 
-  PrintStream out = System.out;
+  final PrintStream out;
   /** The config the last operation ran with. */
   GatewayConfig loaded;
-  PrintStream err = System.err;
+  final PrintStream err;
+
+  public KeysCommand() {
+    this(System.out, System.err);
+  }
+
+  /** With its own output: the key on {@code out}, messages on {@code err}. */
+  public KeysCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
 
   /** Runs one operation against the configured store, outside any event loop (it waits). */
   <T> T withStore(java.util.function.Function<KeyStore, Future<T>> op) throws Exception {

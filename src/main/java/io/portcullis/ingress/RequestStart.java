@@ -29,6 +29,9 @@ final class RequestStart implements Handler<RoutingContext> {
     if (id == null || !SANE_ID.matcher(id).matches()) {
       id = newId();
     }
+    // hold the body until BodyReader asks for it: stages before it (authentication) may wait on
+    // Redis or a JWKS fetch, and a body that ended meanwhile could no longer be read
+    ctx.request().pause();
     Exchange.attach(ctx, new Exchange(id, System.nanoTime(), snapshots.get(), endpoint));
     ctx.response().putHeader("x-request-id", id);
     ctx.next();

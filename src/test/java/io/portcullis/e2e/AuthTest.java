@@ -1,0 +1,182 @@
+package io.portcullis.e2e;
+
+import static io.portcullis.e2e.GatewayFixture.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.RedisServer;
+import io.portcullis.auth.KeysCommand;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Authentication and roles end to end: keys made by the CLI, a real gateway, a real Redis. */
+class AuthTest {
+
+  static Path dir;
+  static RedisServer redis;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("portcullis-auth");
+    redis = new RedisServer();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    redis.close();
+  }
+
+  static String config(String keyFile, boolean redisKeys, int maxFailures) {
+    return """
+        server: {host: 127.0.0.1, port: 0, instances: 1}
+        admin: {enabled: false}
+        redis: {url: "REDIS"}
+        auth:
+          enabled: true
+          api_keys: {file: "KEYFILE", redis: REDISKEYS, rotation_overlap: 1h}
+          brute_force: {max_failures: MAXF, window: 1m, cooldown: 1m}
+          roles:
+            - {name: chatter, models: ["chat*"], endpoints: [chat_completions, models], limit: standard}
+            - {name: embedder, models: ["embed"], endpoints: [embeddings, models]}
+        providers:
+          - {name: mock, base_url: "${MOCK_URL}", api_keys: [provider-secret-key]}
+        models:
+          - {name: chat, targets: [{provider: mock, model: m}]}
+          - {name: chat-large, targets: [{provider: mock, model: m}]}
+          - {name: other, targets: [{provider: mock, model: m}]}
+          - {name: embed, targets: [{provider: mock, model: e}]}
+        """.replace("REDISKEYS", String.valueOf(redisKeys)).replace("REDIS", redis.url())
+        .replace("KEYFILE", keyFile).replace("MAXF", String.valueOf(maxFailures));
+  }
+
+  /** Runs {@code portcullis keys ...}; returns what it printed on stdout. */
+  static String keys(Path config, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    KeysCommand command = new KeysCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    String[] all = new String[args.length + 1];
+    all[0] = "--config=" + config;
+    System.arraycopy(args, 0, all, 1, args.length);
+    int code = new CommandLine(command).execute(all);
+    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    return out.toString(StandardCharsets.UTF_8).trim();
+  }
+
+  static Map<String, String> bearer(String credential) {
+    return Map.of("authorization", "Bearer " + credential);
+  }
+
+  /** The config as the CLI reads it (from the system environment, where MOCK_URL is not set). */
+  static Path writeConfig(String name, String text) throws Exception {
+    Path file = dir.resolve(name);
+    Files.writeString(file, text.replace("${MOCK_URL}", "http://127.0.0.1:1/v1"));
+    return file;
+  }
+
+  @Test
+  void keysFromTheCliOpenExactlyTheirRolesModels() throws Exception {
+    Path keyFile = dir.resolve("keys-a.yaml");
+    String text = config(keyFile.toString(), false, 100);
+    Path cfg = writeConfig("a.yaml", text);
+    String chatKey = keys(cfg, "create", "--user=alice", "--team=research", "--role=chatter");
+    String embedKey = keys(cfg, "create", "--user=bob", "--role=embedder", "--expires=30d");
+    assertThat(chatKey).matches("pc-[0-9A-Za-z]{12}-[0-9A-Za-z]{40}");
+    assertThat(Files.readString(keyFile)).doesNotContain(chatKey.substring(16)).contains("alice");
+    try (GatewayFixture f = new GatewayFixture(text)) {
+      HttpResponse<String> none = f.post("/v1/chat/completions", chat("chat", false, "hi"));
+      ApiTest.assertError(none, 401, "missing_credentials");
+      assertThat(none.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "hi"), bearer("pc-nonsense")), 401, "invalid_api_key");
+      assertThat(f.mock.seen()).isEmpty();
+
+      HttpResponse<String> ok = f.post("/v1/chat/completions", chat("chat", true, "hi"), bearer(chatKey));
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).contains("data: [DONE]");
+      // the client's credential never goes upstream; the provider key does
+      assertThat(f.mock.last().headers().get("authorization")).isEqualTo("Bearer provider-secret-key");
+      assertThat(f.mock.last().headers().toString()).doesNotContain(chatKey);
+      // Anthropic-style header works too
+      assertThat(f.post("/v1/chat/completions", chat("chat-large", false, "hi"), Map.of("x-api-key", chatKey)).statusCode()).isEqualTo(200);
+
+      HttpResponse<String> otherModel = f.post("/v1/chat/completions", chat("other", false, "hi"), bearer(chatKey));
+      ApiTest.assertError(otherModel, 403, "model_not_allowed");
+      ApiTest.assertError(f.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"x\"}", bearer(chatKey)), 403, "endpoint_not_allowed");
+      assertThat(f.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"x\"}", bearer(embedKey)).statusCode()).isEqualTo(200);
+
+      JsonObject models = new JsonObject(f.get("/v1/models", bearer(chatKey)).body());
+      assertThat(models.getJsonArray("data").stream().map(m -> ((JsonObject) m).getString("id")))
+          .containsExactly("chat", "chat-large");
+      ApiTest.assertError(f.get("/v1/models"), 401, "missing_credentials");
+
+      // revoke and rotate through the CLI: the running gateway picks the key file up by itself
+      String chatId = chatKey.substring(3, 15);
+      String rotated = keys(cfg, "rotate", chatId, "--overlap=1s");
+      keys(cfg, "revoke", embedKey.substring(3, 15));
+      awaitStatus(f, rotated, 200);
+      awaitStatus(f, embedKey, 401, "/v1/embeddings", "{\"model\":\"embed\",\"input\":\"x\"}");
+      awaitStatus(f, chatKey, 401); // the overlap of one second has passed
+      String list = keys(cfg, "list");
+      assertThat(list).contains(chatId).contains("expired").contains("revoked").doesNotContain(rotated.substring(16));
+    }
+  }
+
+  static void awaitStatus(GatewayFixture f, String key, int status) throws Exception {
+    awaitStatus(f, key, status, "/v1/chat/completions", chat("chat", false, "hi"));
+  }
+
+  static void awaitStatus(GatewayFixture f, String key, int status, String path, String body) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    int last;
+    do {
+      last = f.post(path, body, bearer(key)).statusCode();
+      if (last == status) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(200); // the test thread polls; the config watcher ticks every 2 s
+    } while (System.nanoTime() < deadline);
+    assertThat(last).isEqualTo(status);
+  }
+
+  @Test
+  void guessingFromOneAddressIsCutOffBeforeVerification() throws Exception {
+    Path keyFile = dir.resolve("keys-b.yaml");
+    String text = config(keyFile.toString(), false, 5);
+    String key = keys(writeConfig("b.yaml", text), "create", "--user=carol", "--role=chatter");
+    try (GatewayFixture f = new GatewayFixture(text)) {
+      for (int i = 0; i < 5; i++) {
+        ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "x"), bearer(key.substring(0, key.length() - 1) + "Z")),
+            401, "invalid_api_key");
+      }
+      HttpResponse<String> blocked = f.post("/v1/chat/completions", chat("chat", false, "x"), bearer(key));
+      ApiTest.assertError(blocked, 429, "too_many_failed_authentications");
+      assertThat(blocked.headers().firstValue("retry-after")).isPresent();
+    }
+  }
+
+  @Test
+  void aKeyCreatedInRedisWorksOnEveryInstanceAtOnce() throws Exception {
+    String text = config(dir.resolve("unused-keys.yaml").toString(), true, 100);
+    Path cfg = writeConfig("c.yaml", text);
+    try (GatewayFixture one = new GatewayFixture(text); GatewayFixture two = new GatewayFixture(text)) {
+      String key = keys(cfg, "--store=redis", "create", "--user=dave", "--role=chatter");
+      assertThat(redis.command("EXISTS pc:key:{" + key.substring(3, 15) + "}")).isEqualTo(":1");
+      assertThat(one.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)).statusCode()).isEqualTo(200);
+      assertThat(two.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)).statusCode()).isEqualTo(200);
+      keys(cfg, "--store=redis", "revoke", key.substring(3, 15));
+      ApiTest.assertError(one.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)), 401, "api_key_revoked");
+      ApiTest.assertError(two.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)), 401, "api_key_revoked");
+      assertThat(keys(cfg, "--store=redis", "list")).contains("dave").contains("revoked");
+    }
+  }
+}
