@@ -88,6 +88,9 @@ public final class Gateway {
         .compose(id -> {
           gatewayDeployment = id;
           LOG.info("gateway listening on {}:{} ({} event loops)", config.server().host(), port(), instances);
+          if (!config.auth().enabled()) {
+            LOG.warn("authentication is off: every caller may use every model (set auth.enabled)");
+          }
           if (!config.admin().enabled()) {
             return Future.succeededFuture();
           }

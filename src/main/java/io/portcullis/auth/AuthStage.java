@@ -100,7 +100,9 @@ public final class AuthStage implements Handler<RoutingContext> {
     if (error.kind() == ErrorKind.AUTHENTICATION) {
       ctx.response().putHeader("www-authenticate", "Bearer realm=\"portcullis\"");
     }
-    if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
+    boolean hasBody = ctx.request().getHeader("content-length") != null ? !"0".equals(ctx.request().getHeader("content-length"))
+        : ctx.request().getHeader("transfer-encoding") != null;
+    if (hasBody && !ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
       // the body was not read: the connection cannot carry another request after this answer
       ctx.response().putHeader("connection", "close");
     }
