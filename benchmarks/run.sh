@@ -6,6 +6,7 @@
 #   PHASES=http benchmarks/run.sh     # only non-streaming throughput
 #   PHASES="sse hold" ...             # only the streaming phases
 #   PHASES=scrub ...                  # streaming with redaction on vs off (not in the default set)
+#   PHASES=auth ...                   # non-streaming with API-key authentication on vs off (not in the default set)
 #
 # Knobs (environment): ROUNDS (3), DURATION (10s), CONNS (64), SSE_STREAMS (1000), HOLD_STREAMS (5000).
 # Results: a Markdown table on stdout and in benchmarks/out/results.md; raw outputs in benchmarks/out/.
@@ -197,6 +198,45 @@ if [[ " $PHASES " == *" scrub "* ]]; then
     done
     echo
     echo "Added by redaction: p50 $(awk -v a="$SLAT50_on" -v b="$SLAT50_off" 'BEGIN {printf "%.2f", a-b}') ms, p99 $(awk -v a="$SLAT99_on" -v b="$SLAT99_off" 'BEGIN {printf "%.2f", a-b}') ms (per event: each event against its own send stamp; text held back by a live partial match and released with a later event is not counted as delayed here)"
+    echo
+  } >> "$report"
+fi
+
+# --- phase 5: non-streaming throughput with API-key authentication on vs off (same run) -------------
+if [[ " $PHASES " == *" auth "* ]]; then
+  export BENCH_KEY_FILE="$OUT/bench-keys.yaml"
+  cat > "$OUT/bench-auth-cli.yaml" <<CFG
+auth: {enabled: true, api_keys: {file: "$BENCH_KEY_FILE"}, roles: [{name: bench, models: ["*"]}]}
+providers: [{name: mock, base_url: "http://127.0.0.1:$MOCK_PORT/v1"}]
+models: [{name: bench, targets: [{provider: mock}]}]
+CFG
+  KEY=$(java -jar "$JAR" keys -c "$OUT/bench-auth-cli.yaml" create --user bench --role bench 2>/dev/null)
+  MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c benchmarks/bench-auth.yaml \
+    > "$OUT/portcullis-auth.log" 2>&1 & pids+=($!)
+  wait_port 18083
+  sed -e "s|wrk.body|wrk.headers[\"Authorization\"] = \"Bearer $KEY\"\nwrk.body|" benchmarks/chat.lua > "$OUT/chat-auth.lua"
+  AUTH_URL="http://127.0.0.1:18083"
+  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s benchmarks/chat.lua "${URL[portcullis]}/v1/chat/completions" >/dev/null
+  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s "$OUT/chat-auth.lua" "$AUTH_URL/v1/chat/completions" >/dev/null
+  for r in $(seq 1 "$ROUNDS"); do
+    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "${URL[portcullis]}/v1/chat/completions" > "$OUT/wrk-auth-off-$r.txt"
+    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$OUT/chat-auth.lua" "$AUTH_URL/v1/chat/completions" > "$OUT/wrk-auth-on-$r.txt"
+  done
+  {
+    echo "## Authentication on vs off: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
+    echo
+    echo "| gateway | requests/s | p50 ms | p99 ms | non-2xx |"
+    echo "|---|---|---|---|---|"
+    for t in off on; do
+      rps=$(cat "$OUT"/wrk-auth-$t-*.txt | awk '/Requests\/sec/ {print $2}' | median)
+      p50=$(cat "$OUT"/wrk-auth-$t-*.txt | wrk_ms 50% | median)
+      p99=$(cat "$OUT"/wrk-auth-$t-*.txt | wrk_ms 99% | median)
+      bad=$(cat "$OUT"/wrk-auth-$t-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')
+      echo "| auth $t | $rps | $p50 | $p99 | $bad |"
+      eval "ARPS_$t=$rps"
+    done
+    echo
+    echo "With API-key authentication / without: $(awk -v a="$ARPS_on" -v b="$ARPS_off" 'BEGIN {printf "%.2f", a/b}')"
     echo
   } >> "$report"
 fi

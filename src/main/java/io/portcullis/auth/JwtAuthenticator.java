@@ -31,12 +31,21 @@ import java.util.Map;
  * {@code kid} fetches the JWKS again (at most once per {@code jwks_refresh_floor}), so a key rotated
  * at the issuer needs no restart and a removed key stops working at the next fetch.
  *
+ * <p>A verified token is remembered (by its SHA-256, in a bounded LRU of this event loop) until its
+ * {@code exp}, so a client sending the same token on every request pays for one signature check;
+ * the memory is dropped whenever the keys change, so a key removed at the issuer ends its tokens.
+ *
  * <p>One instance per event loop; it rebuilds its keys when the config's {@code jwt} section changes.
  */
 public final class JwtAuthenticator {
 
   private final Vertx vertx;
   private final HttpClient http;
+  private final int cacheSize;
+  private final Map<String, Verified> verified;
+
+  /** A token checked before: who it was, and until when (epoch seconds, leeway included). */
+  private record Verified(Principal principal, long untilEpochSeconds) {}
   private JwtConfig config;
   private Keys keys;
   private Future<Keys> loading;
@@ -45,15 +54,44 @@ public final class JwtAuthenticator {
   /** The verifier built from one fetch of the keys, and the type of each key by its id. */
   private record Keys(JWTAuth auth, Map<String, String> typeByKid, int count) {}
 
-  public JwtAuthenticator(Vertx vertx, HttpClient http) {
+  /** @param cacheSize verified tokens remembered (0: none) */
+  public JwtAuthenticator(Vertx vertx, HttpClient http, int cacheSize) {
     this.vertx = vertx;
     this.http = http;
+    this.cacheSize = cacheSize;
+    this.verified = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
+        return size() > cacheSize;
+      }
+    };
+  }
+
+  private static String digest(String token) {
+    try {
+      return Base64.getEncoder().encodeToString(
+          java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   public Future<AuthOutcome> authenticate(String token, JwtConfig jwt, AccessPolicy policy) {
     if (token.length() > jwt.maxTokenBytes()) {
       return done(AuthOutcome.refused("invalid_token", "the token is longer than " + jwt.maxTokenBytes() + " bytes"));
     }
+    String digest = null;
+    if (cacheSize > 0 && jwt.equals(config) && keys != null) {
+      digest = digest(token);
+      Verified hit = verified.get(digest);
+      if (hit != null) {
+        if (System.currentTimeMillis() / 1000 <= hit.untilEpochSeconds()) {
+          return done(AuthOutcome.ok(hit.principal()));
+        }
+        verified.remove(digest);
+      }
+    }
+    String cacheKey = digest;
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
       return done(AuthOutcome.refused("invalid_token", "the token is not a JWT (header.payload.signature)"));
@@ -95,8 +133,21 @@ public final class JwtAuthenticator {
           return done(AuthOutcome.refused("invalid_token", "the token's algorithm does not match its key"));
         }
       }
-      return k.auth().authenticate(new TokenCredentials(token))
-          .map(user -> claims(user.attributes().getJsonObject("accessToken", user.principal()), jwt, policy))
+      // An RSA check costs tens of microseconds and an ECDSA one up to a millisecond here
+      // (benchmarks/RESULTS.md): those run on a worker, never on the event loop. HMAC stays inline.
+      TokenCredentials credentials = new TokenCredentials(token);
+      Future<io.vertx.ext.auth.User> checked = alg.startsWith("HS") ? k.auth().authenticate(credentials)
+          : vertx.<Future<io.vertx.ext.auth.User>>executeBlocking(() -> k.auth().authenticate(credentials), false)
+              .compose(f -> f);
+      return checked
+          .map(user -> {
+            JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
+            AuthOutcome outcome = claims(claims, jwt, policy);
+            if (outcome.error() == null && cacheKey != null && k == keys) {
+              verified.put(cacheKey, new Verified(outcome.principal(), claims.getLong("exp") + jwt.leeway().toSeconds()));
+            }
+            return outcome;
+          })
           .otherwise(err -> AuthOutcome.refused("invalid_token", reason(err, parts[1], jwt)));
     }).otherwise(err -> AuthOutcome.unavailable("the token issuer's keys cannot be fetched; try again shortly"));
   }
@@ -170,6 +221,7 @@ public final class JwtAuthenticator {
     if (!jwt.equals(config)) {
       config = jwt;
       keys = null;
+      verified.clear();
       loading = null;
       lastFetchNanos = Long.MIN_VALUE / 2;
     }
@@ -192,6 +244,7 @@ public final class JwtAuthenticator {
         }
         if (ar.succeeded() && jwt.equals(config)) {
           keys = ar.result();
+          verified.clear(); // tokens of a removed key must be checked again
         }
       });
     }

@@ -66,7 +66,7 @@ public final class GatewayVerticle extends VerticleBase {
       shared = new io.portcullis.auth.RedisKeyStore(io.vertx.redis.client.RedisAPI.api(redis), config.redis().timeout());
     }
     return new io.portcullis.auth.AuthStage(new io.portcullis.auth.ApiKeyAuthenticator(java.time.Instant::now),
-        new io.portcullis.auth.JwtAuthenticator(vertx, upstream), shared, authFailures);
+        new io.portcullis.auth.JwtAuthenticator(vertx, upstream, 10_000), shared, authFailures);
   }
 
   public int actualPort() {

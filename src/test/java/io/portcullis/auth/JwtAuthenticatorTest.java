@@ -85,7 +85,7 @@ class JwtAuthenticatorTest {
 
   AuthOutcome check(String token, JwtConfig cfg) throws Exception {
     if (jwt == null) {
-      jwt = new JwtAuthenticator(vertx, vertx.createHttpClient());
+      jwt = new JwtAuthenticator(vertx, vertx.createHttpClient(), 1000);
       context = vertx.getOrCreateContext();
     }
     Promise<AuthOutcome> p = Promise.promise();

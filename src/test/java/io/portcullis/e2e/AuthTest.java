@@ -149,6 +149,30 @@ class AuthTest {
   }
 
   @Test
+  void aTokenFromTheIssuerOpensItsRolesModels() throws Exception {
+    String secret = "an-hs256-secret-for-the-gateway-test-0123456789";
+    String text = config(dir.resolve("keys-d.yaml").toString(), false, 100).replace("  brute_force:",
+        "  jwt: {secret: \"" + secret + "\", issuer: issuer-1, audience: portcullis}\n  brute_force:");
+    io.vertx.core.Vertx signerVertx = io.vertx.core.Vertx.vertx();
+    try (GatewayFixture f = new GatewayFixture(text)) {
+      io.vertx.ext.auth.jwt.JWTAuth signer = io.vertx.ext.auth.jwt.JWTAuth.create(signerVertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
+          .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+      String token = signer.generateToken(new JsonObject().put("sub", "erin").put("roles", "embedder"),
+          new io.vertx.ext.auth.JWTOptions().setIssuer("issuer-1").setAudience(java.util.List.of("portcullis")).setExpiresInMinutes(5));
+      assertThat(f.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"x\"}", bearer(token)).statusCode()).isEqualTo(200);
+      ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "x"), bearer(token)), 403, "endpoint_not_allowed");
+      String otherAudience = signer.generateToken(new JsonObject().put("sub", "erin"),
+          new io.vertx.ext.auth.JWTOptions().setIssuer("issuer-1").setAudience(java.util.List.of("elsewhere")).setExpiresInMinutes(5));
+      HttpResponse<String> refused = f.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"x\"}", bearer(otherAudience));
+      ApiTest.assertError(refused, 401, "invalid_token");
+      assertThat(refused.body()).contains("audience").doesNotContain(otherAudience);
+      assertThat(f.mock.last().headers().toString()).doesNotContain(token);
+    } finally {
+      signerVertx.close();
+    }
+  }
+
+  @Test
   void guessingFromOneAddressIsCutOffBeforeVerification() throws Exception {
     Path keyFile = dir.resolve("keys-b.yaml");
     String text = config(keyFile.toString(), false, 5);
