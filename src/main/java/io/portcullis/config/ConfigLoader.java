@@ -58,7 +58,7 @@ public final class ConfigLoader {
     }
     ConfigReader reader = new ConfigReader(new EnvInterpolation(env));
     ConfigReader.Section root = reader.root(tree);
-    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "auth", "redis", "providers", "models"));
+    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "auth", "limits", "redis", "providers", "models"));
 
     GatewayConfig config = new GatewayConfig(
         server(root.section("server")),
@@ -68,6 +68,7 @@ public final class ConfigLoader {
         mock(root.section("mock")),
         scrub(root.section("scrub")),
         auth(root.section("auth"), baseDir),
+        limits(root.section("limits")),
         redis(root.section("redis")),
         providers(root, baseDir),
         models(root));
@@ -257,6 +258,38 @@ public final class ConfigLoader {
         claims.string("user", "sub"), claims.string("team", "team"), claims.string("roles", "roles"));
   }
 
+  private static LimitsConfig limits(ConfigReader.Section s) {
+    s.only(Set.of("expected_instances", "policies"));
+    Map<String, LimitsConfig.Policy> policies = new HashMap<>();
+    s.sectionMap("policies").forEach((name, p) -> {
+      p.only(Set.of("requests", "tokens", "default_max_tokens", "on_redis_failure"));
+      String mode = p.string("on_redis_failure", "local");
+      if (!LimitsConfig.FAILURE_MODES.contains(mode)) {
+        p.problem("on_redis_failure", "must be local, open or closed, got '" + mode + "'");
+      }
+      LimitsConfig.Window requests = window(p, "requests");
+      LimitsConfig.Window tokens = window(p, "tokens");
+      if (requests == null && tokens == null) {
+        p.problem("requests", "a policy needs requests or tokens (or both)");
+      }
+      policies.put(name, new LimitsConfig.Policy(name, requests, tokens, p.integer("default_max_tokens", 1024, 1, 10_000_000), mode));
+    });
+    return new LimitsConfig(s.integer("expected_instances", 1, 1, 10_000), policies);
+  }
+
+  private static LimitsConfig.Window window(ConfigReader.Section policy, String key) {
+    if (!policy.has(key)) {
+      return null;
+    }
+    ConfigReader.Section w = policy.section(key);
+    w.only(Set.of("limit", "window"));
+    Duration window = w.duration("window", Duration.ofMinutes(1));
+    if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(30)) > 0) {
+      w.problem("window", "must be between 1s and 30d, got " + window);
+    }
+    return new LimitsConfig.Window(w.integer("limit", 1, 1, Integer.MAX_VALUE), window);
+  }
+
   private static RedisConfig redis(ConfigReader.Section s) {
     s.only(Set.of("url", "timeout"));
     String url = s.optionalString("url");
@@ -375,6 +408,11 @@ public final class ConfigLoader {
         if (provider != null && config.provider(provider).isEmpty()) {
           root.problem("models[" + i + "].targets[" + j + "].provider", "no provider named '" + provider + "'");
         }
+      }
+    }
+    for (AuthConfig.RoleConfig role : config.auth().roles()) {
+      if (role.limit() != null && !config.limits().policies().containsKey(role.limit())) {
+        root.problem("auth.roles", "role '" + role.name() + "' names limit policy '" + role.limit() + "', which limits.policies does not define");
       }
     }
     if (config.auth().redisKeys() && !config.redis().enabled()) {

@@ -12,6 +12,7 @@ public record GatewayConfig(
     MockConfig mock,
     ScrubConfig scrub,
     AuthConfig auth,
+    LimitsConfig limits,
     RedisConfig redis,
     List<ProviderConfig> providers,
     List<ModelConfig> models) {

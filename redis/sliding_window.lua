@@ -1,0 +1,56 @@
+-- Portcullis: one rate-limit decision over several limits, atomically, in one round trip.
+--
+-- Each limit is a weighted two-window counter kept in one hash (KEYS[i]), whose fields are window
+-- numbers: the estimate is prev * (1 - elapsed) + cur, the previous window counted for the share of
+-- it that still lies inside the trailing window. Every key of one call shares a hash tag, so the
+-- script runs unchanged on Redis Cluster. Time is Redis's own (TIME), so gateways with skewed clocks
+-- agree. A call either charges every limit or none.
+--
+-- ARGV: n, then per limit: limit, window_ms, cost
+-- Returns: {allowed (1/0), retry_after_ms, then per limit: remaining, reset_ms, window_number}
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local n = tonumber(ARGV[1])
+local allowed = 1
+local retry = 0
+local out = {}
+for i = 1, n do
+  local limit = tonumber(ARGV[2 + (i - 1) * 3])
+  local window = tonumber(ARGV[3 + (i - 1) * 3])
+  local cost = tonumber(ARGV[4 + (i - 1) * 3])
+  local idx = math.floor(now / window)
+  local into = now - idx * window
+  local cur = tonumber(redis.call('HGET', KEYS[i], tostring(idx)) or '0')
+  local prev = tonumber(redis.call('HGET', KEYS[i], tostring(idx - 1)) or '0')
+  local estimate = prev * (window - into) / window + cur
+  if estimate + cost > limit then
+    allowed = 0
+    local wait
+    if cost > limit then
+      wait = window - into + window
+    elseif cur + cost <= limit then
+      -- within this window, once enough of the previous one has slid out
+      wait = math.ceil(window - (limit - cur - cost) * window / prev) - into
+    else
+      -- in the next window, once enough of this one has slid out
+      wait = (window - into) + math.ceil(window - (limit - cost) * window / cur)
+    end
+    if wait > retry then retry = wait end
+  end
+  out[#out + 1] = math.max(0, math.floor(limit - estimate - (allowed == 1 and cost or 0)))
+  out[#out + 1] = window - into
+  out[#out + 1] = idx
+end
+if allowed == 1 then
+  for i = 1, n do
+    local window = tonumber(ARGV[3 + (i - 1) * 3])
+    local cost = tonumber(ARGV[4 + (i - 1) * 3])
+    local idx = out[(i - 1) * 3 + 3]
+    if cost > 0 then
+      redis.call('HINCRBY', KEYS[i], tostring(idx), cost)
+    end
+    redis.call('HDEL', KEYS[i], tostring(idx - 2))
+    redis.call('PEXPIRE', KEYS[i], window * 2)
+  end
+end
+return {allowed, math.max(retry, 0), unpack(out)}

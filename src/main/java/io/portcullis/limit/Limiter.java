@@ -1,0 +1,16 @@
+package io.portcullis.limit;
+
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * A sliding-window limiter: checks every charge of a request and, only if all fit, counts them all
+ * (atomically). Implementations: Redis (shared by all instances) and in-process.
+ */
+public interface Limiter {
+
+  Future<Decision> acquire(List<Charge> charges);
+
+  /** Corrects a token reservation with the real usage: adds {@code delta} to the window charged. */
+  Future<Void> settle(Charge charge, long window, long delta);
+}

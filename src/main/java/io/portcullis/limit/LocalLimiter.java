@@ -1,0 +1,128 @@
+package io.portcullis.limit;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The same weighted two-window counter as {@code redis/sliding_window.lua}, in this process: the
+ * limiter when no Redis is configured, and the {@code local} fallback when Redis is down. One lock
+ * per limiter keeps a decision over several limits atomic (decisions take microseconds).
+ * Counters unused for two windows are dropped when the map grows, so memory stays bounded by the
+ * callers active in the last two windows.
+ */
+public final class LocalLimiter implements Limiter {
+
+  private static final int SWEEP_AT = 100_000;
+
+  private final LongSupplier clockMs;
+  private final Map<String, long[]> counters = new HashMap<>(); // key -> {window number, cur, prev, window ms}
+
+  public LocalLimiter(LongSupplier clockMs) {
+    this.clockMs = clockMs;
+  }
+
+  @Override
+  public synchronized Future<Decision> acquire(List<Charge> charges) {
+    long now = clockMs.getAsLong();
+    if (counters.size() > SWEEP_AT) {
+      counters.values().removeIf(c -> now / c[3] > c[0] + 1);
+    }
+    boolean allowed = true;
+    long retry = 0;
+    List<Decision.State> states = new ArrayList<>(charges.size());
+    long[][] rows = new long[charges.size()][];
+    for (int i = 0; i < charges.size(); i++) {
+      Charge c = charges.get(i);
+      long idx = now / c.windowMs();
+      long into = now - idx * c.windowMs();
+      long[] row = roll(counters.computeIfAbsent(c.key(), k -> new long[] {idx, 0, 0, c.windowMs()}), idx, c.windowMs());
+      rows[i] = row;
+      double estimate = row[2] * (double) (c.windowMs() - into) / c.windowMs() + row[1];
+      if (estimate + c.cost() > c.limit()) {
+        allowed = false;
+        retry = Math.max(retry, wait(c, row[1], row[2], into));
+      }
+      states.add(new Decision.State(Math.max(0, (long) Math.floor(c.limit() - estimate)), c.windowMs() - into, idx));
+    }
+    if (allowed) {
+      for (int i = 0; i < charges.size(); i++) {
+        rows[i][1] += charges.get(i).cost();
+        Decision.State s = states.get(i);
+        states.set(i, new Decision.State(Math.max(0, s.remaining() - charges.get(i).cost()), s.resetMs(), s.window()));
+      }
+    }
+    return Future.succeededFuture(new Decision(allowed, retry, states, "local"));
+  }
+
+  /** Moves a counter to window {@code idx}: the current becomes the previous, or both reset. */
+  private static long[] roll(long[] row, long idx, long windowMs) {
+    if (row[3] != windowMs) {
+      row[0] = idx;
+      row[1] = 0;
+      row[2] = 0;
+      row[3] = windowMs;
+    } else if (row[0] == idx - 1) {
+      row[2] = row[1];
+      row[1] = 0;
+      row[0] = idx;
+    } else if (row[0] < idx - 1) {
+      row[2] = 0;
+      row[1] = 0;
+      row[0] = idx;
+    }
+    return row;
+  }
+
+  /** Milliseconds until {@code cost} fits (the same arithmetic as the Lua script). */
+  static long wait(Charge c, long cur, long prev, long into) {
+    long w = c.windowMs();
+    if (c.cost() > c.limit()) {
+      return w - into + w;
+    }
+    if (cur + c.cost() <= c.limit()) {
+      return (long) Math.ceil(w - (c.limit() - cur - c.cost()) * (double) w / prev) - into;
+    }
+    return (w - into) + (long) Math.ceil(w - (c.limit() - c.cost()) * (double) w / cur);
+  }
+
+  @Override
+  public synchronized Future<Void> settle(Charge charge, long window, long delta) {
+    long[] row = counters.get(charge.key());
+    if (row != null) {
+      if (row[0] == window) {
+        row[1] = Math.max(0, row[1] + delta);
+      } else if (row[0] == window + 1) {
+        row[2] = Math.max(0, row[2] + delta);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  /** A copy whose limits are divided by {@code share} (each of N instances admits its part). */
+  static List<Charge> shared(List<Charge> charges, int share) {
+    if (share <= 1) {
+      return charges;
+    }
+    List<Charge> out = new ArrayList<>(charges.size());
+    for (Charge c : charges) {
+      out.add(new Charge(c.key(), c.kind(), Math.max(1, c.limit() / share), c.windowMs(), c.cost()));
+    }
+    return out;
+  }
+
+  int size() {
+    synchronized (this) {
+      return counters.size();
+    }
+  }
+
+  Map<String, long[]> snapshot() {
+    synchronized (this) {
+      return new HashMap<>(counters);
+    }
+  }
+}
