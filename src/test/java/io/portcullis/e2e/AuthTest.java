@@ -48,6 +48,9 @@ class AuthTest {
           roles:
             - {name: chatter, models: ["chat*"], endpoints: [chat_completions, models], limit: standard}
             - {name: embedder, models: ["embed"], endpoints: [embeddings, models]}
+        limits:
+          policies:
+            standard: {requests: {limit: 100000, window: 1m}}
         providers:
           - {name: mock, base_url: "${MOCK_URL}", api_keys: [provider-secret-key]}
         models:
