@@ -39,6 +39,8 @@ public final class Gateway {
   private final ScrubMetrics scrubMetrics = new ScrubMetrics();
   /** Failed authentications per client IP, shared by the event loops of this process. */
   private final io.portcullis.auth.FailureCounter authFailures = new io.portcullis.auth.FailureCounter();
+  /** The in-process limiter: the limiter without Redis, and the local fallback with it. */
+  private final io.portcullis.limit.LocalLimiter localLimiter = new io.portcullis.limit.LocalLimiter(System::currentTimeMillis);
   private String gatewayDeployment;
   private String adminDeployment;
   private String mockDeployment;
@@ -48,6 +50,9 @@ public final class Gateway {
   private Future<Void> stopping;
 
   private Gateway(Vertx vertx, GatewayConfig config) {
+    // the tokenizer and the Lua scripts are read here, on the starting thread, never on an event loop
+    io.portcullis.limit.TokenCounter.load();
+    io.portcullis.limit.LimitScripts.SLIDING_WINDOW.length();
     this.vertx = vertx;
     this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config));
   }
@@ -81,7 +86,7 @@ public final class Gateway {
     int instances = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
     return mockStarted
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle verticle = new GatewayVerticle(snapshot::get, scrubMetrics, authFailures);
+          GatewayVerticle verticle = new GatewayVerticle(snapshot::get, scrubMetrics, authFailures, localLimiter);
           gateways.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances)))

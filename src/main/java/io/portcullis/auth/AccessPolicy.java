@@ -17,9 +17,6 @@ import java.util.regex.Pattern;
  */
 public final class AccessPolicy {
 
-  /** The caller when authentication is off: every model, every endpoint. */
-  public static final Principal ANONYMOUS = new Principal("anonymous", null, Set.of(), null, "none");
-
   private record Role(List<Pattern> models, Set<String> endpoints, String limit) {}
 
   private final boolean enabled;

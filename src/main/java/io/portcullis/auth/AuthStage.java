@@ -36,12 +36,13 @@ public final class AuthStage implements Handler<RoutingContext> {
     Exchange ex = Exchange.of(ctx);
     AuthConfig config = ex.snapshot().config().auth();
     Auth auth = ex.snapshot().auth();
+    String ip = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
     if (!config.enabled()) {
-      ex.principal(AccessPolicy.ANONYMOUS);
+      // no identity to tell callers apart: each client address is a caller, with the default roles
+      ex.principal(new Principal("ip:" + ip, null, auth.policy().roles(java.util.List.of()), null, "none"));
       ctx.next();
       return;
     }
-    String ip = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
     long blocked = failures.blockedFor(ip, System.nanoTime());
     if (blocked > 0) {
       ctx.response().putHeader("retry-after", String.valueOf(Math.max(1, blocked / 1_000_000_000L)));

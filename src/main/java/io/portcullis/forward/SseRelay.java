@@ -40,11 +40,33 @@ final class SseRelay {
     if (hookFailed) {
       return;
     }
+    io.portcullis.limit.Reservation reservation = exchange.reservation();
+    if (reservation != null && event.hasData() && !event.isDone() && tapUsage(reservation, event)) {
+      return; // the usage chunk the gateway asked for and the client did not
+    }
     try {
       hook.onEvent(event, emit);
     } catch (RuntimeException e) {
       failed(e);
     }
+  }
+
+  /** Reads usage for settlement; returns true when the event is to be dropped. */
+  private static boolean tapUsage(io.portcullis.limit.Reservation reservation, SseEvent event) {
+    String data = event.data();
+    if (data.indexOf("usage") < 0) {
+      reservation.usage().streamed();
+      return false;
+    }
+    io.vertx.core.json.JsonObject json;
+    try {
+      json = new io.vertx.core.json.JsonObject(data);
+    } catch (RuntimeException e) {
+      return false; // the hook decides what an unparsable event does
+    }
+    reservation.usage().observe(json);
+    return reservation.stripUsage() && json.getValue("choices") instanceof io.vertx.core.json.JsonArray choices
+        && choices.isEmpty() && json.getValue("usage") instanceof io.vertx.core.json.JsonObject;
   }
 
   private void endHook() {

@@ -231,6 +231,13 @@ final class UpstreamCall {
       if (contentType != null) {
         res.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
       }
+      if (ex.reservation() != null && response.statusCode() / 100 == 2) {
+        try {
+          ex.reservation().usage().observe(new io.vertx.core.json.JsonObject(collected));
+        } catch (RuntimeException e) {
+          // not JSON: settled with the prompt as counted
+        }
+      }
       Buffer body;
       try {
         body = ex.bodyFilter().apply(collected);
@@ -292,6 +299,9 @@ final class UpstreamCall {
 
   /** No target could serve: answer with the last failure. */
   private void finish(GatewayError last) {
+    if (ex.reservation() != null) {
+      ex.reservation().settle(0); // nothing was served: the tokens reserved go back
+    }
     complete();
     if (last == null) {
       last = GatewayError.upstream("no_target", "no provider can serve this model");
@@ -356,6 +366,9 @@ final class UpstreamCall {
   private void complete() {
     phase = Phase.DONE;
     sweeper.remove(this);
+    if (ex.reservation() != null) {
+      ex.reservation().settle(); // with the usage seen; a give-up has settled to 0 already
+    }
     if (relay != null && LOG.isDebugEnabled()) {
       // the access log and metrics take these numbers over once observability lands
       StreamTimings t = ex.timings();

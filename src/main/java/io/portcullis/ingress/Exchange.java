@@ -33,6 +33,7 @@ public final class Exchange {
   private java.util.function.UnaryOperator<Buffer> bodyFilter = java.util.function.UnaryOperator.identity();
   private final StreamTimings timings = new StreamTimings();
   private io.portcullis.auth.Principal principal;
+  private io.portcullis.limit.Reservation reservation;
 
   public Exchange(String requestId, long startNanos, GatewaySnapshot snapshot, Endpoint endpoint) {
     this.requestId = requestId;
@@ -160,5 +161,14 @@ public final class Exchange {
 
   public void principal(io.portcullis.auth.Principal principal) {
     this.principal = principal;
+  }
+
+  /** What the limiter charged this request (settled when usage is known), or null. */
+  public io.portcullis.limit.Reservation reservation() {
+    return reservation;
+  }
+
+  public void reservation(io.portcullis.limit.Reservation reservation) {
+    this.reservation = reservation;
   }
 }

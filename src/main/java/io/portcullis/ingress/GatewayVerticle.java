@@ -21,15 +21,17 @@ public final class GatewayVerticle extends VerticleBase {
   private final Supplier<GatewaySnapshot> snapshots;
   private final ScrubMetrics scrubMetrics;
   private final io.portcullis.auth.FailureCounter authFailures;
+  private final io.portcullis.limit.Limiter localLimiter;
   private HttpServer server;
   private HttpClient upstream;
   private io.vertx.redis.client.Redis redis;
 
   public GatewayVerticle(Supplier<GatewaySnapshot> snapshots, ScrubMetrics scrubMetrics,
-      io.portcullis.auth.FailureCounter authFailures) {
+      io.portcullis.auth.FailureCounter authFailures, io.portcullis.limit.Limiter localLimiter) {
     this.snapshots = snapshots;
     this.scrubMetrics = scrubMetrics;
     this.authFailures = authFailures;
+    this.localLimiter = localLimiter;
   }
 
   @Override
@@ -44,7 +46,7 @@ public final class GatewayVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
             .setHttp2ClearTextEnabled(true))
-        .requestHandler(Pipeline.router(vertx, snapshots, upstream, scrubMetrics, authStage(config)));
+        .requestHandler(Pipeline.router(vertx, snapshots, upstream, scrubMetrics, authStage(config), limitStage(config)));
     return server.listen();
   }
 
@@ -56,15 +58,34 @@ public final class GatewayVerticle extends VerticleBase {
         .eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
   }
 
-  /** Authentication with this event loop's own clients (JWKS over HTTP, keys in Redis). */
-  private io.portcullis.auth.AuthStage authStage(GatewayConfig config) {
-    io.portcullis.auth.KeyStore shared = null;
-    if (config.redis().enabled()) {
-      // a Redis URL change needs a restart, like the listener settings
+  /** This event loop's Redis client (a Redis URL change needs a restart, like the listener settings). */
+  private io.vertx.redis.client.RedisAPI redis(GatewayConfig config) {
+    if (!config.redis().enabled()) {
+      return null;
+    }
+    if (redis == null) {
       redis = io.vertx.redis.client.Redis.createClient(vertx,
           new io.vertx.redis.client.RedisOptions().setConnectionString(config.redis().url()));
-      shared = new io.portcullis.auth.RedisKeyStore(io.vertx.redis.client.RedisAPI.api(redis), config.redis().timeout());
     }
+    return io.vertx.redis.client.RedisAPI.api(redis);
+  }
+
+  /** Limits: shared through Redis when configured, else (and as a fallback) in this process. */
+  private io.portcullis.limit.LimitStage limitStage(GatewayConfig config) {
+    io.vertx.redis.client.RedisAPI api = redis(config);
+    io.portcullis.limit.RedisLimiter shared = null;
+    if (api != null) {
+      shared = new io.portcullis.limit.RedisLimiter(api, config.redis().timeout());
+      shared.load(); // EVALSHA falls back to EVAL if this has not happened yet
+    }
+    return new io.portcullis.limit.LimitStage(shared, localLimiter);
+  }
+
+  /** Authentication with this event loop's own clients (JWKS over HTTP, keys in Redis). */
+  private io.portcullis.auth.AuthStage authStage(GatewayConfig config) {
+    io.vertx.redis.client.RedisAPI api = redis(config);
+    io.portcullis.auth.KeyStore shared = api == null ? null
+        : new io.portcullis.auth.RedisKeyStore(api, config.redis().timeout());
     return new io.portcullis.auth.AuthStage(new io.portcullis.auth.ApiKeyAuthenticator(java.time.Instant::now),
         new io.portcullis.auth.JwtAuthenticator(vertx, upstream, 10_000), shared, authFailures);
   }

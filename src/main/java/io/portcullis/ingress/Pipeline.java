@@ -18,7 +18,7 @@ public final class Pipeline {
   private Pipeline() {}
 
   public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream,
-      ScrubMetrics scrubMetrics, io.portcullis.auth.AuthStage authenticate) {
+      ScrubMetrics scrubMetrics, io.portcullis.auth.AuthStage authenticate, io.portcullis.limit.LimitStage limit) {
     Router router = Router.router(vertx);
     BodyReader readBody = new BodyReader();
     RequestParser parse = new RequestParser();
@@ -34,7 +34,8 @@ public final class Pipeline {
           .handler(readBody)                              // 413 while reading
           .handler(parse)                                 // 400 malformed JSON / fields
           .handler(authorize)                             // 403 model outside the caller's roles
-          // guard and limit stages plug in here
+          // the guard stage plugs in here
+          .handler(limit)                                 // 429 over a limit (one Redis round trip), 503 closed
           .handler(scrub)                                 // redact the request, arm response redaction
           .handler(resolve)                               // 404 unknown model
           .handler(forward);                              // failover, SSE relay, timeouts

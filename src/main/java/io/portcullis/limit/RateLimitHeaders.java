@@ -1,0 +1,47 @@
+package io.portcullis.limit;
+
+import io.vertx.core.MultiMap;
+import java.util.List;
+
+/**
+ * The limit headers of every limited response: the IETF {@code RateLimit-Policy} and
+ * {@code RateLimit} fields, and OpenAI's {@code x-ratelimit-*} for requests and tokens, which its
+ * SDKs and many clients read.
+ */
+final class RateLimitHeaders {
+
+  private RateLimitHeaders() {}
+
+  static void put(MultiMap headers, List<Charge> charges, Decision d) {
+    StringBuilder policy = new StringBuilder();
+    StringBuilder state = new StringBuilder();
+    for (int i = 0; i < charges.size(); i++) {
+      Charge c = charges.get(i);
+      Decision.State s = d.states().get(i);
+      long resetSeconds = (s.resetMs() + 999) / 1000;
+      if (i > 0) {
+        policy.append(", ");
+        state.append(", ");
+      }
+      policy.append('"').append(c.kind()).append("\";q=").append(c.limit()).append(";w=").append(c.windowMs() / 1000);
+      state.append('"').append(c.kind()).append("\";r=").append(s.remaining()).append(";t=").append(resetSeconds);
+      headers.set("x-ratelimit-limit-" + c.kind(), String.valueOf(c.limit()));
+      headers.set("x-ratelimit-remaining-" + c.kind(), String.valueOf(s.remaining()));
+      headers.set("x-ratelimit-reset-" + c.kind(), duration(s.resetMs()));
+    }
+    headers.set("ratelimit-policy", policy.toString());
+    headers.set("ratelimit", state.toString());
+  }
+
+  /** OpenAI's form: {@code 1s}, {@code 6m0s}, {@code 1h2m3s}; under a second {@code 250ms}. */
+  static String duration(long ms) {
+    if (ms < 1000) {
+      return ms + "ms";
+    }
+    long s = (ms + 999) / 1000;
+    long h = s / 3600;
+    long m = (s % 3600) / 60;
+    long sec = s % 60;
+    return (h > 0 ? h + "h" : "") + (h > 0 || m > 0 ? m + "m" : "") + sec + "s";
+  }
+}

@@ -1,0 +1,54 @@
+package io.portcullis.limit;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Token usage as providers report it, read to settle reservations: OpenAI's {@code usage}
+ * ({@code prompt_tokens} + {@code completion_tokens}), Anthropic's {@code input_tokens} (in
+ * {@code message_start}) and {@code output_tokens} (in {@code message_delta}, cumulative).
+ */
+public final class Usage {
+
+  private long input = -1;
+  private long output = -1;
+  private long streamedEvents;
+
+  /** Reads whatever usage a response body or stream event carries. */
+  public void observe(JsonObject json) {
+    JsonObject usage = json.getJsonObject("usage");
+    if (usage == null && json.getValue("message") instanceof JsonObject message) {
+      usage = message.getJsonObject("usage"); // Anthropic message_start
+    }
+    if (usage == null) {
+      return;
+    }
+    long in = number(usage, "prompt_tokens", number(usage, "input_tokens", -1));
+    long out = number(usage, "completion_tokens", number(usage, "output_tokens", -1));
+    if (in >= 0) {
+      input = in;
+    }
+    if (out >= 0) {
+      output = out;
+    }
+  }
+
+  /** An event that carried text reached the client (counted when no usage ever comes). */
+  public void streamed() {
+    streamedEvents++;
+  }
+
+  private static long number(JsonObject o, String field, long fallback) {
+    return o.getValue(field) instanceof Number n ? n.longValue() : fallback;
+  }
+
+  /**
+   * The tokens to charge: the reported total; without a report (a stream that died), the prompt as
+   * counted before the call plus one token per text event that reached the client.
+   */
+  public long total(long countedPrompt) {
+    if (input >= 0 && output >= 0) {
+      return input + output;
+    }
+    return (input >= 0 ? input : countedPrompt) + (output >= 0 ? output : streamedEvents);
+  }
+}

@@ -1,0 +1,159 @@
+package io.portcullis.e2e;
+
+import static io.portcullis.e2e.GatewayFixture.chat;
+import static io.portcullis.e2e.GatewayFixture.events;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.RedisServer;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Limits end to end: headers, token reservations and settlement, Redis failure modes, several instances. */
+class LimitTest {
+
+  static String config(String policy, String redisUrl) {
+    return """
+        server: {host: 127.0.0.1, port: 0, instances: 1}
+        admin: {enabled: false}
+        REDIS
+        auth: {enabled: false}
+        limits:
+          expected_instances: 1
+          policies:
+            p: POLICY
+        providers:
+          - {name: mock, base_url: "${MOCK_URL}"}
+        models:
+          - {name: chat, targets: [{provider: mock, model: m}]}
+        """.replace("POLICY", policy).replace("REDIS", redisUrl == null ? "" : "redis: {url: \"" + redisUrl + "\", timeout: 200ms}");
+  }
+
+  /** With auth off each client address is a caller with the default roles: give them policy p. */
+  static String withPolicy(String config) {
+    return config.replace("auth: {enabled: false}",
+        "auth: {enabled: false, roles: [{name: r, models: [\"*\"], limit: p}], default_roles: [r]}");
+  }
+
+  @Test
+  void requestLimitsSpeakTheStandardHeadersAndA429() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(withPolicy(config("{requests: {limit: 3, window: 1m}}", null)))) {
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> ok = f.post("/v1/chat/completions", chat("chat", false, "hi"));
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).hasValue("3");
+        assertThat(ok.headers().firstValue("x-ratelimit-remaining-requests")).hasValue(String.valueOf(2 - i));
+        assertThat(ok.headers().firstValue("x-ratelimit-reset-requests").orElseThrow()).matches("(\\d+m)?\\d+s|\\d+ms");
+        assertThat(ok.headers().firstValue("ratelimit-policy")).hasValue("\"requests\";q=3;w=60");
+        assertThat(ok.headers().firstValue("ratelimit").orElseThrow()).matches("\"requests\";r=" + (2 - i) + ";t=\\d+");
+      }
+      HttpResponse<String> denied = f.post("/v1/chat/completions", chat("chat", false, "hi"));
+      ApiTest.assertError(denied, 429, "rate_limit_exceeded");
+      assertThat(new JsonObject(denied.body()).getJsonObject("error").getString("type")).isEqualTo("rate_limit_error");
+      assertThat(Long.parseLong(denied.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 120L);
+      assertThat(denied.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
+      assertThat(f.mock.seen()).hasSize(3);
+      // the deny cache answers the next one without the limiter, the same way
+      ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "hi")), 429, "rate_limit_exceeded");
+    }
+  }
+
+  @Test
+  void tokensAreReservedBeforeAndSettledAfter() throws Exception {
+    // 400 tokens a minute; each request reserves its prompt + 150 (max_tokens) but uses ~30
+    try (GatewayFixture f = new GatewayFixture(withPolicy(config("{tokens: {limit: 400, window: 1m}}", null)))) {
+      String body = "{\"model\":\"chat\",\"max_tokens\":150,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      for (int i = 0; i < 8; i++) { // without settlement only 2 would fit
+        HttpResponse<String> ok = f.post("/v1/chat/completions", body);
+        assertThat(ok.statusCode()).as("request %d: %s", i, ok.body()).isEqualTo(200);
+      }
+      // a request that could use more than the whole budget never fits
+      ApiTest.assertError(f.post("/v1/chat/completions",
+          "{\"model\":\"chat\",\"max_tokens\":500,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 429, "rate_limit_exceeded");
+      // streams: the gateway asks for usage to settle, and strips the chunk the client did not ask for
+      HttpResponse<String> plain = f.post("/v1/chat/completions", chat("chat", true, "hi").replace("\"stream\":true", "\"stream\":true,\"max_tokens\":50"));
+      assertThat(plain.statusCode()).isEqualTo(200);
+      assertThat(f.mock.last().body()).contains("\"include_usage\":true");
+      assertThat(events(plain.body()).stream().map(e -> e.data()).filter(d -> d != null && d.contains("\"usage\":{"))).isEmpty();
+      HttpResponse<String> asked = f.post("/v1/chat/completions", chat("chat", true, "hi")
+          .replace("\"stream\":true", "\"stream\":true,\"max_tokens\":50,\"stream_options\":{\"include_usage\":true}"));
+      assertThat(events(asked.body()).stream().map(e -> e.data()).filter(d -> d != null && d.contains("\"usage\":{"))).hasSize(1);
+    }
+  }
+
+  @Test
+  void redisFailureFollowsEachPolicysMode() throws Exception {
+    for (String mode : List.of("local", "open", "closed")) {
+      RedisServer redis = new RedisServer();
+      String text = withPolicy(config("{requests: {limit: 1000, window: 1m}, on_redis_failure: " + mode + "}", redis.url()));
+      try (GatewayFixture f = new GatewayFixture(text)) {
+        assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi")).statusCode()).isEqualTo(200);
+        assertThat(redis.command("EXISTS rl:{ip:127.0.0.1}:p:requests")).isEqualTo(":1");
+        redis.close(); // Redis goes away mid-service
+        long start = System.nanoTime();
+        HttpResponse<String> res = f.post("/v1/chat/completions", chat("chat", false, "hi"));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
+        if (mode.equals("closed")) {
+          ApiTest.assertError(res, 503, "rate_limiter_unavailable");
+        } else {
+          assertThat(res.statusCode()).as(mode).isEqualTo(200);
+          assertThat(res.headers().firstValue("x-ratelimit-limit-requests")).hasValue("1000");
+        }
+      } finally {
+        redis.close();
+      }
+    }
+  }
+
+  @Test
+  void threeInstancesShareOneLimitThroughRedis() throws Exception {
+    try (RedisServer redis = new RedisServer()) {
+      String text = withPolicy(config("{requests: {limit: 20, window: 2s}}", redis.url()));
+      try (GatewayFixture a = new GatewayFixture(text); GatewayFixture b = new GatewayFixture(text);
+          GatewayFixture c = new GatewayFixture(text)) {
+        List<GatewayFixture> gateways = List.of(a, b, c);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        ConcurrentLinkedQueue<Long> admitted = new ConcurrentLinkedQueue<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+        List<Future<?>> clients = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+          GatewayFixture g = gateways.get(t % 3);
+          clients.add(pool.submit(() -> {
+            while (System.nanoTime() < end) {
+              HttpResponse<String> r = g.post("/v1/chat/completions", chat("chat", false, "hi"), Map.of());
+              if (r.statusCode() == 200) {
+                admitted.add(System.nanoTime());
+              }
+              TimeUnit.MILLISECONDS.sleep(20); // client pacing on the test's own threads
+            }
+            return null;
+          }));
+        }
+        for (Future<?> client : clients) {
+          client.get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        long[] times = admitted.stream().mapToLong(Long::longValue).sorted().toArray();
+        int worst = 0;
+        for (int i = 0, j = 0; i < times.length; i++) {
+          while (times[i] - times[j] >= TimeUnit.SECONDS.toNanos(2)) {
+            j++;
+          }
+          worst = Math.max(worst, i - j + 1);
+        }
+        // about 6 s at several times the limit: the three instances together admit about 20 per
+        // 2 s, never more than the weighted counter's bound (2x) in any trailing window
+        assertThat(worst).isLessThanOrEqualTo(40);
+        assertThat(times.length).isBetween(45, 85);
+      }
+    }
+  }
+}
