@@ -18,9 +18,18 @@ public final class RedisServer implements AutoCloseable {
   public final int port;
 
   public RedisServer() throws Exception {
+    this(freePort());
+  }
+
+  private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+      return s.getLocalPort();
     }
+  }
+
+  /** On a given port: a Redis that comes back where the old one was. */
+  public RedisServer(int port) throws Exception {
+    this.port = port;
     process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--protected-mode", "no")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

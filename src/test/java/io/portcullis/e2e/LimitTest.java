@@ -107,6 +107,14 @@ class LimitTest {
           assertThat(res.statusCode()).as(mode).isEqualTo(200);
           assertThat(res.headers().firstValue("x-ratelimit-limit-requests")).hasValue("1000");
         }
+        // Redis comes back on the same address: shared limiting resumes without a restart
+        redis = new RedisServer(redis.port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!":1".equals(redis.command("EXISTS rl:{ip:127.0.0.1}:p:requests")) && System.nanoTime() < deadline) {
+          assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi")).statusCode()).isEqualTo(200);
+          TimeUnit.MILLISECONDS.sleep(100); // the breaker probes Redis again after its open time
+        }
+        assertThat(redis.command("EXISTS rl:{ip:127.0.0.1}:p:requests")).as(mode).isEqualTo(":1");
       } finally {
         redis.close();
       }
