@@ -7,6 +7,7 @@
 #   PHASES="sse hold" ...             # only the streaming phases
 #   PHASES=scrub ...                  # streaming with redaction on vs off (not in the default set)
 #   PHASES=auth ...                   # non-streaming with API-key authentication on vs off (not in the default set)
+#   PHASES=limit ...                  # non-streaming with the Redis limiter on vs off, Redis round trips and CPU per decision
 #
 # Knobs (environment): ROUNDS (3), DURATION (10s), CONNS (64), SSE_STREAMS (1000), HOLD_STREAMS (5000).
 # Results: a Markdown table on stdout and in benchmarks/out/results.md; raw outputs in benchmarks/out/.
@@ -27,6 +28,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+[[ " $PHASES " == *" limit "* ]] && { command -v redis-server >/dev/null 2>&1 || need+=(redis-server); }
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
@@ -237,6 +239,47 @@ CFG
     done
     echo
     echo "With API-key authentication / without: $(awk -v a="$ARPS_on" -v b="$ARPS_off" 'BEGIN {printf "%.2f", a/b}')"
+    echo
+  } >> "$report"
+fi
+
+# --- phase 6: non-streaming throughput with the Redis limiter on vs off (same run) -------------------
+if [[ " $PHASES " == *" limit "* ]]; then
+  export BENCH_REDIS_PORT=18379
+  redis-server --port $BENCH_REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no > "$OUT/redis.log" 2>&1 & pids+=($!)
+  wait_port $BENCH_REDIS_PORT
+  MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c benchmarks/bench-limit.yaml \
+    > "$OUT/portcullis-limit.log" 2>&1 & pids+=($!)
+  wait_port 18084
+  LIMIT_URL="http://127.0.0.1:18084"
+  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s benchmarks/chat.lua "${URL[portcullis]}/v1/chat/completions" >/dev/null
+  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s benchmarks/chat.lua "$LIMIT_URL/v1/chat/completions" >/dev/null
+  redis-cli -p $BENCH_REDIS_PORT CONFIG RESETSTAT >/dev/null
+  for r in $(seq 1 "$ROUNDS"); do
+    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "${URL[portcullis]}/v1/chat/completions" > "$OUT/wrk-limit-off-$r.txt"
+    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "$LIMIT_URL/v1/chat/completions" > "$OUT/wrk-limit-on-$r.txt"
+  done
+  redis-cli -p $BENCH_REDIS_PORT INFO commandstats > "$OUT/redis-commandstats.txt"
+  {
+    echo "## Redis limiter on vs off: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
+    echo
+    echo "| gateway | requests/s | p50 ms | p99 ms | non-2xx |"
+    echo "|---|---|---|---|---|"
+    for t in off on; do
+      rps=$(cat "$OUT"/wrk-limit-$t-*.txt | awk '/Requests\/sec/ {print $2}' | median)
+      p50=$(cat "$OUT"/wrk-limit-$t-*.txt | wrk_ms 50% | median)
+      p99=$(cat "$OUT"/wrk-limit-$t-*.txt | wrk_ms 99% | median)
+      bad=$(cat "$OUT"/wrk-limit-$t-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')
+      echo "| limiter $t | $rps | $p50 | $p99 | $bad |"
+      eval "LRPS_$t=$rps"; eval "LP99_$t=$p99"; eval "LP50_$t=$p50"
+    done
+    requests=$(cat "$OUT"/wrk-limit-on-*.txt | awk '/requests in/ {s+=$1} END {print s}')
+    calls=$(awk -F'[=,]' '/^cmdstat_(evalsha|eval):/ {s+=$2} END {print s+0}' "$OUT/redis-commandstats.txt")
+    decisions=$(awk -F'[=,]' '/^cmdstat_time:/ {s+=$2} END {print s+0}' "$OUT/redis-commandstats.txt") # one TIME per decision script
+    usec=$(awk -F'[=,:]' '/^cmdstat_evalsha:/ {for (i=1;i<=NF;i++) if ($i=="usec_per_call") print $(i+1)}' "$OUT/redis-commandstats.txt")
+    echo
+    echo "Limiter on / off throughput: $(awk -v a="$LRPS_on" -v b="$LRPS_off" 'BEGIN {printf "%.2f", a/b}'); added p50 $(awk -v a="$LP50_on" -v b="$LP50_off" 'BEGIN {printf "%.2f", a-b}') ms, p99 $(awk -v a="$LP99_on" -v b="$LP99_off" 'BEGIN {printf "%.2f", a-b}') ms"
+    echo "Redis decisions per request: $(awk -v c="$decisions" -v r="$requests" 'BEGIN {printf "%.3f", c/r}') ($decisions decision scripts for $requests requests; with settlements $calls script calls, $(awk -v c="$calls" -v r="$requests" 'BEGIN {printf "%.3f", c/r}') per request, the settlement off the request path); Redis CPU per script call: ${usec:-n/a} us (INFO commandstats usec_per_call of EVALSHA)"
     echo
   } >> "$report"
 fi

@@ -6,7 +6,10 @@
 -- script runs unchanged on Redis Cluster. Time is Redis's own (TIME), so gateways with skewed clocks
 -- agree. A call either charges every limit or none.
 --
--- ARGV: n, then per limit: limit, window_ms, cost
+-- Settlements of earlier reservations ride along: each limit may carry a correction (window number
+-- and delta) applied first, to that window if it is still kept, so settling costs no call of its own.
+--
+-- ARGV: n, then per limit: limit, window_ms, cost, correction_window, correction_delta
 -- Returns: {allowed (1/0), retry_after_ms, then per limit: remaining, reset_ms, window_number}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -14,14 +17,20 @@ local n = tonumber(ARGV[1])
 local allowed = 1
 local retry = 0
 local out = {}
+local fresh = {}
 for i = 1, n do
-  local limit = tonumber(ARGV[2 + (i - 1) * 3])
-  local window = tonumber(ARGV[3 + (i - 1) * 3])
-  local cost = tonumber(ARGV[4 + (i - 1) * 3])
+  local limit = tonumber(ARGV[2 + (i - 1) * 5])
+  local window = tonumber(ARGV[3 + (i - 1) * 5])
+  local cost = tonumber(ARGV[4 + (i - 1) * 5])
+  local corrDelta = tonumber(ARGV[6 + (i - 1) * 5])
+  if corrDelta ~= 0 and redis.call('HEXISTS', KEYS[i], ARGV[5 + (i - 1) * 5]) == 1 then
+    redis.call('HINCRBY', KEYS[i], ARGV[5 + (i - 1) * 5], corrDelta)
+  end
   local idx = math.floor(now / window)
   local into = now - idx * window
-  local cur = tonumber(redis.call('HGET', KEYS[i], tostring(idx)) or '0')
-  local prev = tonumber(redis.call('HGET', KEYS[i], tostring(idx - 1)) or '0')
+  local counts = redis.call('HMGET', KEYS[i], tostring(idx), tostring(idx - 1))
+  local cur = tonumber(counts[1] or '0')
+  local prev = tonumber(counts[2] or '0')
   local estimate = prev * (window - into) / window + cur
   if estimate + cost > limit then
     allowed = 0
@@ -40,17 +49,22 @@ for i = 1, n do
   out[#out + 1] = math.max(0, math.floor(limit - estimate - (allowed == 1 and cost or 0)))
   out[#out + 1] = window - into
   out[#out + 1] = idx
+  fresh[i] = (cur == 0)
 end
 if allowed == 1 then
   for i = 1, n do
-    local window = tonumber(ARGV[3 + (i - 1) * 3])
-    local cost = tonumber(ARGV[4 + (i - 1) * 3])
+    local window = tonumber(ARGV[3 + (i - 1) * 5])
+    local cost = tonumber(ARGV[4 + (i - 1) * 5])
     local idx = out[(i - 1) * 3 + 3]
     if cost > 0 then
       redis.call('HINCRBY', KEYS[i], tostring(idx), cost)
     end
-    redis.call('HDEL', KEYS[i], tostring(idx - 2))
-    redis.call('PEXPIRE', KEYS[i], window * 2)
+    if fresh[i] then
+      -- the first charge of a window: drop the window before last, and keep the key two windows
+      -- from now (an idle caller's key then expires by itself)
+      redis.call('HDEL', KEYS[i], tostring(idx - 2))
+      redis.call('PEXPIRE', KEYS[i], window * 2)
+    end
   end
 end
 return {allowed, math.max(retry, 0), unpack(out)}

@@ -64,8 +64,12 @@ public final class GatewayVerticle extends VerticleBase {
       return null;
     }
     if (redis == null) {
-      redis = io.vertx.redis.client.Redis.createClient(vertx,
-          new io.vertx.redis.client.RedisOptions().setConnectionString(config.redis().url()));
+      // a few pipelined connections per event loop: every request makes one call, so the client
+      // must queue thousands without refusing (its defaults refuse past 24 waiting, which turned
+      // into fallback decisions under load)
+      redis = io.vertx.redis.client.Redis.createClient(vertx, new io.vertx.redis.client.RedisOptions()
+          .setConnectionString(config.redis().url()).setMaxPoolSize(4).setMaxPoolWaiting(100_000)
+          .setMaxWaitingHandlers(100_000));
     }
     return io.vertx.redis.client.RedisAPI.api(redis);
   }
@@ -77,6 +81,8 @@ public final class GatewayVerticle extends VerticleBase {
     if (api != null) {
       shared = new io.portcullis.limit.RedisLimiter(api, config.redis().timeout());
       shared.load(); // EVALSHA falls back to EVAL if this has not happened yet
+      io.portcullis.limit.RedisLimiter flushed = shared;
+      vertx.setPeriodic(1000, id -> flushed.flush());
     }
     return new io.portcullis.limit.LimitStage(shared, localLimiter);
   }

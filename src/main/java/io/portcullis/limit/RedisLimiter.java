@@ -13,15 +13,37 @@ import java.util.concurrent.TimeUnit;
  * number of limits (they share a hash tag, so one Cluster slot). If Redis has lost the script
  * (NOSCRIPT: a restart, a failover), the call is repeated once with EVAL, which loads it again.
  * Every call has a deadline; what happens when Redis misses it is the caller's policy.
+ *
+ * <p>Settlements cost no call of their own: a correction waits here and rides along with the same
+ * caller's next decision, or goes out with {@code redis/settle.lua} at the next flush (every
+ * second) if that caller sends nothing more. One instance per event loop: no locking.
  */
 public final class RedisLimiter implements Limiter {
 
   private final RedisAPI redis;
   private final long timeoutMs;
+  /** Corrections not sent yet: key of the limit -> {window, delta}. */
+  private final java.util.Map<String, long[]> pending = new java.util.HashMap<>();
+  private final java.util.Map<String, Charge> pendingCharges = new java.util.HashMap<>();
 
   public RedisLimiter(RedisAPI redis, Duration timeout) {
     this.redis = redis;
     this.timeoutMs = timeout.toMillis();
+  }
+
+  /** Sends the corrections that found no later decision to ride with (call it every second). */
+  public void flush() {
+    List<String> keys = new ArrayList<>(pending.keySet());
+    for (String key : keys) {
+      long[] p = pending.remove(key);
+      Charge c = pendingCharges.remove(key);
+      send(c, p[0], p[1]);
+    }
+  }
+
+  private Future<Void> send(Charge charge, long window, long delta) {
+    return call(LimitScripts.SETTLE_SHA, LimitScripts.SETTLE,
+        List.of("1", charge.key(), String.valueOf(window), String.valueOf(delta))).mapEmpty();
   }
 
   /** Loads the scripts (SCRIPT LOAD) so the first EVALSHA finds them; a failure here is harmless. */
@@ -38,12 +60,25 @@ public final class RedisLimiter implements Limiter {
       args.add(c.key());
     }
     args.add(String.valueOf(charges.size()));
+    List<Charge> carried = new ArrayList<>();
+    List<long[]> corrections = new ArrayList<>();
     for (Charge c : charges) {
       args.add(String.valueOf(c.limit()));
       args.add(String.valueOf(c.windowMs()));
       args.add(String.valueOf(c.cost()));
+      long[] correction = pending.remove(c.key());
+      if (correction != null) {
+        carried.add(pendingCharges.remove(c.key()));
+        corrections.add(correction);
+      }
+      args.add(String.valueOf(correction == null ? -1 : correction[0]));
+      args.add(String.valueOf(correction == null ? 0 : correction[1]));
     }
-    return call(LimitScripts.SLIDING_WINDOW_SHA, LimitScripts.SLIDING_WINDOW, args).map(r -> {
+    return call(LimitScripts.SLIDING_WINDOW_SHA, LimitScripts.SLIDING_WINDOW, args).onFailure(err -> {
+      for (int i = 0; i < carried.size(); i++) {
+        settle(carried.get(i), corrections.get(i)[0], corrections.get(i)[1]); // keep them for later
+      }
+    }).map(r -> {
       List<Decision.State> states = new ArrayList<>(charges.size());
       for (int i = 0; i < charges.size(); i++) {
         states.add(new Decision.State(r.get(2 + i * 3).toLong(), r.get(3 + i * 3).toLong(), r.get(4 + i * 3).toLong()));
@@ -54,8 +89,18 @@ public final class RedisLimiter implements Limiter {
 
   @Override
   public Future<Void> settle(Charge charge, long window, long delta) {
-    return call(LimitScripts.SETTLE_SHA, LimitScripts.SETTLE,
-        List.of("1", charge.key(), String.valueOf(window), String.valueOf(delta))).mapEmpty();
+    long[] p = pending.get(charge.key());
+    if (p != null && p[0] != window) {
+      send(charge, p[0], p[1]); // a correction of another window cannot share the slot
+      p = null;
+    }
+    if (p == null) {
+      pending.put(charge.key(), new long[] {window, delta});
+      pendingCharges.put(charge.key(), charge);
+    } else {
+      p[1] += delta;
+    }
+    return Future.succeededFuture();
   }
 
   private Future<Response> call(String sha, String script, List<String> keysAndArgs) {

@@ -78,8 +78,35 @@ class LimiterTest {
       assertThat(small.states().get(0).remaining()).isEqualTo(98);
       assertThat(small.states().get(1).remaining()).isZero();
       // settling a reservation that used less frees the difference
+      // (in Redis the correction rides along with this caller's next decision, right below)
       await(limiter.settle(tokens, small.states().get(1).window(), -500));
       assertThat(await(limiter.acquire(List.of(new Charge(tokens.key(), "tokens", 1000, 60_000, 500)))).allowed()).isTrue();
+    }
+  }
+
+  @Test
+  void aCorrectionWithNoLaterDecisionGoesOutAtTheFlush() throws Exception {
+    Charge tokens = new Charge("rl:{e}:p:tokens", "tokens", 1000, 60_000, 900);
+    Decision d = await(redis.acquire(List.of(tokens)));
+    assertThat(server.command("HGET rl:{e}:p:tokens " + d.states().get(0).window())).isEqualTo("$3");
+    await(redis.settle(tokens, d.states().get(0).window(), -850));
+    redis.flush();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    String count;
+    do {
+      count = bulk("HGET rl:{e}:p:tokens " + d.states().get(0).window());
+    } while (!"50".equals(count) && System.nanoTime() < deadline);
+    assertThat(count).isEqualTo("50");
+  }
+
+  /** The value of a bulk-string reply (RedisServer.command returns only its first line). */
+  static String bulk(String command) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port)) {
+      s.getOutputStream().write((command + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      String head = in.readLine();
+      return head.startsWith("$-1") ? null : in.readLine();
     }
   }
 
