@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.RedisOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +74,7 @@ public final class KeysCommand {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.redis().url()));
+      Redis redis = Redis.createClient(vertx, io.portcullis.limit.RedisClients.options(cfg.redis()));
       return wait(op.apply(new RedisKeyStore(RedisAPI.api(redis), Duration.ofSeconds(5))));
     } finally {
       vertx.close();

@@ -291,12 +291,18 @@ public final class ConfigLoader {
   }
 
   private static RedisConfig redis(ConfigReader.Section s) {
-    s.only(Set.of("url", "timeout"));
+    s.only(Set.of("url", "cluster", "timeout"));
     String url = s.optionalString("url");
-    if (url != null && !url.startsWith("redis://") && !url.startsWith("rediss://")) {
-      s.problem("url", "must start with redis:// or rediss://, got '" + url + "'");
+    List<String> cluster = s.strings("cluster");
+    if (url != null && !cluster.isEmpty()) {
+      s.problem("cluster", "set url (one server) or cluster (seed nodes), not both");
     }
-    return new RedisConfig(url, s.duration("timeout", Duration.ofMillis(250)));
+    for (String u : url == null ? cluster : List.of(url)) {
+      if (!u.startsWith("redis://") && !u.startsWith("rediss://")) {
+        s.problem(url == null ? "cluster" : "url", "must start with redis:// or rediss://, got '" + u + "'");
+      }
+    }
+    return new RedisConfig(url, cluster, s.duration("timeout", Duration.ofMillis(250)));
   }
 
   private static Path resolve(Path baseDir, String file) {
@@ -416,7 +422,7 @@ public final class ConfigLoader {
       }
     }
     if (config.auth().redisKeys() && !config.redis().enabled()) {
-      root.problem("auth.api_keys.redis", "needs redis.url");
+      root.problem("auth.api_keys.redis", "needs redis.url or redis.cluster");
     }
     if (config.admin().enabled() && config.admin().port() != 0 && config.admin().port() == config.server().port()) {
       root.problem("admin.port", "must differ from server.port");

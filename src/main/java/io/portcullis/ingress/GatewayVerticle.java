@@ -64,12 +64,7 @@ public final class GatewayVerticle extends VerticleBase {
       return null;
     }
     if (redis == null) {
-      // a few pipelined connections per event loop: every request makes one call, so the client
-      // must queue thousands without refusing (its defaults refuse past 24 waiting, which turned
-      // into fallback decisions under load)
-      redis = io.vertx.redis.client.Redis.createClient(vertx, new io.vertx.redis.client.RedisOptions()
-          .setConnectionString(config.redis().url()).setMaxPoolSize(4).setMaxPoolWaiting(100_000)
-          .setMaxWaitingHandlers(100_000));
+      redis = io.vertx.redis.client.Redis.createClient(vertx, io.portcullis.limit.RedisClients.options(config.redis()));
     }
     return io.vertx.redis.client.RedisAPI.api(redis);
   }
