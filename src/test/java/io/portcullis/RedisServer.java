@@ -29,10 +29,16 @@ public final class RedisServer implements AutoCloseable {
 
   /** On a given port: a Redis that comes back where the old one was. */
   public RedisServer(int port) throws Exception {
+    this(port, java.util.List.of());
+  }
+
+  /** On a given port with extra arguments (a cluster node: --cluster-enabled yes ...). */
+  public RedisServer(int port, java.util.List<String> extra) throws Exception {
     this.port = port;
-    process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--protected-mode", "no")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("redis-server", "--port", String.valueOf(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+    command.addAll(extra);
+    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!"+PONG".equals(command("PING"))) {
       if (System.nanoTime() > deadline || !process.isAlive()) {
@@ -41,6 +47,19 @@ public final class RedisServer implements AutoCloseable {
       }
       TimeUnit.MILLISECONDS.sleep(20); // test harness thread, not an event loop
     }
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open, nothing answers. */
+  public void pause() throws Exception {
+    new ProcessBuilder("kill", "-STOP", String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+  }
+
+  public void resume() throws Exception {
+    new ProcessBuilder("kill", "-CONT", String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+  }
+
+  public static int freePortNumber() throws IOException {
+    return freePort();
   }
 
   public String url() {
@@ -68,6 +87,14 @@ public final class RedisServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!process.isAlive()) {
+      return;
+    }
+    try {
+      resume(); // a paused server cannot stop
+    } catch (Exception e) {
+      // best effort: destroyForcibly below ends it anyway
+    }
     process.destroy();
     try {
       process.waitFor(5, TimeUnit.SECONDS);

@@ -34,7 +34,9 @@ class LimitTest {
           - {name: mock, base_url: "${MOCK_URL}"}
         models:
           - {name: chat, targets: [{provider: mock, model: m}]}
-        """.replace("POLICY", policy).replace("REDIS", redisUrl == null ? "" : "redis: {url: \"" + redisUrl + "\", timeout: 200ms}");
+        """.replace("POLICY", policy).replace("REDIS", redisUrl == null ? ""
+            : redisUrl.startsWith("[") ? "redis: {cluster: " + redisUrl + ", timeout: 200ms}"
+            : "redis: {url: \"" + redisUrl + "\", timeout: 200ms}");
   }
 
   /** With auth off each client address is a caller with the default roles: give them policy p. */
@@ -124,7 +126,41 @@ class LimitTest {
   @Test
   void threeInstancesShareOneLimitThroughRedis() throws Exception {
     try (RedisServer redis = new RedisServer()) {
-      String text = withPolicy(config("{requests: {limit: 20, window: 2s}}", redis.url()));
+      assertAccurateAcrossThreeInstances(redis.url());
+    }
+  }
+
+  @Test
+  void threeInstancesShareOneLimitThroughARedisCluster() throws Exception {
+    try (io.portcullis.RedisCluster cluster = new io.portcullis.RedisCluster()) {
+      assertAccurateAcrossThreeInstances("[" + String.join(", ", cluster.urls().stream().map(u -> "\"" + u + "\"").toList()) + "]");
+      // every counter of a caller lives in one slot, on one node
+      long holders = cluster.nodes.stream().filter(n -> !":0".equals(n.command("DBSIZE"))).count();
+      assertThat(holders).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aFrozenRedisCostsADeadlineNotAnOutage() throws Exception {
+    try (RedisServer redis = new RedisServer()) {
+      String text = withPolicy(config("{requests: {limit: 1000, window: 1m}, on_redis_failure: local}", redis.url()));
+      try (GatewayFixture f = new GatewayFixture(text)) {
+        assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi")).statusCode()).isEqualTo(200);
+        redis.pause();
+        for (int i = 0; i < 5; i++) {
+          long start = System.nanoTime();
+          HttpResponse<String> res = f.post("/v1/chat/completions", chat("chat", false, "hi"));
+          assertThat(res.statusCode()).isEqualTo(200);
+          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1500); // deadline 200 ms
+        }
+        redis.resume();
+      }
+    }
+  }
+
+  static void assertAccurateAcrossThreeInstances(String redisUrl) throws Exception {
+    {
+      String text = withPolicy(config("{requests: {limit: 20, window: 2s}}", redisUrl));
       try (GatewayFixture a = new GatewayFixture(text); GatewayFixture b = new GatewayFixture(text);
           GatewayFixture c = new GatewayFixture(text)) {
         List<GatewayFixture> gateways = List.of(a, b, c);
