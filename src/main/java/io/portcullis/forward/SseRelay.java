@@ -23,6 +23,7 @@ final class SseRelay {
   private Buffer pending = Buffer.buffer(512);
   private final Consumer<SseEvent> emit = this::write;
   private boolean hookFailed;
+  private boolean budgetExhausted;
   private String hookFailure;
 
   SseRelay(Exchange exchange, Provider provider, int maxEventBytes) {
@@ -37,12 +38,18 @@ final class SseRelay {
    * or around it: the stream is cut (fail closed), never passed on unfiltered.
    */
   private void onEvent(SseEvent event) {
-    if (hookFailed) {
+    if (hookFailed || budgetExhausted) {
       return;
     }
     io.portcullis.limit.Reservation reservation = exchange.reservation();
-    if (reservation != null && event.hasData() && !event.isDone() && tapUsage(reservation, event)) {
-      return; // the usage chunk the gateway asked for and the client did not
+    if (reservation != null && event.hasData() && !event.isDone()) {
+      if (tapUsage(reservation, event)) {
+        return; // the usage chunk the gateway asked for and the client did not
+      }
+      if (reservation.overBudget()) {
+        budgetExhausted = true; // the caller's token budget is spent: nothing more goes out
+        return;
+      }
     }
     try {
       hook.onEvent(event, emit);
@@ -54,7 +61,7 @@ final class SseRelay {
   /** Reads usage for settlement; returns true when the event is to be dropped. */
   private static boolean tapUsage(io.portcullis.limit.Reservation reservation, SseEvent event) {
     String data = event.data();
-    if (data.indexOf("usage") < 0) {
+    if (!carriesUsage(data)) {
       reservation.usage().streamed();
       return false;
     }
@@ -67,6 +74,24 @@ final class SseRelay {
     reservation.usage().observe(json);
     return reservation.stripUsage() && json.getValue("choices") instanceof io.vertx.core.json.JsonArray choices
         && choices.isEmpty() && json.getValue("usage") instanceof io.vertx.core.json.JsonObject;
+  }
+
+  /**
+   * Whether the event reports usage ({@code "usage": {...}}, or Anthropic's {@code message_start} and
+   * {@code message_delta}): only those are parsed here. OpenAI puts {@code "usage":null} in every
+   * chunk of a stream that asked for usage, which must not cost a parse.
+   */
+  static boolean carriesUsage(String data) {
+    for (int at = data.indexOf("\"usage\""); at >= 0; at = data.indexOf("\"usage\"", at + 1)) {
+      int k = at + 7;
+      while (k < data.length() && (data.charAt(k) == ' ' || data.charAt(k) == ':')) {
+        k++;
+      }
+      if (k < data.length() && data.charAt(k) == '{') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void endHook() {
@@ -87,6 +112,11 @@ final class SseRelay {
   /** The class of what the hook threw (for the log), or null. */
   String hookFailure() {
     return hookFailure;
+  }
+
+  /** The stream ran past the caller's token budget: the caller must end it with an error. */
+  boolean budgetExhausted() {
+    return budgetExhausted;
   }
 
   /** The hook threw: the caller must end the stream with an error. */

@@ -42,6 +42,9 @@ final class UpstreamCall {
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
   /** The response filter (the scrubber) threw: the output could not be checked, so it stops here. */
+  /** The stream ran past the caller's remaining token budget. */
+  private static final GatewayError BUDGET_EXHAUSTED = GatewayError.of(ErrorKind.RATE_LIMITED, "token_budget_exhausted",
+      "the response ran past your remaining token budget and was cut");
   private static final GatewayError FILTER_FAILED = GatewayError.upstream("response_filter_failed",
       "the gateway could not check the model's output");
 
@@ -214,6 +217,11 @@ final class UpstreamCall {
       LOG.error("stream cut: its filter failed ({})", relay.hookFailure());
       writeToClient(bytes);
       abortStream(FILTER_FAILED);
+      return;
+    }
+    if (relay.budgetExhausted()) {
+      writeToClient(bytes);
+      abortStream(BUDGET_EXHAUSTED);
       return;
     }
     writeToClient(bytes);

@@ -35,6 +35,22 @@ public final class Reservation {
     return stripUsage;
   }
 
+  /**
+   * Whether the completion has run past what the caller may still spend: the completion tokens
+   * reserved plus what the token limit had left after the reservation. Never for a request without
+   * a token limit, or decided without the shared counters (open mode).
+   */
+  public boolean overBudget() {
+    for (int i = 0; i < charges.size(); i++) {
+      Charge c = charges.get(i);
+      if (c.kind().equals("tokens") && decision.states().get(i).window() >= 0) {
+        long allowance = (c.cost() - countedPrompt) + decision.states().get(i).remaining();
+        return usage.outputSoFar() > allowance;
+      }
+    }
+    return false;
+  }
+
   /** What the response reports as it goes. */
   public Usage usage() {
     return usage;

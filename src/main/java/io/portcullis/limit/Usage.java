@@ -37,6 +37,11 @@ public final class Usage {
     streamedEvents++;
   }
 
+  /** Completion tokens so far: as reported (Anthropic reports them as it goes), else one per text event. */
+  public long outputSoFar() {
+    return Math.max(output, streamedEvents);
+  }
+
   private static long number(JsonObject o, String field, long fallback) {
     return o.getValue(field) instanceof Number n ? n.longValue() : fallback;
   }

@@ -34,6 +34,7 @@ class LimitTest {
           - {name: mock, base_url: "${MOCK_URL}"}
         models:
           - {name: chat, targets: [{provider: mock, model: m}]}
+          - {name: long, targets: [{provider: mock, model: "m@tokens=60;rate=0"}]}
         """.replace("POLICY", policy).replace("REDIS", redisUrl == null ? ""
             : redisUrl.startsWith("[") ? "redis: {cluster: " + redisUrl + ", timeout: 200ms}"
             : "redis: {url: \"" + redisUrl + "\", timeout: 200ms}");
@@ -88,6 +89,22 @@ class LimitTest {
       HttpResponse<String> asked = f.post("/v1/chat/completions", chat("chat", true, "hi")
           .replace("\"stream\":true", "\"stream\":true,\"max_tokens\":50,\"stream_options\":{\"include_usage\":true}"));
       assertThat(events(asked.body()).stream().map(e -> e.data()).filter(d -> d != null && d.contains("\"usage\":{"))).hasSize(1);
+    }
+  }
+
+  @Test
+  void aStreamPastTheRemainingTokenBudgetIsCut() throws Exception {
+    // 50 tokens a minute; the stream reserves its prompt + 20 (no max_tokens) and may use the 20
+    // plus what is left, but the model goes on for 60 tokens
+    try (GatewayFixture f = new GatewayFixture(withPolicy(config("{tokens: {limit: 50, window: 1m}, default_max_tokens: 20}", null)))) {
+      HttpResponse<String> res = f.post("/v1/chat/completions", chat("long", true, "hi"));
+      assertThat(res.statusCode()).isEqualTo(200);
+      List<String> data = events(res.body()).stream().map(e -> e.data()).filter(d -> d != null).toList();
+      assertThat(data).doesNotContain("[DONE]");
+      JsonObject last = new JsonObject(data.get(data.size() - 1));
+      assertThat(last.getJsonObject("error").getString("code")).isEqualTo("token_budget_exhausted");
+      long content = data.stream().filter(d -> d.contains("\"content\":\"")).count();
+      assertThat(content).isBetween(20L, 45L);
     }
   }
 
