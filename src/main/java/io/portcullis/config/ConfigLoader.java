@@ -262,19 +262,32 @@ public final class ConfigLoader {
     s.only(Set.of("expected_instances", "policies"));
     Map<String, LimitsConfig.Policy> policies = new HashMap<>();
     s.sectionMap("policies").forEach((name, p) -> {
-      p.only(Set.of("requests", "tokens", "default_max_tokens", "on_redis_failure"));
+      p.only(Set.of("requests", "tokens", "daily_tokens", "monthly_tokens", "team", "default_max_tokens", "on_redis_failure"));
       String mode = p.string("on_redis_failure", "local");
       if (!LimitsConfig.FAILURE_MODES.contains(mode)) {
         p.problem("on_redis_failure", "must be local, open or closed, got '" + mode + "'");
       }
-      LimitsConfig.Window requests = window(p, "requests");
-      LimitsConfig.Window tokens = window(p, "tokens");
-      if (requests == null && tokens == null) {
-        p.problem("requests", "a policy needs requests or tokens (or both)");
+      LimitsConfig.Limits user = holderLimits(p);
+      LimitsConfig.Limits team = null;
+      if (p.has("team")) {
+        ConfigReader.Section t = p.section("team");
+        t.only(Set.of("requests", "tokens", "daily_tokens", "monthly_tokens"));
+        team = holderLimits(t);
       }
-      policies.put(name, new LimitsConfig.Policy(name, requests, tokens, p.integer("default_max_tokens", 1024, 1, 10_000_000), mode));
+      if (!user.any() && (team == null || !team.any())) {
+        p.problem("requests", "a policy needs at least one of requests, tokens, daily_tokens, monthly_tokens or team");
+      }
+      policies.put(name, new LimitsConfig.Policy(name, user, team, p.integer("default_max_tokens", 1024, 1, 10_000_000), mode));
     });
     return new LimitsConfig(s.integer("expected_instances", 1, 1, 10_000), policies);
+  }
+
+  private static LimitsConfig.Limits holderLimits(ConfigReader.Section s) {
+    return new LimitsConfig.Limits(window(s, "requests"), window(s, "tokens"), quota(s, "daily_tokens"), quota(s, "monthly_tokens"));
+  }
+
+  private static Long quota(ConfigReader.Section s, String key) {
+    return s.has(key) ? s.longInteger(key, 1, 1, Long.MAX_VALUE / 4) : null;
   }
 
   private static LimitsConfig.Window window(ConfigReader.Section policy, String key) {
@@ -287,7 +300,7 @@ public final class ConfigLoader {
     if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(30)) > 0) {
       w.problem("window", "must be between 1s and 30d, got " + window);
     }
-    return new LimitsConfig.Window(w.integer("limit", 1, 1, Integer.MAX_VALUE), window);
+    return new LimitsConfig.Window(w.longInteger("limit", 1, 1, Long.MAX_VALUE / 4), window);
   }
 
   private static RedisConfig redis(ConfigReader.Section s) {

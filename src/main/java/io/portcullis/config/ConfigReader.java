@@ -97,6 +97,10 @@ final class ConfigReader {
     }
 
     int integer(String key, int fallback, int min, int max) {
+      return (int) longInteger(key, fallback, min, max);
+    }
+
+    long longInteger(String key, long fallback, long min, long max) {
       if (!has(key)) {
         return fallback;
       }
@@ -105,7 +109,7 @@ final class ConfigReader {
         return fallback;
       }
       try {
-        int value = Integer.parseInt(text.trim());
+        long value = Long.parseLong(text.trim());
         if (value < min || value > max) {
           problem(key, "must be between " + min + " and " + max + ", got " + value);
           return fallback;

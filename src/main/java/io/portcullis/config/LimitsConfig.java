@@ -22,10 +22,29 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) 
   public record Window(long limit, Duration window) {}
 
   /**
-   * @param requests requests per window, or null
-   * @param tokens LLM tokens (prompt + completion) per window, or null: reserved before the call
-   *     (prompt counted + max_tokens or {@code defaultMaxTokens}), settled from real usage after
+   * The limits of one holder (a user, or a whole team), each null when not set.
+   *
+   * @param requests requests per window
+   * @param tokens LLM tokens (prompt + completion) per window: reserved before the call (prompt
+   *     counted + max_tokens or the policy's default), settled from real usage after
+   * @param dailyTokens a token quota per (sliding) day
+   * @param monthlyTokens a token quota per (sliding) 30 days
+   */
+  public record Limits(Window requests, Window tokens, Long dailyTokens, Long monthlyTokens) {
+
+    public boolean any() {
+      return requests != null || tokens != null || dailyTokens != null || monthlyTokens != null;
+    }
+
+    public boolean countsTokens() {
+      return tokens != null || dailyTokens != null || monthlyTokens != null;
+    }
+  }
+
+  /**
+   * @param user the limits of each caller
+   * @param team the limits of each caller's team as a whole (callers without a team have none), or null
    * @param onRedisFailure {@code local}, {@code open} or {@code closed}
    */
-  public record Policy(String name, Window requests, Window tokens, int defaultMaxTokens, String onRedisFailure) {}
+  public record Policy(String name, Limits user, Limits team, int defaultMaxTokens, String onRedisFailure) {}
 }

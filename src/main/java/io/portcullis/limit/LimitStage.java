@@ -64,47 +64,110 @@ public final class LimitStage implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    String caller = "rl:{" + p.subject().replace('{', '_').replace('}', '_') + "}:" + policy.name() + ":";
-    List<Charge> charges = new ArrayList<>(2);
-    if (policy.requests() != null) {
-      charges.add(new Charge(caller + "requests", "requests", policy.requests().limit(), policy.requests().window().toMillis(), 1));
-    }
-    long prompt = 0;
-    if (policy.tokens() != null) {
-      prompt = TokenCounter.prompt(ex.endpoint(), ex.body());
-      long reserve = prompt + TokenCounter.maxCompletion(ex.endpoint(), ex.body(), policy.defaultMaxTokens());
-      charges.add(new Charge(caller + "tokens", "tokens", policy.tokens().limit(), policy.tokens().window().toMillis(), reserve));
-    }
+    boolean countsTokens = policy.user().countsTokens() || (policy.team() != null && policy.team().countsTokens());
+    long prompt = countsTokens ? TokenCounter.prompt(ex.endpoint(), ex.body()) : 0;
+    long tokens = countsTokens ? prompt + TokenCounter.maxCompletion(ex.endpoint(), ex.body(), policy.defaultMaxTokens()) : 0;
+    String caller = "rl:{" + tag(p.subject()) + "}:" + policy.name() + ":";
+    List<Charge> userCharges = charges(caller, "", policy.user(), tokens);
+    List<Charge> teamCharges = policy.team() == null || p.team() == null ? List.of()
+        : charges("rl:{team:" + tag(p.team()) + "}:" + policy.name() + ":", "team_", policy.team(), tokens);
     long now = System.nanoTime();
     long[] refused = denied.get(caller);
-    long tokenCost = policy.tokens() == null ? 0 : charges.get(charges.size() - 1).cost();
     // refused again without asking: while the request limit is spent, or for a token cost no smaller
     // than one already refused (a smaller request may still fit, so it is asked)
-    if (refused != null && refused[0] > now && (refused[2] == 1 || tokenCost >= refused[1])) {
+    if (refused != null && refused[0] > now && (refused[2] == 1 || tokens >= refused[1])) {
       deny(ctx, (refused[0] - now) / 1_000_000);
       return;
     }
-    long countedPrompt = prompt;
-    decide(charges, policy, limits.expectedInstances(), now).onComplete(ar -> {
-      if (ar.failed()) {
+    // the caller's counters and the team's live under different hash tags (different Cluster
+    // slots): two calls in parallel, and the side that admitted is refunded if the other refused
+    Future<Decision> user = userCharges.isEmpty() ? Future.succeededFuture(allowAll()) : decide(userCharges, policy, limits.expectedInstances(), now);
+    Future<Decision> team = teamCharges.isEmpty() ? Future.succeededFuture(allowAll()) : decide(teamCharges, policy, limits.expectedInstances(), now);
+    Future.join(user, team).onComplete(ar -> {
+      if (user.failed() || team.failed()) {
+        refund(userCharges, user);
+        refund(teamCharges, team);
         ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.UNAVAILABLE, "rate_limiter_unavailable",
             "the rate limiter cannot be reached and this limit does not admit requests without it; try again shortly"));
         return;
       }
-      Decision d = ar.result();
-      RateLimitHeaders.put(ctx.response().headers(), charges, d);
-      if (!d.allowed()) {
-        long wait = Math.min(d.retryAfterMs(), MAX_DENY_MS);
-        boolean requestsSpent = policy.requests() != null && d.states().get(0).remaining() < 1;
-        denied.put(caller, new long[] {System.nanoTime() + wait * 1_000_000,
-            policy.tokens() == null ? Long.MAX_VALUE : tokenCost, requestsSpent ? 1 : 0});
-        deny(ctx, d.retryAfterMs());
+      Decision u = user.result();
+      Decision t = team.result();
+      List<Charge> all = new ArrayList<>(userCharges);
+      all.addAll(teamCharges);
+      List<Decision.State> states = new ArrayList<>(u.states());
+      states.addAll(t.states());
+      RateLimitHeaders.put(ctx.response().headers(), all, new Decision(u.allowed() && t.allowed(), 0, states, u.mode()));
+      if (!u.allowed() || !t.allowed()) {
+        if (u.allowed()) {
+          refund(userCharges, user);
+        }
+        if (t.allowed()) {
+          refund(teamCharges, team);
+        }
+        long retry = Math.max(u.allowed() ? 0 : u.retryAfterMs(), t.allowed() ? 0 : t.retryAfterMs());
+        boolean requestsSpent = false;
+        for (int i = 0; i < all.size(); i++) {
+          requestsSpent |= all.get(i).kind().endsWith("requests") && states.get(i).remaining() < 1;
+        }
+        denied.put(caller, new long[] {System.nanoTime() + Math.min(retry, MAX_DENY_MS) * 1_000_000,
+            countsTokens ? tokens : Long.MAX_VALUE, requestsSpent ? 1 : 0});
+        deny(ctx, retry);
         return;
       }
-      boolean strip = policy.tokens() != null && askForUsage(ex);
-      ex.reservation(new Reservation(charges, d, d.mode().equals("redis") ? shared : local, countedPrompt, strip));
+      List<Reservation.Charged> charged = new ArrayList<>();
+      for (int i = 0; i < userCharges.size(); i++) {
+        charged.add(new Reservation.Charged(userCharges.get(i), u.states().get(i), limiter(u)));
+      }
+      for (int i = 0; i < teamCharges.size(); i++) {
+        charged.add(new Reservation.Charged(teamCharges.get(i), t.states().get(i), limiter(t)));
+      }
+      boolean strip = countsTokens && askForUsage(ex);
+      ex.reservation(new Reservation(charged, prompt, strip));
       ctx.next();
     });
+  }
+
+  /** Hash tags must not be broken by the name they carry. */
+  private static String tag(String name) {
+    return name.replace('{', '_').replace('}', '_');
+  }
+
+  private static List<Charge> charges(String prefix, String kindPrefix, LimitsConfig.Limits l, long tokens) {
+    List<Charge> out = new ArrayList<>(4);
+    if (l.requests() != null) {
+      out.add(new Charge(prefix + "requests", kindPrefix + "requests", l.requests().limit(), l.requests().window().toMillis(), 1));
+    }
+    if (l.tokens() != null) {
+      out.add(new Charge(prefix + "tokens", kindPrefix + "tokens", l.tokens().limit(), l.tokens().window().toMillis(), tokens));
+    }
+    if (l.dailyTokens() != null) {
+      out.add(new Charge(prefix + "tokens_day", kindPrefix + "tokens_day", l.dailyTokens(), DAY_MS, tokens));
+    }
+    if (l.monthlyTokens() != null) {
+      out.add(new Charge(prefix + "tokens_month", kindPrefix + "tokens_month", l.monthlyTokens(), 30 * DAY_MS, tokens));
+    }
+    return out;
+  }
+
+  private static final long DAY_MS = 24L * 3600 * 1000;
+
+  private static Decision allowAll() {
+    return new Decision(true, 0, List.of(), "none");
+  }
+
+  private Limiter limiter(Decision d) {
+    return d.mode().equals("redis") ? shared : local;
+  }
+
+  /** Gives back what an admitting decision charged (the other side refused). */
+  private void refund(List<Charge> charges, Future<Decision> decision) {
+    if (decision.succeeded() && decision.result().allowed() && !decision.result().mode().equals("open")) {
+      Decision d = decision.result();
+      for (int i = 0; i < charges.size(); i++) {
+        limiter(d).settle(charges.get(i), d.states().get(i).window(), -charges.get(i).cost());
+      }
+    }
   }
 
   /**

@@ -25,9 +25,10 @@ final class RateLimitHeaders {
       }
       policy.append('"').append(c.kind()).append("\";q=").append(c.limit()).append(";w=").append(c.windowMs() / 1000);
       state.append('"').append(c.kind()).append("\";r=").append(s.remaining()).append(";t=").append(resetSeconds);
-      headers.set("x-ratelimit-limit-" + c.kind(), String.valueOf(c.limit()));
-      headers.set("x-ratelimit-remaining-" + c.kind(), String.valueOf(s.remaining()));
-      headers.set("x-ratelimit-reset-" + c.kind(), duration(s.resetMs()));
+      String name = c.kind().replace('_', '-');
+      headers.set("x-ratelimit-limit-" + name, String.valueOf(c.limit()));
+      headers.set("x-ratelimit-remaining-" + name, String.valueOf(s.remaining()));
+      headers.set("x-ratelimit-reset-" + name, duration(s.resetMs()));
     }
     headers.set("ratelimit-policy", policy.toString());
     headers.set("ratelimit", state.toString());

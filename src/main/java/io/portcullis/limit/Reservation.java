@@ -3,30 +3,28 @@ package io.portcullis.limit;
 import java.util.List;
 
 /**
- * What a request was charged, kept until its real token usage is known, then settled once: the
- * token charge is corrected to the tokens really used (a failed request with nothing served is
- * refunded).
+ * What a request was charged, kept until its real token usage is known, then settled once: every
+ * token charge (per-window limits and quotas, the caller's and its team's) is corrected to the
+ * tokens really used; a failed request with nothing served is refunded.
  */
 public final class Reservation {
 
-  private final List<Charge> charges;
-  private final Decision decision;
-  private final Limiter limiter;
+  /** One charge as it was made: the window it went to, by which limiter. */
+  public record Charged(Charge charge, Decision.State state, Limiter limiter) {}
+
+  private final List<Charged> charged;
   private final long countedPrompt;
   private final boolean stripUsage;
   private final Usage usage = new Usage();
   private boolean settled;
 
   /**
-   * @param limiter the limiter that charged it (Redis, or the local one in fallback)
    * @param countedPrompt the prompt tokens counted before the call
    * @param stripUsage the gateway asked upstream for a usage chunk the client did not ask for: it
    *     is read, then dropped from the stream
    */
-  public Reservation(List<Charge> charges, Decision decision, Limiter limiter, long countedPrompt, boolean stripUsage) {
-    this.charges = List.copyOf(charges);
-    this.decision = decision;
-    this.limiter = limiter;
+  public Reservation(List<Charged> charged, long countedPrompt, boolean stripUsage) {
+    this.charged = List.copyOf(charged);
     this.countedPrompt = countedPrompt;
     this.stripUsage = stripUsage;
   }
@@ -35,25 +33,24 @@ public final class Reservation {
     return stripUsage;
   }
 
-  /**
-   * Whether the completion has run past what the caller may still spend: the completion tokens
-   * reserved plus what the token limit had left after the reservation. Never for a request without
-   * a token limit, or decided without the shared counters (open mode).
-   */
-  public boolean overBudget() {
-    for (int i = 0; i < charges.size(); i++) {
-      Charge c = charges.get(i);
-      if (c.kind().equals("tokens") && decision.states().get(i).window() >= 0) {
-        long allowance = (c.cost() - countedPrompt) + decision.states().get(i).remaining();
-        return usage.outputSoFar() > allowance;
-      }
-    }
-    return false;
-  }
-
   /** What the response reports as it goes. */
   public Usage usage() {
     return usage;
+  }
+
+  /**
+   * Whether the completion has run past what the caller may still spend: for each token limit, the
+   * completion tokens reserved plus what it had left after the reservation (the tightest counts).
+   * Never for a request decided without the shared counters (open mode).
+   */
+  public boolean overBudget() {
+    long allowance = Long.MAX_VALUE;
+    for (Charged c : charged) {
+      if (c.charge().countsTokens() && c.state().window() >= 0) {
+        allowance = Math.min(allowance, (c.charge().cost() - countedPrompt) + c.state().remaining());
+      }
+    }
+    return usage.outputSoFar() > allowance;
   }
 
   /** Settles with the usage seen. */
@@ -61,17 +58,15 @@ public final class Reservation {
     settle(usage.total(countedPrompt));
   }
 
-  /** Settles the token charge with the tokens really used (prompt + completion); only the first call counts. */
+  /** Settles every token charge with the tokens really used; only the first call counts. */
   public void settle(long usedTokens) {
     if (settled) {
       return;
     }
     settled = true;
-    for (int i = 0; i < charges.size(); i++) {
-      Charge c = charges.get(i);
-      long window = decision.states().get(i).window();
-      if (c.kind().equals("tokens") && window >= 0 && usedTokens != c.cost()) {
-        limiter.settle(c, window, usedTokens - c.cost());
+    for (Charged c : charged) {
+      if (c.charge().countsTokens() && c.state().window() >= 0 && usedTokens != c.charge().cost()) {
+        c.limiter().settle(c.charge(), c.state().window(), usedTokens - c.charge().cost());
       }
     }
   }

@@ -93,6 +93,49 @@ class LimitTest {
   }
 
   @Test
+  void aTeamSharesItsLimitAndARefusedSideIsRefunded() throws Exception {
+    try (RedisServer redis = new RedisServer()) {
+      java.nio.file.Path keyFile = java.nio.file.Files.createTempFile("keys", ".yaml");
+      String[] k1 = io.portcullis.auth.ApiKeyFormat.generate();
+      String[] k2 = io.portcullis.auth.ApiKeyFormat.generate();
+      String[] k3 = io.portcullis.auth.ApiKeyFormat.generate();
+      java.time.Instant now = java.time.Instant.now();
+      io.portcullis.config.KeyFile.write(keyFile, List.of(
+          new io.portcullis.config.StoredKey(k1[1], k1[2], "u1", "t1", List.of("r"), now, null, false),
+          new io.portcullis.config.StoredKey(k2[1], k2[2], "u2", "t1", List.of("r"), now, null, false),
+          new io.portcullis.config.StoredKey(k3[1], k3[2], "u3", "t2", List.of("r"), now, null, false)));
+      String text = config("{requests: {limit: 5, window: 1m}, daily_tokens: 100000, team: {requests: {limit: 3, window: 1m}}}", redis.url())
+          .replace("auth: {enabled: false}", "auth: {enabled: true, api_keys: {file: \"" + keyFile + "\"}, "
+              + "roles: [{name: r, models: [\"*\"], limit: p}]}");
+      try (GatewayFixture f = new GatewayFixture(text)) {
+        Map<String, String> u1 = Map.of("authorization", "Bearer " + k1[0]);
+        Map<String, String> u2 = Map.of("authorization", "Bearer " + k2[0]);
+        Map<String, String> u3 = Map.of("authorization", "Bearer " + k3[0]);
+        HttpResponse<String> first = f.post("/v1/chat/completions", chat("chat", false, "hi"), u1);
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("x-ratelimit-limit-team-requests")).hasValue("3");
+        assertThat(first.headers().firstValue("x-ratelimit-limit-tokens-day")).hasValue("100000");
+        assertThat(first.headers().firstValue("ratelimit-policy").orElseThrow())
+            .isEqualTo("\"requests\";q=5;w=60, \"tokens_day\";q=100000;w=86400, \"team_requests\";q=3;w=60");
+        assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi"), u1).statusCode()).isEqualTo(200);
+        assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi"), u2).statusCode()).isEqualTo(200);
+        // the team's 3 are spent: u2's own limit had room, so that side is given back
+        ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "hi"), u2), 429, "rate_limit_exceeded");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String counted;
+        do {
+          counted = redis.command("EVAL \"local t=0 for _,v in ipairs(redis.call('HVALS',KEYS[1])) do t=t+tonumber(v) end return t\" 1 rl:{u2}:p:requests");
+        } while (!":1".equals(counted) && System.nanoTime() < deadline);
+        assertThat(counted).isEqualTo(":1");
+        // another team is not affected
+        assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi"), u3).statusCode()).isEqualTo(200);
+        // the daily quota is charged in tokens and settled to the usage reported
+        assertThat(redis.command("EXISTS rl:{u1}:p:tokens_day")).isEqualTo(":1");
+      }
+    }
+  }
+
+  @Test
   void aStreamPastTheRemainingTokenBudgetIsCut() throws Exception {
     // 50 tokens a minute; the stream reserves its prompt + 20 (no max_tokens) and may use the 20
     // plus what is left, but the model goes on for 60 tokens
