@@ -9,6 +9,10 @@
 -- Settlements of earlier reservations ride along: each limit may carry a correction (window number
 -- and delta) applied first, to that window if it is still kept, so settling costs no call of its own.
 --
+-- A limit of concurrent requests is marked by a negative window (minus its lease in ms): its key is
+-- a sorted set of the requests in flight scored by when their lease ends (so a crashed instance's
+-- requests free their place by themselves), and the correction slot carries the request's id.
+--
 -- ARGV: n, then per limit: limit, window_ms, cost, correction_window, correction_delta
 -- Returns: {allowed (1/0), retry_after_ms, then per limit: remaining, reset_ms, window_number}
 local t = redis.call('TIME')
@@ -22,44 +26,60 @@ for i = 1, n do
   local limit = tonumber(ARGV[2 + (i - 1) * 5])
   local window = tonumber(ARGV[3 + (i - 1) * 5])
   local cost = tonumber(ARGV[4 + (i - 1) * 5])
-  local corrDelta = tonumber(ARGV[6 + (i - 1) * 5])
-  if corrDelta ~= 0 and redis.call('HEXISTS', KEYS[i], ARGV[5 + (i - 1) * 5]) == 1 then
-    redis.call('HINCRBY', KEYS[i], ARGV[5 + (i - 1) * 5], corrDelta)
-  end
-  local idx = math.floor(now / window)
-  local into = now - idx * window
-  local counts = redis.call('HMGET', KEYS[i], tostring(idx), tostring(idx - 1))
-  local cur = tonumber(counts[1] or '0')
-  local prev = tonumber(counts[2] or '0')
-  local estimate = prev * (window - into) / window + cur
-  if estimate + cost > limit then
-    allowed = 0
-    local wait
-    if cost > limit then
-      wait = window - into + window
-    elseif cur + cost <= limit then
-      -- within this window, once enough of the previous one has slid out
-      wait = math.ceil(window - (limit - cur - cost) * window / prev) - into
-    else
-      -- in the next window, once enough of this one has slid out
-      wait = (window - into) + math.ceil(window - (limit - cost) * window / cur)
+  if window < 0 then
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
+    local inflight = redis.call('ZCARD', KEYS[i])
+    if inflight + 1 > limit then
+      allowed = 0
+      if retry < 1000 then retry = 1000 end
     end
-    if wait > retry then retry = wait end
+    out[#out + 1] = math.max(0, limit - inflight - 1)
+    out[#out + 1] = -window
+    out[#out + 1] = 0
+    fresh[i] = false
+  else
+    local corrDelta = tonumber(ARGV[6 + (i - 1) * 5])
+    if corrDelta ~= 0 and redis.call('HEXISTS', KEYS[i], ARGV[5 + (i - 1) * 5]) == 1 then
+      redis.call('HINCRBY', KEYS[i], ARGV[5 + (i - 1) * 5], corrDelta)
+    end
+    local idx = math.floor(now / window)
+    local into = now - idx * window
+    local counts = redis.call('HMGET', KEYS[i], tostring(idx), tostring(idx - 1))
+    local cur = tonumber(counts[1] or '0')
+    local prev = tonumber(counts[2] or '0')
+    local estimate = prev * (window - into) / window + cur
+    if estimate + cost > limit then
+      allowed = 0
+      local wait
+      if cost > limit then
+        wait = window - into + window
+      elseif cur + cost <= limit then
+        -- within this window, once enough of the previous one has slid out
+        wait = math.ceil(window - (limit - cur - cost) * window / prev) - into
+      else
+        -- in the next window, once enough of this one has slid out
+        wait = (window - into) + math.ceil(window - (limit - cost) * window / cur)
+      end
+      if wait > retry then retry = wait end
+    end
+    out[#out + 1] = math.max(0, math.floor(limit - estimate - (allowed == 1 and cost or 0)))
+    out[#out + 1] = window - into
+    out[#out + 1] = idx
+    fresh[i] = (cur == 0)
   end
-  out[#out + 1] = math.max(0, math.floor(limit - estimate - (allowed == 1 and cost or 0)))
-  out[#out + 1] = window - into
-  out[#out + 1] = idx
-  fresh[i] = (cur == 0)
 end
 if allowed == 1 then
   for i = 1, n do
     local window = tonumber(ARGV[3 + (i - 1) * 5])
     local cost = tonumber(ARGV[4 + (i - 1) * 5])
     local idx = out[(i - 1) * 3 + 3]
-    if cost > 0 then
+    if window < 0 then
+      redis.call('ZADD', KEYS[i], now - window, ARGV[5 + (i - 1) * 5])
+      redis.call('PEXPIRE', KEYS[i], -window)
+    elseif cost > 0 then
       redis.call('HINCRBY', KEYS[i], tostring(idx), cost)
     end
-    if fresh[i] then
+    if window > 0 and fresh[i] then
       -- the first charge of a window: drop the window before last, and keep the key two windows
       -- from now (an idle caller's key then expires by itself)
       redis.call('HDEL', KEYS[i], tostring(idx - 2))

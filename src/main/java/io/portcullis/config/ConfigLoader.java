@@ -262,7 +262,8 @@ public final class ConfigLoader {
     s.only(Set.of("expected_instances", "policies"));
     Map<String, LimitsConfig.Policy> policies = new HashMap<>();
     s.sectionMap("policies").forEach((name, p) -> {
-      p.only(Set.of("requests", "tokens", "daily_tokens", "monthly_tokens", "team", "default_max_tokens", "on_redis_failure"));
+      p.only(Set.of("requests", "tokens", "daily_tokens", "monthly_tokens", "concurrent", "team", "default_max_tokens",
+          "on_redis_failure", "concurrency_lease"));
       String mode = p.string("on_redis_failure", "local");
       if (!LimitsConfig.FAILURE_MODES.contains(mode)) {
         p.problem("on_redis_failure", "must be local, open or closed, got '" + mode + "'");
@@ -271,19 +272,21 @@ public final class ConfigLoader {
       LimitsConfig.Limits team = null;
       if (p.has("team")) {
         ConfigReader.Section t = p.section("team");
-        t.only(Set.of("requests", "tokens", "daily_tokens", "monthly_tokens"));
+        t.only(Set.of("requests", "tokens", "daily_tokens", "monthly_tokens", "concurrent"));
         team = holderLimits(t);
       }
       if (!user.any() && (team == null || !team.any())) {
         p.problem("requests", "a policy needs at least one of requests, tokens, daily_tokens, monthly_tokens or team");
       }
-      policies.put(name, new LimitsConfig.Policy(name, user, team, p.integer("default_max_tokens", 1024, 1, 10_000_000), mode));
+      policies.put(name, new LimitsConfig.Policy(name, user, team, p.integer("default_max_tokens", 1024, 1, 10_000_000), mode,
+          p.duration("concurrency_lease", Duration.ofMinutes(15))));
     });
     return new LimitsConfig(s.integer("expected_instances", 1, 1, 10_000), policies);
   }
 
   private static LimitsConfig.Limits holderLimits(ConfigReader.Section s) {
-    return new LimitsConfig.Limits(window(s, "requests"), window(s, "tokens"), quota(s, "daily_tokens"), quota(s, "monthly_tokens"));
+    return new LimitsConfig.Limits(window(s, "requests"), window(s, "tokens"), quota(s, "daily_tokens"), quota(s, "monthly_tokens"),
+        quota(s, "concurrent"));
   }
 
   private static Long quota(ConfigReader.Section s, String key) {

@@ -29,11 +29,12 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) 
    *     counted + max_tokens or the policy's default), settled from real usage after
    * @param dailyTokens a token quota per (sliding) day
    * @param monthlyTokens a token quota per (sliding) 30 days
+   * @param concurrent streams in flight at once
    */
-  public record Limits(Window requests, Window tokens, Long dailyTokens, Long monthlyTokens) {
+  public record Limits(Window requests, Window tokens, Long dailyTokens, Long monthlyTokens, Long concurrent) {
 
     public boolean any() {
-      return requests != null || tokens != null || dailyTokens != null || monthlyTokens != null;
+      return requests != null || tokens != null || dailyTokens != null || monthlyTokens != null || concurrent != null;
     }
 
     public boolean countsTokens() {
@@ -45,6 +46,9 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) 
    * @param user the limits of each caller
    * @param team the limits of each caller's team as a whole (callers without a team have none), or null
    * @param onRedisFailure {@code local}, {@code open} or {@code closed}
+   * @param concurrencyLease a stream's place among the concurrent ones is given back when it ends,
+   *     and at the latest after this (an instance that died cannot give it back)
    */
-  public record Policy(String name, Limits user, Limits team, int defaultMaxTokens, String onRedisFailure) {}
+  public record Policy(String name, Limits user, Limits team, int defaultMaxTokens, String onRedisFailure,
+      Duration concurrencyLease) {}
 }

@@ -68,9 +68,13 @@ public final class LimitStage implements Handler<RoutingContext> {
     long prompt = countsTokens ? TokenCounter.prompt(ex.endpoint(), ex.body()) : 0;
     long tokens = countsTokens ? prompt + TokenCounter.maxCompletion(ex.endpoint(), ex.body(), policy.defaultMaxTokens()) : 0;
     String caller = "rl:{" + tag(p.subject()) + "}:" + policy.name() + ":";
-    List<Charge> userCharges = charges(caller, "", policy.user(), tokens);
+    // a place among the concurrent streams is held under an id of the gateway's own (a client's
+    // request id could be sent twice to share one place)
+    String member = ex.stream() ? Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ex.requestId() : null;
+    long lease = policy.concurrencyLease().toMillis();
+    List<Charge> userCharges = charges(caller, "", policy.user(), tokens, member, lease);
     List<Charge> teamCharges = policy.team() == null || p.team() == null ? List.of()
-        : charges("rl:{team:" + tag(p.team()) + "}:" + policy.name() + ":", "team_", policy.team(), tokens);
+        : charges("rl:{team:" + tag(p.team()) + "}:" + policy.name() + ":", "team_", policy.team(), tokens, member, lease);
     long now = System.nanoTime();
     long[] refused = denied.get(caller);
     // refused again without asking: while the request limit is spent, or for a token cost no smaller
@@ -123,7 +127,10 @@ public final class LimitStage implements Handler<RoutingContext> {
         charged.add(new Reservation.Charged(teamCharges.get(i), t.states().get(i), limiter(t)));
       }
       boolean strip = countsTokens && askForUsage(ex);
-      ex.reservation(new Reservation(charged, prompt, strip));
+      Reservation reservation = new Reservation(charged, prompt, strip);
+      ex.reservation(reservation);
+      // however the exchange ends (served, refused later, client gone): settle and give places back
+      ctx.addEndHandler(done -> reservation.finish());
       ctx.next();
     });
   }
@@ -133,8 +140,12 @@ public final class LimitStage implements Handler<RoutingContext> {
     return name.replace('{', '_').replace('}', '_');
   }
 
-  private static List<Charge> charges(String prefix, String kindPrefix, LimitsConfig.Limits l, long tokens) {
+  private static List<Charge> charges(String prefix, String kindPrefix, LimitsConfig.Limits l, long tokens,
+      String member, long leaseMs) {
     List<Charge> out = new ArrayList<>(4);
+    if (l.concurrent() != null && member != null) {
+      out.add(Charge.concurrent(prefix + "concurrent", kindPrefix + "concurrent", l.concurrent(), leaseMs, member));
+    }
     if (l.requests() != null) {
       out.add(new Charge(prefix + "requests", kindPrefix + "requests", l.requests().limit(), l.requests().window().toMillis(), 1));
     }
@@ -165,7 +176,12 @@ public final class LimitStage implements Handler<RoutingContext> {
     if (decision.succeeded() && decision.result().allowed() && !decision.result().mode().equals("open")) {
       Decision d = decision.result();
       for (int i = 0; i < charges.size(); i++) {
-        limiter(d).settle(charges.get(i), d.states().get(i).window(), -charges.get(i).cost());
+        Charge c = charges.get(i);
+        if (c.isConcurrency()) {
+          limiter(d).release(c);
+        } else {
+          limiter(d).settle(c, d.states().get(i).window(), -c.cost());
+        }
       }
     }
   }

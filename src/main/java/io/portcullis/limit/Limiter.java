@@ -13,4 +13,7 @@ public interface Limiter {
 
   /** Corrects a token reservation with the real usage: adds {@code delta} to the window charged. */
   Future<Void> settle(Charge charge, long window, long delta);
+
+  /** Gives back a concurrency place (the request ended). */
+  Future<Void> release(Charge charge);
 }

@@ -20,6 +20,8 @@ public final class LocalLimiter implements Limiter {
 
   private final LongSupplier clockMs;
   private final Map<String, long[]> counters = new HashMap<>(); // key -> {window number, cur, prev, window ms}
+  /** Concurrency limits: key -> request id -> lease end (ms). */
+  private final Map<String, Map<String, Long>> inflight = new HashMap<>();
 
   public LocalLimiter(LongSupplier clockMs) {
     this.clockMs = clockMs;
@@ -31,12 +33,25 @@ public final class LocalLimiter implements Limiter {
     if (counters.size() > SWEEP_AT) {
       counters.values().removeIf(c -> now / c[3] > c[0] + 1);
     }
+    if (inflight.size() > SWEEP_AT) {
+      inflight.values().removeIf(held -> held.values().stream().allMatch(end -> end <= now));
+    }
     boolean allowed = true;
     long retry = 0;
     List<Decision.State> states = new ArrayList<>(charges.size());
     long[][] rows = new long[charges.size()][];
     for (int i = 0; i < charges.size(); i++) {
       Charge c = charges.get(i);
+      if (c.isConcurrency()) {
+        Map<String, Long> held = inflight.computeIfAbsent(c.key(), k -> new HashMap<>());
+        held.values().removeIf(end -> end <= now);
+        if (held.size() + 1 > c.limit()) {
+          allowed = false;
+          retry = Math.max(retry, 1000);
+        }
+        states.add(new Decision.State(Math.max(0, c.limit() - held.size() - 1), -c.windowMs(), 0));
+        continue;
+      }
       long idx = now / c.windowMs();
       long into = now - idx * c.windowMs();
       long[] row = roll(counters.computeIfAbsent(c.key(), k -> new long[] {idx, 0, 0, c.windowMs()}), idx, c.windowMs());
@@ -50,6 +65,10 @@ public final class LocalLimiter implements Limiter {
     }
     if (allowed) {
       for (int i = 0; i < charges.size(); i++) {
+        if (charges.get(i).isConcurrency()) {
+          inflight.get(charges.get(i).key()).put(charges.get(i).member(), now - charges.get(i).windowMs());
+          continue;
+        }
         rows[i][1] += charges.get(i).cost();
         Decision.State s = states.get(i);
         states.set(i, new Decision.State(Math.max(0, s.remaining() - charges.get(i).cost()), s.resetMs(), s.window()));
@@ -90,6 +109,18 @@ public final class LocalLimiter implements Limiter {
   }
 
   @Override
+  public synchronized Future<Void> release(Charge charge) {
+    Map<String, Long> held = inflight.get(charge.key());
+    if (held != null) {
+      held.remove(charge.member());
+      if (held.isEmpty()) {
+        inflight.remove(charge.key());
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
   public synchronized Future<Void> settle(Charge charge, long window, long delta) {
     long[] row = counters.get(charge.key());
     if (row != null) {
@@ -109,7 +140,7 @@ public final class LocalLimiter implements Limiter {
     }
     List<Charge> out = new ArrayList<>(charges.size());
     for (Charge c : charges) {
-      out.add(new Charge(c.key(), c.kind(), Math.max(1, c.limit() / share), c.windowMs(), c.cost()));
+      out.add(new Charge(c.key(), c.kind(), Math.max(1, c.limit() / share), c.windowMs(), c.cost(), c.member()));
     }
     return out;
   }

@@ -15,14 +15,19 @@ final class RateLimitHeaders {
   static void put(MultiMap headers, List<Charge> charges, Decision d) {
     StringBuilder policy = new StringBuilder();
     StringBuilder state = new StringBuilder();
+    boolean first = true;
     for (int i = 0; i < charges.size(); i++) {
       Charge c = charges.get(i);
       Decision.State s = d.states().get(i);
+      if (c.isConcurrency()) {
+        continue; // no window to announce: a place is free again when a stream ends
+      }
       long resetSeconds = (s.resetMs() + 999) / 1000;
-      if (i > 0) {
+      if (!first) {
         policy.append(", ");
         state.append(", ");
       }
+      first = false;
       policy.append('"').append(c.kind()).append("\";q=").append(c.limit()).append(";w=").append(c.windowMs() / 1000);
       state.append('"').append(c.kind()).append("\";r=").append(s.remaining()).append(";t=").append(resetSeconds);
       String name = c.kind().replace('_', '-');

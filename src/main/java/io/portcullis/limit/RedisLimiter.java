@@ -66,6 +66,11 @@ public final class RedisLimiter implements Limiter {
       args.add(String.valueOf(c.limit()));
       args.add(String.valueOf(c.windowMs()));
       args.add(String.valueOf(c.cost()));
+      if (c.isConcurrency()) {
+        args.add(c.member());
+        args.add("0");
+        continue;
+      }
       long[] correction = pending.remove(c.key());
       if (correction != null) {
         carried.add(pendingCharges.remove(c.key()));
@@ -85,6 +90,11 @@ public final class RedisLimiter implements Limiter {
       }
       return new Decision(r.get(0).toInteger() == 1, r.get(1).toLong(), states, "redis");
     });
+  }
+
+  @Override
+  public Future<Void> release(Charge charge) {
+    return redis.zrem(List.of(charge.key(), charge.member())).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   @Override

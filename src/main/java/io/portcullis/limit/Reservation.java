@@ -58,6 +58,21 @@ public final class Reservation {
     settle(usage.total(countedPrompt));
   }
 
+  private boolean released;
+
+  /** The exchange is over: settle (if not done yet) and give back the concurrency places. */
+  public void finish() {
+    settle();
+    if (!released) {
+      released = true;
+      for (Charged c : charged) {
+        if (c.charge().isConcurrency()) {
+          c.limiter().release(c.charge());
+        }
+      }
+    }
+  }
+
   /** Settles every token charge with the tokens really used; only the first call counts. */
   public void settle(long usedTokens) {
     if (settled) {
@@ -65,7 +80,7 @@ public final class Reservation {
     }
     settled = true;
     for (Charged c : charged) {
-      if (c.charge().countsTokens() && c.state().window() >= 0 && usedTokens != c.charge().cost()) {
+      if (c.charge().countsTokens() && !c.charge().isConcurrency() && c.state().window() >= 0 && usedTokens != c.charge().cost()) {
         c.limiter().settle(c.charge(), c.state().window(), usedTokens - c.charge().cost());
       }
     }

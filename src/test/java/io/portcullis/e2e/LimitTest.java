@@ -35,6 +35,7 @@ class LimitTest {
         models:
           - {name: chat, targets: [{provider: mock, model: m}]}
           - {name: long, targets: [{provider: mock, model: "m@tokens=60;rate=0"}]}
+          - {name: slow, targets: [{provider: mock, model: "m@tokens=15;rate=10"}]}
         """.replace("POLICY", policy).replace("REDIS", redisUrl == null ? ""
             : redisUrl.startsWith("[") ? "redis: {cluster: " + redisUrl + ", timeout: 200ms}"
             : "redis: {url: \"" + redisUrl + "\", timeout: 200ms}");
@@ -131,6 +132,37 @@ class LimitTest {
         assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi"), u3).statusCode()).isEqualTo(200);
         // the daily quota is charged in tokens and settled to the usage reported
         assertThat(redis.command("EXISTS rl:{u1}:p:tokens_day")).isEqualTo(":1");
+      }
+    }
+  }
+
+  @Test
+  void concurrentStreamsAreCappedAndTheirPlacesComeBack() throws Exception {
+    try (RedisServer redis = new RedisServer()) {
+      for (String url : java.util.Arrays.asList(null, redis.url())) {
+        try (GatewayFixture f = new GatewayFixture(withPolicy(config("{concurrent: 2, requests: {limit: 1000, window: 1m}}", url)))) {
+          java.net.http.HttpRequest slow = java.net.http.HttpRequest.newBuilder(f.uri("/v1/chat/completions"))
+              .header("content-type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(chat("slow", true, "hi"))).build();
+          var one = f.http.sendAsync(slow, HttpResponse.BodyHandlers.ofString());
+          var two = f.http.sendAsync(slow, HttpResponse.BodyHandlers.ofString());
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+          while (f.mock.streamsStarted.get() < 2 && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(10); // until both streams are running upstream
+          }
+          HttpResponse<String> third = f.post("/v1/chat/completions", chat("slow", true, "hi"));
+          ApiTest.assertError(third, 429, "rate_limit_exceeded");
+          // a request that does not stream takes no place
+          assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi")).statusCode()).isEqualTo(200);
+          assertThat(one.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+          assertThat(two.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+          // both ended: their places are free again
+          deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+          int status;
+          do {
+            status = f.post("/v1/chat/completions", chat("chat", true, "hi")).statusCode();
+          } while (status != 200 && System.nanoTime() < deadline);
+          assertThat(status).as(url == null ? "local" : "redis").isEqualTo(200);
+        }
       }
     }
   }
