@@ -16,10 +16,13 @@ import java.util.Map;
 
 /**
  * The limit stage, after the model is authorized: the caller's policy (named by its role) turns
- * into charges — one request, and the tokens reserved (prompt counted + max_tokens) — decided in one
- * limiter call. Every limited response carries the limit headers; a denial is 429 with
+ * into charges — one request, the tokens reserved (prompt counted + max_tokens) against the window
+ * limit and the daily and monthly quotas, and a place among the concurrent streams — decided in one
+ * limiter call for the caller and, in parallel, one for its team (the side that admitted is refunded
+ * if the other refused). Every limited response carries the limit headers; a denial is 429 with
  * {@code Retry-After}. A caller refused is remembered until its retry time (at most
- * {@value #MAX_DENY_MS} ms) and refused again without asking Redis.
+ * {@value #MAX_DENY_MS} ms) and refused again without asking Redis. When the exchange ends, however
+ * it ends, the reservation is settled and the concurrency places are given back.
  *
  * <p>When Redis fails or misses its deadline, the policy decides: {@code local} (this instance
  * admits limit ÷ {@code limits.expected_instances}), {@code open} (admit), {@code closed} (503).
