@@ -22,10 +22,13 @@ local allowed = 1
 local retry = 0
 local out = {}
 local fresh = {}
+local fields = {}
 for i = 1, n do
-  local limit = tonumber(ARGV[2 + (i - 1) * 5])
-  local window = tonumber(ARGV[3 + (i - 1) * 5])
-  local cost = tonumber(ARGV[4 + (i - 1) * 5])
+  local a = (i - 1) * 5
+  local o = (i - 1) * 3
+  local limit = tonumber(ARGV[a + 2])
+  local window = tonumber(ARGV[a + 3])
+  local cost = tonumber(ARGV[a + 4])
   if window < 0 then
     redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
     local inflight = redis.call('ZCARD', KEYS[i])
@@ -33,18 +36,19 @@ for i = 1, n do
       allowed = 0
       if retry < 1000 then retry = 1000 end
     end
-    out[#out + 1] = math.max(0, limit - inflight - 1)
-    out[#out + 1] = -window
-    out[#out + 1] = 0
+    out[o + 1] = math.max(0, limit - inflight - 1)
+    out[o + 2] = -window
+    out[o + 3] = 0
     fresh[i] = false
   else
-    local corrDelta = tonumber(ARGV[6 + (i - 1) * 5])
-    if corrDelta ~= 0 and redis.call('HEXISTS', KEYS[i], ARGV[5 + (i - 1) * 5]) == 1 then
-      redis.call('HINCRBY', KEYS[i], ARGV[5 + (i - 1) * 5], corrDelta)
+    local corrDelta = tonumber(ARGV[a + 6])
+    if corrDelta ~= 0 and redis.call('HEXISTS', KEYS[i], ARGV[a + 5]) == 1 then
+      redis.call('HINCRBY', KEYS[i], ARGV[a + 5], corrDelta)
     end
     local idx = math.floor(now / window)
     local into = now - idx * window
-    local counts = redis.call('HMGET', KEYS[i], tostring(idx), tostring(idx - 1))
+    fields[i] = string.format('%d', idx)
+    local counts = redis.call('HMGET', KEYS[i], fields[i], string.format('%d', idx - 1))
     local cur = tonumber(counts[1] or '0')
     local prev = tonumber(counts[2] or '0')
     local estimate = prev * (window - into) / window + cur
@@ -62,27 +66,28 @@ for i = 1, n do
       end
       if wait > retry then retry = wait end
     end
-    out[#out + 1] = math.max(0, math.floor(limit - estimate - (allowed == 1 and cost or 0)))
-    out[#out + 1] = window - into
-    out[#out + 1] = idx
+    out[o + 1] = math.max(0, math.floor(limit - estimate - (allowed == 1 and cost or 0)))
+    out[o + 2] = window - into
+    out[o + 3] = idx
     fresh[i] = (cur == 0)
   end
 end
 if allowed == 1 then
   for i = 1, n do
-    local window = tonumber(ARGV[3 + (i - 1) * 5])
-    local cost = tonumber(ARGV[4 + (i - 1) * 5])
+    local a = (i - 1) * 5
+    local window = tonumber(ARGV[a + 3])
+    local cost = tonumber(ARGV[a + 4])
     local idx = out[(i - 1) * 3 + 3]
     if window < 0 then
-      redis.call('ZADD', KEYS[i], now - window, ARGV[5 + (i - 1) * 5])
+      redis.call('ZADD', KEYS[i], now - window, ARGV[a + 5])
       redis.call('PEXPIRE', KEYS[i], -window)
     elseif cost > 0 then
-      redis.call('HINCRBY', KEYS[i], tostring(idx), cost)
+      redis.call('HINCRBY', KEYS[i], fields[i], cost)
     end
     if window > 0 and fresh[i] then
       -- the first charge of a window: drop the window before last, and keep the key two windows
       -- from now (an idle caller's key then expires by itself)
-      redis.call('HDEL', KEYS[i], tostring(idx - 2))
+      redis.call('HDEL', KEYS[i], string.format('%d', idx - 2))
       redis.call('PEXPIRE', KEYS[i], window * 2)
     end
   end
