@@ -21,14 +21,14 @@ public final class AccessPolicy {
 
   private final boolean enabled;
   private final Map<String, Role> roles = new HashMap<>();
-  private final List<String> defaultRoles;
+  private final Set<String> defaultRoles;
 
   public AccessPolicy(AuthConfig config) {
     this.enabled = config.enabled();
     for (RoleConfig r : config.roles()) {
       roles.put(r.name(), new Role(r.models().stream().map(AccessPolicy::glob).toList(), Set.copyOf(r.endpoints()), r.limit()));
     }
-    this.defaultRoles = config.defaultRoles();
+    this.defaultRoles = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(config.defaultRoles()));
   }
 
   static Pattern glob(String glob) {
@@ -45,13 +45,16 @@ public final class AccessPolicy {
 
   /** The roles a credential names that this config knows; the default roles when it names none. */
   public Set<String> roles(List<String> named) {
+    if (named.isEmpty()) {
+      return defaultRoles; // made once: this is every request's path when auth is off
+    }
     Set<String> out = new LinkedHashSet<>();
     for (String r : named) {
       if (roles.containsKey(r)) {
         out.add(r);
       }
     }
-    return out.isEmpty() ? new LinkedHashSet<>(defaultRoles) : out;
+    return out.isEmpty() ? defaultRoles : out;
   }
 
   public static String endpointName(Endpoint endpoint) {

@@ -1,7 +1,10 @@
 package io.portcullis.limit;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The limit headers of every limited response: the IETF {@code RateLimit-Policy} and
@@ -11,6 +14,19 @@ import java.util.List;
 final class RateLimitHeaders {
 
   private RateLimitHeaders() {}
+
+  private static final CharSequence POLICY = HttpHeaders.createOptimized("ratelimit-policy");
+  private static final CharSequence STATE = HttpHeaders.createOptimized("ratelimit");
+  /** Header names by limit kind, made once (pre-encoded names cost less on every response). */
+  private static final Map<String, CharSequence[]> NAMES = new ConcurrentHashMap<>();
+
+  private static CharSequence[] names(String kind) {
+    return NAMES.computeIfAbsent(kind, k -> {
+      String name = k.replace('_', '-');
+      return new CharSequence[] {HttpHeaders.createOptimized("x-ratelimit-limit-" + name),
+          HttpHeaders.createOptimized("x-ratelimit-remaining-" + name), HttpHeaders.createOptimized("x-ratelimit-reset-" + name)};
+    });
+  }
 
   static void put(MultiMap headers, List<Charge> charges, Decision d) {
     StringBuilder policy = new StringBuilder();
@@ -30,13 +46,13 @@ final class RateLimitHeaders {
       first = false;
       policy.append('"').append(c.kind()).append("\";q=").append(c.limit()).append(";w=").append(c.windowMs() / 1000);
       state.append('"').append(c.kind()).append("\";r=").append(s.remaining()).append(";t=").append(resetSeconds);
-      String name = c.kind().replace('_', '-');
-      headers.set("x-ratelimit-limit-" + name, String.valueOf(c.limit()));
-      headers.set("x-ratelimit-remaining-" + name, String.valueOf(s.remaining()));
-      headers.set("x-ratelimit-reset-" + name, duration(s.resetMs()));
+      CharSequence[] names = names(c.kind());
+      headers.add(names[0], String.valueOf(c.limit()));
+      headers.add(names[1], String.valueOf(s.remaining()));
+      headers.add(names[2], duration(s.resetMs()));
     }
-    headers.set("ratelimit-policy", policy.toString());
-    headers.set("ratelimit", state.toString());
+    headers.add(POLICY, policy.toString());
+    headers.add(STATE, state.toString());
   }
 
   /** OpenAI's form: {@code 1s}, {@code 6m0s}, {@code 1h2m3s}; under a second {@code 250ms}. */
