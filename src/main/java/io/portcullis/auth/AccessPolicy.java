@@ -20,7 +20,8 @@ public final class AccessPolicy {
   private record Role(List<Pattern> models, Set<String> endpoints, String limit) {}
 
   private final boolean enabled;
-  private final Map<String, Role> roles = new HashMap<>();
+  /** In the config's order: that order decides which role's limit applies (see {@link #limit}). */
+  private final Map<String, Role> roles = new java.util.LinkedHashMap<>();
   private final Set<String> defaultRoles;
 
   public AccessPolicy(AuthConfig config) {
@@ -28,7 +29,7 @@ public final class AccessPolicy {
     for (RoleConfig r : config.roles()) {
       roles.put(r.name(), new Role(r.models().stream().map(AccessPolicy::glob).toList(), Set.copyOf(r.endpoints()), r.limit()));
     }
-    this.defaultRoles = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(config.defaultRoles()));
+    this.defaultRoles = Set.copyOf(config.defaultRoles());
   }
 
   static Pattern glob(String glob) {
@@ -91,12 +92,14 @@ public final class AccessPolicy {
     return false;
   }
 
-  /** The limit policy of the caller's first role that names one, or null. */
+  /**
+   * The limit policy of the first role, in the config's order, that the caller has and that names
+   * one; null if none. (The config's order, not the caller's set: every instance must pick the same.)
+   */
   public String limit(Principal p) {
-    for (String name : p.roles()) {
-      Role r = roles.get(name);
-      if (r != null && r.limit() != null) {
-        return r.limit();
+    for (Map.Entry<String, Role> e : roles.entrySet()) {
+      if (e.getValue().limit() != null && p.roles().contains(e.getKey())) {
+        return e.getValue().limit();
       }
     }
     return null;
