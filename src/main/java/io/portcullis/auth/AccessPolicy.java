@@ -3,7 +3,6 @@ package io.portcullis.auth;
 import io.portcullis.config.AuthConfig;
 import io.portcullis.config.AuthConfig.RoleConfig;
 import io.portcullis.forward.Endpoint;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;

@@ -99,6 +99,7 @@ class ApiKeyAuthenticatorTest {
     assertThat(POLICY.limit(chat)).isEqualTo("standard");
     Principal both = new Principal("b", null, POLICY.roles(List.of("embed", "chat")), null, "jwt");
     assertThat(POLICY.mayUse(both, "text-embedding-3-small") && POLICY.mayCall(both, "embeddings")).isTrue();
+    assertThat(POLICY.limit(both)).isEqualTo("standard"); // the first role in the config's order with a limit
     assertThat(AccessPolicy.glob("a.b*").matcher("a.bc").matches()).isTrue();
     assertThat(AccessPolicy.glob("a.b*").matcher("axbc").matches()).isFalse(); // '.' is literal
   }
