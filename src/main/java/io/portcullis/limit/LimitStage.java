@@ -40,9 +40,12 @@ public final class LimitStage implements Handler<RoutingContext> {
   private final Limiter local;
   private int failures;
   private long breakerOpenUntilNanos;
-  private final Map<String, long[]> denied = new LinkedHashMap<>(16, 0.75f, true) {
+  /** A refusal remembered: until when, for which token cost, and the headers it was answered with. */
+  private record Denied(long untilNanos, long tokenCost, boolean requestsSpent, List<Charge> charges, Decision decision) {}
+
+  private final Map<String, Denied> denied = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, Denied> eldest) {
       return size() > DENY_CACHE_SIZE;
     }
   };
@@ -79,11 +82,12 @@ public final class LimitStage implements Handler<RoutingContext> {
     List<Charge> teamCharges = policy.team() == null || p.team() == null ? List.of()
         : charges("rl:{team:" + tag(p.team()) + "}:" + policy.name() + ":", "team_", policy.team(), tokens, member, lease);
     long now = System.nanoTime();
-    long[] refused = denied.get(caller);
+    Denied refused = denied.get(caller);
     // refused again without asking: while the request limit is spent, or for a token cost no smaller
     // than one already refused (a smaller request may still fit, so it is asked)
-    if (refused != null && refused[0] > now && (refused[2] == 1 || tokens >= refused[1])) {
-      deny(ctx, (refused[0] - now) / 1_000_000);
+    if (refused != null && refused.untilNanos() > now && (refused.requestsSpent() || tokens >= refused.tokenCost())) {
+      RateLimitHeaders.put(ctx.response().headers(), refused.charges(), refused.decision());
+      deny(ctx, (refused.untilNanos() - now) / 1_000_000);
       return;
     }
     // the caller's counters and the team's live under different hash tags (different Cluster
@@ -104,7 +108,8 @@ public final class LimitStage implements Handler<RoutingContext> {
       all.addAll(teamCharges);
       List<Decision.State> states = new ArrayList<>(u.states());
       states.addAll(t.states());
-      RateLimitHeaders.put(ctx.response().headers(), all, new Decision(u.allowed() && t.allowed(), 0, states, u.mode()));
+      Decision combined = new Decision(u.allowed() && t.allowed(), 0, states, u.mode());
+      RateLimitHeaders.put(ctx.response().headers(), all, combined);
       if (!u.allowed() || !t.allowed()) {
         if (u.allowed()) {
           refund(userCharges, user);
@@ -117,8 +122,8 @@ public final class LimitStage implements Handler<RoutingContext> {
         for (int i = 0; i < all.size(); i++) {
           requestsSpent |= all.get(i).kind().endsWith("requests") && states.get(i).remaining() < 1;
         }
-        denied.put(caller, new long[] {System.nanoTime() + Math.min(retry, MAX_DENY_MS) * 1_000_000,
-            countsTokens ? tokens : Long.MAX_VALUE, requestsSpent ? 1 : 0});
+        denied.put(caller, new Denied(System.nanoTime() + Math.min(retry, MAX_DENY_MS) * 1_000_000,
+            countsTokens ? tokens : Long.MAX_VALUE, requestsSpent, all, combined));
         deny(ctx, retry);
         return;
       }

@@ -66,7 +66,10 @@ class LimitTest {
       assertThat(denied.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
       assertThat(f.mock.seen()).hasSize(3);
       // the deny cache answers the next one without the limiter, the same way
-      ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "hi")), 429, "rate_limit_exceeded");
+      HttpResponse<String> again = f.post("/v1/chat/completions", chat("chat", false, "hi"));
+      ApiTest.assertError(again, 429, "rate_limit_exceeded");
+      assertThat(again.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
+      assertThat(again.headers().firstValue("ratelimit-policy")).hasValue("\"requests\";q=3;w=60");
     }
   }
 
