@@ -36,7 +36,9 @@ public final class Gateway {
   private final Readiness readiness = new Readiness();
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private final MockStats mockStats = new MockStats();
-  private final ScrubMetrics scrubMetrics = new ScrubMetrics();
+  /** The registry behind /metrics. */
+  private final io.portcullis.observe.Metrics metrics = new io.portcullis.observe.Metrics();
+  private final ScrubMetrics scrubMetrics = new ScrubMetrics(metrics.registry());
   /** Failed authentications per client IP, shared by the event loops of this process. */
   private final io.portcullis.auth.FailureCounter authFailures = new io.portcullis.auth.FailureCounter();
   /** The in-process limiter: the limiter without Redis, and the local fallback with it. */
@@ -48,6 +50,11 @@ public final class Gateway {
   private MockProviderVerticle mock;
   private ConfigReloader reloader;
   private Future<Void> stopping;
+
+  private final io.portcullis.ingress.ProcessWide shared = new io.portcullis.ingress.ProcessWide(
+      new io.portcullis.ingress.RequestMetrics(metrics.registry()), scrubMetrics,
+      new io.portcullis.auth.AuthMetrics(metrics.registry()), new io.portcullis.limit.LimitMetrics(metrics.registry()),
+      authFailures, localLimiter);
 
   private Gateway(Vertx vertx, GatewayConfig config) {
     // the tokenizer and the Lua scripts are read here, on the starting thread, never on an event loop
@@ -86,7 +93,7 @@ public final class Gateway {
     int instances = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
     return mockStarted
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle verticle = new GatewayVerticle(snapshot::get, scrubMetrics, authFailures, localLimiter);
+          GatewayVerticle verticle = new GatewayVerticle(snapshot::get, shared);
           gateways.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances)))
@@ -99,7 +106,7 @@ public final class Gateway {
           if (!config.admin().enabled()) {
             return Future.succeededFuture();
           }
-          admin = new AdminVerticle(config.admin(), readiness);
+          admin = new AdminVerticle(config.admin(), readiness, metrics);
           return vertx.deployVerticle(admin).map(aid -> {
             adminDeployment = aid;
             LOG.info("admin listening on {}:{}", config.admin().host(), admin.actualPort());

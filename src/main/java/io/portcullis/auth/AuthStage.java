@@ -23,12 +23,15 @@ public final class AuthStage implements Handler<RoutingContext> {
   private final JwtAuthenticator jwt;
   private final KeyStore sharedKeys;
   private final FailureCounter failures;
+  private final AuthMetrics metrics;
 
-  public AuthStage(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwt, KeyStore sharedKeys, FailureCounter failures) {
+  public AuthStage(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwt, KeyStore sharedKeys, FailureCounter failures,
+      AuthMetrics metrics) {
     this.apiKeys = apiKeys;
     this.jwt = jwt;
     this.sharedKeys = sharedKeys;
     this.failures = failures;
+    this.metrics = metrics;
   }
 
   @Override
@@ -97,7 +100,10 @@ public final class AuthStage implements Handler<RoutingContext> {
     return key == null || key.isBlank() ? null : key.trim();
   }
 
-  private static void refuse(RoutingContext ctx, GatewayError error) {
+  private void refuse(RoutingContext ctx, GatewayError error) {
+    if (error.kind() == ErrorKind.AUTHENTICATION || error.kind() == ErrorKind.RATE_LIMITED) {
+      metrics.failed(error.code());
+    }
     if (error.kind() == ErrorKind.AUTHENTICATION) {
       ctx.response().putHeader("www-authenticate", "Bearer realm=\"portcullis\"");
     }

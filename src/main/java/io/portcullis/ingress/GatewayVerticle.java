@@ -19,19 +19,14 @@ import java.util.function.Supplier;
 public final class GatewayVerticle extends VerticleBase {
 
   private final Supplier<GatewaySnapshot> snapshots;
-  private final ScrubMetrics scrubMetrics;
-  private final io.portcullis.auth.FailureCounter authFailures;
-  private final io.portcullis.limit.Limiter localLimiter;
+  private final ProcessWide shared;
   private HttpServer server;
   private HttpClient upstream;
   private io.vertx.redis.client.Redis redis;
 
-  public GatewayVerticle(Supplier<GatewaySnapshot> snapshots, ScrubMetrics scrubMetrics,
-      io.portcullis.auth.FailureCounter authFailures, io.portcullis.limit.Limiter localLimiter) {
+  public GatewayVerticle(Supplier<GatewaySnapshot> snapshots, ProcessWide shared) {
     this.snapshots = snapshots;
-    this.scrubMetrics = scrubMetrics;
-    this.authFailures = authFailures;
-    this.localLimiter = localLimiter;
+    this.shared = shared;
   }
 
   @Override
@@ -46,7 +41,8 @@ public final class GatewayVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
             .setHttp2ClearTextEnabled(true))
-        .requestHandler(Pipeline.router(vertx, snapshots, upstream, scrubMetrics, authStage(config), limitStage(config)));
+        .requestHandler(Pipeline.router(vertx, snapshots, upstream, shared.scrub(), authStage(config), limitStage(config),
+            shared.requests()));
     return server.listen();
   }
 
@@ -72,23 +68,23 @@ public final class GatewayVerticle extends VerticleBase {
   /** Limits: shared through Redis when configured, else (and as a fallback) in this process. */
   private io.portcullis.limit.LimitStage limitStage(GatewayConfig config) {
     io.vertx.redis.client.RedisAPI api = redis(config);
-    io.portcullis.limit.RedisLimiter shared = null;
+    io.portcullis.limit.RedisLimiter redisLimiter = null;
     if (api != null) {
-      shared = new io.portcullis.limit.RedisLimiter(api, config.redis().timeout());
-      shared.load(); // EVALSHA falls back to EVAL if this has not happened yet
-      io.portcullis.limit.RedisLimiter flushed = shared;
+      redisLimiter = new io.portcullis.limit.RedisLimiter(api, config.redis().timeout());
+      redisLimiter.load(); // EVALSHA falls back to EVAL if this has not happened yet
+      io.portcullis.limit.RedisLimiter flushed = redisLimiter;
       vertx.setPeriodic(1000, id -> flushed.flush());
     }
-    return new io.portcullis.limit.LimitStage(shared, localLimiter);
+    return new io.portcullis.limit.LimitStage(redisLimiter, this.shared.localLimiter(), this.shared.limits());
   }
 
   /** Authentication with this event loop's own clients (JWKS over HTTP, keys in Redis). */
   private io.portcullis.auth.AuthStage authStage(GatewayConfig config) {
     io.vertx.redis.client.RedisAPI api = redis(config);
-    io.portcullis.auth.KeyStore shared = api == null ? null
+    io.portcullis.auth.KeyStore keys = api == null ? null
         : new io.portcullis.auth.RedisKeyStore(api, config.redis().timeout());
     return new io.portcullis.auth.AuthStage(new io.portcullis.auth.ApiKeyAuthenticator(java.time.Instant::now),
-        new io.portcullis.auth.JwtAuthenticator(vertx, upstream, 10_000), shared, authFailures);
+        new io.portcullis.auth.JwtAuthenticator(vertx, upstream, 10_000), keys, shared.authFailures(), shared.auth());
   }
 
   public int actualPort() {

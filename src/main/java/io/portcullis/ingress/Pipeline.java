@@ -18,7 +18,8 @@ public final class Pipeline {
   private Pipeline() {}
 
   public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream,
-      ScrubMetrics scrubMetrics, io.portcullis.auth.AuthStage authenticate, io.portcullis.limit.LimitStage limit) {
+      ScrubMetrics scrubMetrics, io.portcullis.auth.AuthStage authenticate, io.portcullis.limit.LimitStage limit,
+      RequestMetrics requests) {
     Router router = Router.router(vertx);
     BodyReader readBody = new BodyReader();
     RequestParser parse = new RequestParser();
@@ -29,7 +30,7 @@ public final class Pipeline {
 
     for (Endpoint endpoint : Endpoint.values()) {
       router.post(endpoint.path())
-          .handler(new RequestStart(snapshots, endpoint)) // request id, config snapshot
+          .handler(new RequestStart(snapshots, endpoint, requests)) // request id, config snapshot, metrics
           .handler(authenticate)                          // 429 guessing IP, 401 credential, 403 endpoint
           .handler(readBody)                              // 413 while reading
           .handler(parse)                                 // 400 malformed JSON / fields
@@ -40,7 +41,7 @@ public final class Pipeline {
           .handler(resolve)                               // 404 unknown model
           .handler(forward);                              // failover, SSE relay, timeouts
     }
-    router.get("/v1/models").handler(new RequestStart(snapshots, null)).handler(authenticate).handler(new ModelsList());
+    router.get("/v1/models").handler(new RequestStart(snapshots, null, requests)).handler(authenticate).handler(new ModelsList());
 
     router.errorHandler(404, ctx -> ErrorResponder.respond(ctx,
         GatewayError.of(ErrorKind.NOT_FOUND, "unknown_path", "no such endpoint: " + ctx.request().method() + " " + safePath(ctx.request().path()))));

@@ -17,10 +17,14 @@ final class RequestStart implements Handler<RoutingContext> {
 
   private final Supplier<GatewaySnapshot> snapshots;
   private final Endpoint endpoint;
+  private final RequestMetrics metrics;
+  private final String route;
 
-  RequestStart(Supplier<GatewaySnapshot> snapshots, Endpoint endpoint) {
+  RequestStart(Supplier<GatewaySnapshot> snapshots, Endpoint endpoint, RequestMetrics metrics) {
     this.snapshots = snapshots;
     this.endpoint = endpoint;
+    this.metrics = metrics;
+    this.route = endpoint == null ? "models" : endpoint.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   @Override
@@ -32,7 +36,10 @@ final class RequestStart implements Handler<RoutingContext> {
     // hold the body until BodyReader asks for it: stages before it (authentication) may wait on
     // Redis or a JWKS fetch, and a body that ended meanwhile could no longer be read
     ctx.request().pause();
-    Exchange.attach(ctx, new Exchange(id, System.nanoTime(), snapshots.get(), endpoint));
+    long start = System.nanoTime();
+    Exchange.attach(ctx, new Exchange(id, start, snapshots.get(), endpoint));
+    metrics.started();
+    ctx.addEndHandler(done -> metrics.finished(route, ctx.response().getStatusCode(), System.nanoTime() - start));
     ctx.response().putHeader("x-request-id", id);
     ctx.next();
   }

@@ -54,9 +54,12 @@ public final class LimitStage implements Handler<RoutingContext> {
    * @param shared the Redis limiter, or null when no Redis is configured
    * @param local the in-process limiter of this process
    */
-  public LimitStage(Limiter shared, Limiter local) {
+  private final LimitMetrics metrics;
+
+  public LimitStage(Limiter shared, Limiter local, LimitMetrics metrics) {
     this.shared = shared;
     this.local = local;
+    this.metrics = metrics;
   }
 
   @Override
@@ -87,6 +90,7 @@ public final class LimitStage implements Handler<RoutingContext> {
     // than one already refused (a smaller request may still fit, so it is asked)
     if (refused != null && refused.untilNanos() > now && (refused.requestsSpent() || tokens >= refused.tokenCost())) {
       RateLimitHeaders.put(ctx.response().headers(), refused.charges(), refused.decision());
+      metrics.decided(policy.name(), "cache", "denied");
       deny(ctx, (refused.untilNanos() - now) / 1_000_000);
       return;
     }
@@ -98,6 +102,7 @@ public final class LimitStage implements Handler<RoutingContext> {
       if (user.failed() || team.failed()) {
         refund(userCharges, user);
         refund(teamCharges, team);
+        metrics.decided(policy.name(), "closed", "unavailable");
         ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.UNAVAILABLE, "rate_limiter_unavailable",
             "the rate limiter cannot be reached and this limit does not admit requests without it; try again shortly"));
         return;
@@ -109,6 +114,8 @@ public final class LimitStage implements Handler<RoutingContext> {
       List<Decision.State> states = new ArrayList<>(u.states());
       states.addAll(t.states());
       Decision combined = new Decision(u.allowed() && t.allowed(), 0, states, u.mode());
+      metrics.decided(policy.name(), teamCharges.isEmpty() || u.mode().equals(t.mode()) ? u.mode() : u.mode() + "+" + t.mode(),
+          combined.allowed() ? "allowed" : "denied");
       RateLimitHeaders.put(ctx.response().headers(), all, combined);
       if (!u.allowed() || !t.allowed()) {
         if (u.allowed()) {

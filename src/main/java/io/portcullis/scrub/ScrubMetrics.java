@@ -1,25 +1,38 @@
 package io.portcullis.scrub;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The scrubber's counters: redactions per rule (label values are rule names, a bounded set; never
- * matched text). The Prometheus endpoint of the observability work exposes them.
+ * The scrubber's counters: {@code portcullis_redactions_total{rule}} (rule names are a bounded set;
+ * never the matched text).
  */
 public final class ScrubMetrics {
 
-  private final Map<String, LongAdder> redactions = new ConcurrentHashMap<>();
+  private final MeterRegistry registry;
+  private final Map<String, Counter> byRule = new ConcurrentHashMap<>();
+
+  public ScrubMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Counters of their own, for tests and tools that have no registry. */
+  public ScrubMetrics() {
+    this(new SimpleMeterRegistry());
+  }
 
   public void redacted(String rule) {
-    redactions.computeIfAbsent(rule, r -> new LongAdder()).increment();
+    byRule.computeIfAbsent(rule, r -> Counter.builder("portcullis.redactions").tag("rule", r)
+        .description("secrets and PII redacted, by rule").register(registry)).increment();
   }
 
   public Map<String, Long> redactionsByRule() {
     Map<String, Long> out = new TreeMap<>();
-    redactions.forEach((rule, n) -> out.put(rule, n.sum()));
+    byRule.forEach((rule, c) -> out.put(rule, (long) c.count()));
     return out;
   }
 }

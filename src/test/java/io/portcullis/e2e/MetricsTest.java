@@ -1,0 +1,63 @@
+package io.portcullis.e2e;
+
+import static io.portcullis.e2e.GatewayFixture.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** /metrics after a mixed workload: the named series, their values, and nothing secret in any label. */
+class MetricsTest {
+
+  @Test
+  void aScrapeCountsRequestsAuthFailuresLimitDecisionsAndRedactions() throws Exception {
+    Path keyFile = Files.createTempFile("keys", ".yaml");
+    String[] key = io.portcullis.auth.ApiKeyFormat.generate();
+    io.portcullis.config.KeyFile.write(keyFile, List.of(
+        new io.portcullis.config.StoredKey(key[1], key[2], "carol-the-user", null, List.of("r"), Instant.now(), null, false)));
+    String config = """
+        server: {host: 127.0.0.1, port: 0, instances: 1}
+        admin: {host: 127.0.0.1, port: 0}
+        scrub: {enabled: true}
+        auth:
+          enabled: true
+          api_keys: {file: "KEYFILE"}
+          roles: [{name: r, models: ["*"], limit: p}]
+        limits:
+          policies:
+            p: {requests: {limit: 2, window: 1m}}
+        providers:
+          - {name: mock, base_url: "${MOCK_URL}"}
+        models:
+          - {name: chat, targets: [{provider: mock, model: m}]}
+        """.replace("KEYFILE", keyFile.toString());
+    try (GatewayFixture f = new GatewayFixture(config)) {
+      Map<String, String> auth = Map.of("authorization", "Bearer " + key[0]);
+      assertThat(f.post("/v1/chat/completions", chat("chat", false, "/echo write to jane@example.com"), auth).statusCode()).isEqualTo(200);
+      assertThat(f.post("/v1/chat/completions", chat("chat", true, "hi"), auth).statusCode()).isEqualTo(200);
+      assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi"), auth).statusCode()).isEqualTo(429);
+      assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi"), Map.of("authorization", "Bearer pc-wrong")).statusCode()).isEqualTo(401);
+
+      HttpResponse<String> scrape = f.getAdmin("/metrics");
+      assertThat(scrape.statusCode()).isEqualTo(200);
+      assertThat(scrape.headers().firstValue("content-type").orElseThrow()).startsWith("text/plain");
+      String text = scrape.body();
+      assertThat(text).contains("portcullis_requests_seconds_count{route=\"chat_completions\",status=\"2xx\"} 2\n")
+          .contains("portcullis_requests_seconds_count{route=\"chat_completions\",status=\"4xx\"} 2\n")
+          .contains("portcullis_requests_seconds_bucket{route=\"chat_completions\",status=\"2xx\",le=")
+          .contains("portcullis_auth_failures_total{reason=\"invalid_api_key\"} 1.0")
+          .contains("portcullis_ratelimit_decisions_total{mode=\"local\",outcome=\"allowed\",policy=\"p\"} 2.0")
+          .contains("portcullis_ratelimit_decisions_total{mode=\"local\",outcome=\"denied\",policy=\"p\"} 1.0")
+          .contains("portcullis_redactions_total{rule=\"email\"} 1.0")
+          .contains("portcullis_requests_in_flight 0.0");
+      // no label carries a key, a user, a prompt or a redacted value
+      assertThat(text).doesNotContain(key[1]).doesNotContain("carol-the-user").doesNotContain("jane@example.com")
+          .doesNotContain("pc-wrong").doesNotContain("write to");
+    }
+  }
+}
