@@ -42,11 +42,11 @@ final class SseRelay {
       return;
     }
     io.portcullis.limit.Reservation reservation = exchange.reservation();
-    if (reservation != null && event.hasData() && !event.isDone()) {
-      if (tapUsage(reservation, event)) {
+    if (event.hasData() && !event.isDone()) {
+      if (tapUsage(exchange.usage(), reservation != null && reservation.stripUsage(), event)) {
         return; // the usage chunk the gateway asked for and the client did not
       }
-      if (reservation.overBudget()) {
+      if (reservation != null && reservation.overBudget()) {
         budgetExhausted = true; // the caller's token budget is spent: nothing more goes out
         return;
       }
@@ -59,10 +59,10 @@ final class SseRelay {
   }
 
   /** Reads usage for settlement; returns true when the event is to be dropped. */
-  private static boolean tapUsage(io.portcullis.limit.Reservation reservation, SseEvent event) {
+  private static boolean tapUsage(io.portcullis.limit.Usage usage, boolean strip, SseEvent event) {
     String data = event.data();
     if (!carriesUsage(data)) {
-      reservation.usage().streamed();
+      usage.streamed();
       return false;
     }
     io.vertx.core.json.JsonObject json;
@@ -71,8 +71,8 @@ final class SseRelay {
     } catch (RuntimeException e) {
       return false; // the hook decides what an unparsable event does
     }
-    reservation.usage().observe(json);
-    return reservation.stripUsage() && json.getValue("choices") instanceof io.vertx.core.json.JsonArray choices
+    usage.observe(json);
+    return strip && json.getValue("choices") instanceof io.vertx.core.json.JsonArray choices
         && choices.isEmpty() && json.getValue("usage") instanceof io.vertx.core.json.JsonObject;
   }
 

@@ -239,9 +239,9 @@ final class UpstreamCall {
       if (contentType != null) {
         res.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
       }
-      if (ex.reservation() != null && response.statusCode() / 100 == 2) {
+      if (response.statusCode() / 100 == 2) {
         try {
-          ex.reservation().usage().observe(new io.vertx.core.json.JsonObject(collected));
+          ex.usage().observe(new io.vertx.core.json.JsonObject(collected));
         } catch (RuntimeException e) {
           // not JSON: settled with the prompt as counted
         }

@@ -34,6 +34,7 @@ public final class Exchange {
   private final StreamTimings timings = new StreamTimings();
   private io.portcullis.auth.Principal principal;
   private io.portcullis.limit.Reservation reservation;
+  private final io.portcullis.limit.Usage usage = new io.portcullis.limit.Usage();
 
   public Exchange(String requestId, long startNanos, GatewaySnapshot snapshot, Endpoint endpoint) {
     this.requestId = requestId;
@@ -170,5 +171,10 @@ public final class Exchange {
 
   public void reservation(io.portcullis.limit.Reservation reservation) {
     this.reservation = reservation;
+  }
+
+  /** The token usage the response reports as it goes (for settlement and the token metrics). */
+  public io.portcullis.limit.Usage usage() {
+    return usage;
   }
 }

@@ -24,6 +24,54 @@ public final class RequestMetrics {
     registry.gauge("portcullis.requests.in.flight", inFlight);
   }
 
+  /**
+   * The OpenTelemetry GenAI series of a request that reached a model: token usage by type, the
+   * operation's duration (with {@code error.type} when it failed), time to first token and time per
+   * output token of streams. Attributes: operation, provider type, the requested model (a configured
+   * name: unknown models never get this far).
+   */
+  void genAi(Exchange ex, int status, long durationNanos) {
+    if (ex.target() == null || ex.model() == null) {
+      return;
+    }
+    String operation = ex.endpoint() == io.portcullis.forward.Endpoint.EMBEDDINGS ? "embeddings" : "chat";
+    String provider = ex.target().provider().config().type().name().toLowerCase(java.util.Locale.ROOT);
+    String model = ex.model();
+    io.portcullis.limit.Usage usage = ex.usage();
+    if (usage.input() >= 0) {
+      tokens(operation, provider, model, "input").record(usage.input());
+    }
+    if (usage.output() >= 0) {
+      tokens(operation, provider, model, "output").record(usage.output());
+    }
+    Timer.builder("gen_ai.client.operation.duration").tag("gen_ai.operation.name", operation)
+        .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
+        .tag("error.type", status >= 400 && ex.error() != null ? ex.error().code() : status >= 400 ? String.valueOf(status) : "none")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry).record(Duration.ofNanos(durationNanos));
+    long ttft = ex.timings().timeToFirstTokenNanos();
+    if (ex.stream() && ttft > 0) {
+      Timer.builder("gen_ai.server.time_to_first_token").tag("gen_ai.operation.name", operation)
+          .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+          .register(registry).record(Duration.ofNanos(ttft));
+      long tokens = ex.timings().tokens();
+      if (tokens > 1) {
+        Timer.builder("gen_ai.server.time_per_output_token").tag("gen_ai.operation.name", operation)
+            .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry).record(Duration.ofNanos((durationNanos - ttft) / (tokens - 1)));
+      }
+    }
+  }
+
+  private io.micrometer.core.instrument.DistributionSummary tokens(String operation, String provider, String model, String type) {
+    return io.micrometer.core.instrument.DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("tokens")
+        .tag("gen_ai.operation.name", operation).tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
+        .tag("gen_ai.token.type", type).publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(1_000_000.0)
+        .register(registry);
+  }
+
   void finished(String route, int status, long durationNanos) {
     ended();
     String statusClass = (status / 100) + "xx";

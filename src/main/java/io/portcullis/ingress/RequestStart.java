@@ -39,7 +39,12 @@ final class RequestStart implements Handler<RoutingContext> {
     long start = System.nanoTime();
     Exchange.attach(ctx, new Exchange(id, start, snapshots.get(), endpoint));
     metrics.started();
-    ctx.addEndHandler(done -> metrics.finished(route, ctx.response().getStatusCode(), System.nanoTime() - start));
+    Exchange ex = Exchange.of(ctx);
+    ctx.addEndHandler(done -> {
+      long took = System.nanoTime() - start;
+      metrics.finished(route, ctx.response().getStatusCode(), took);
+      metrics.genAi(ex, ctx.response().getStatusCode(), took);
+    });
     ctx.response().putHeader("x-request-id", id);
     ctx.next();
   }

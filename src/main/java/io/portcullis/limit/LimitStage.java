@@ -142,7 +142,7 @@ public final class LimitStage implements Handler<RoutingContext> {
         charged.add(new Reservation.Charged(teamCharges.get(i), t.states().get(i), limiter(t)));
       }
       boolean strip = countsTokens && askForUsage(ex);
-      Reservation reservation = new Reservation(charged, prompt, strip);
+      Reservation reservation = new Reservation(charged, prompt, strip, ex.usage());
       ex.reservation(reservation);
       // however the exchange ends (served, refused later, client gone): settle and give places back
       ctx.addEndHandler(done -> reservation.finish());

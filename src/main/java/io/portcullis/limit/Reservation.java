@@ -15,7 +15,7 @@ public final class Reservation {
   private final List<Charged> charged;
   private final long countedPrompt;
   private final boolean stripUsage;
-  private final Usage usage = new Usage();
+  private final Usage usage;
   private boolean settled;
 
   /**
@@ -23,7 +23,8 @@ public final class Reservation {
    * @param stripUsage the gateway asked upstream for a usage chunk the client did not ask for: it
    *     is read, then dropped from the stream
    */
-  public Reservation(List<Charged> charged, long countedPrompt, boolean stripUsage) {
+  public Reservation(List<Charged> charged, long countedPrompt, boolean stripUsage, Usage usage) {
+    this.usage = usage;
     this.charged = List.copyOf(charged);
     this.countedPrompt = countedPrompt;
     this.stripUsage = stripUsage;

@@ -32,6 +32,16 @@ public final class Usage {
     }
   }
 
+  /** Prompt tokens as reported, or -1. */
+  public long input() {
+    return input;
+  }
+
+  /** Completion tokens as reported, or -1. */
+  public long output() {
+    return output;
+  }
+
   /** An event that carried text reached the client (counted when no usage ever comes). */
   public void streamed() {
     streamedEvents++;

@@ -54,7 +54,17 @@ class MetricsTest {
           .contains("portcullis_ratelimit_decisions_total{mode=\"local\",outcome=\"allowed\",policy=\"p\"} 2.0")
           .contains("portcullis_ratelimit_decisions_total{mode=\"local\",outcome=\"denied\",policy=\"p\"} 1.0")
           .contains("portcullis_redactions_total{rule=\"email\"} 1.0")
-          .contains("portcullis_requests_in_flight 0.0");
+          .contains("portcullis_requests_in_flight 0.0")
+          // OpenTelemetry GenAI conventions: the non-streaming answer reported its usage
+          .contains("gen_ai_client_token_usage_tokens_count{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\","
+              + "gen_ai_request_model=\"chat\",gen_ai_token_type=\"input\"} 1\n")
+          .contains("gen_ai_client_token_usage_tokens_count{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\","
+              + "gen_ai_request_model=\"chat\",gen_ai_token_type=\"output\"} 1\n")
+          .contains("gen_ai_client_operation_duration_seconds_count{error_type=\"none\",gen_ai_operation_name=\"chat\","
+              + "gen_ai_provider_name=\"openai\",gen_ai_request_model=\"chat\"} 2\n")
+          .contains("gen_ai_server_time_to_first_token_seconds_count{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\","
+              + "gen_ai_request_model=\"chat\"} 1\n")
+          .contains("gen_ai_server_time_per_output_token_seconds_count{");
       // no label carries a key, a user, a prompt or a redacted value
       assertThat(text).doesNotContain(key[1]).doesNotContain("carol-the-user").doesNotContain("jane@example.com")
           .doesNotContain("pc-wrong").doesNotContain("write to");
