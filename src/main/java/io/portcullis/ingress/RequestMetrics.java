@@ -44,32 +44,40 @@ public final class RequestMetrics {
     if (usage.output() >= 0) {
       tokens(operation, provider, model, "output").record(usage.output());
     }
-    Timer.builder("gen_ai.client.operation.duration").tag("gen_ai.operation.name", operation)
-        .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
-        .tag("error.type", status >= 400 && ex.error() != null ? ex.error().code() : status >= 400 ? String.valueOf(status) : "none")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry).record(Duration.ofNanos(durationNanos));
+    String errorType = status < 400 ? "none" : ex.error() != null ? ex.error().code() : String.valueOf(status);
+    meters.computeIfAbsent("d " + operation + ' ' + provider + ' ' + model + ' ' + errorType, k ->
+        Timer.builder("gen_ai.client.operation.duration").tag("gen_ai.operation.name", operation)
+            .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model).tag("error.type", errorType)
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry)).record(Duration.ofNanos(durationNanos));
     long ttft = ex.timings().timeToFirstTokenNanos();
     if (ex.stream() && ttft > 0) {
-      Timer.builder("gen_ai.server.time_to_first_token").tag("gen_ai.operation.name", operation)
-          .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
-          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
-          .register(registry).record(Duration.ofNanos(ttft));
+      meters.computeIfAbsent("f " + operation + ' ' + provider + ' ' + model, k ->
+          Timer.builder("gen_ai.server.time_to_first_token").tag("gen_ai.operation.name", operation)
+              .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
+              .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+              .register(registry)).record(Duration.ofNanos(ttft));
       long tokens = ex.timings().tokens();
       if (tokens > 1) {
-        Timer.builder("gen_ai.server.time_per_output_token").tag("gen_ai.operation.name", operation)
-            .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
-            .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10))
-            .register(registry).record(Duration.ofNanos((durationNanos - ttft) / (tokens - 1)));
+        meters.computeIfAbsent("p " + operation + ' ' + provider + ' ' + model, k ->
+            Timer.builder("gen_ai.server.time_per_output_token").tag("gen_ai.operation.name", operation)
+                .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry)).record(Duration.ofNanos((durationNanos - ttft) / (tokens - 1)));
       }
     }
   }
 
+  /** The GenAI meters, made once per set of attributes (a registry lookup per request would cost). */
+  private final Map<String, Timer> meters = new ConcurrentHashMap<>();
+  private final Map<String, io.micrometer.core.instrument.DistributionSummary> tokenMeters = new ConcurrentHashMap<>();
+
   private io.micrometer.core.instrument.DistributionSummary tokens(String operation, String provider, String model, String type) {
-    return io.micrometer.core.instrument.DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("tokens")
-        .tag("gen_ai.operation.name", operation).tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
-        .tag("gen_ai.token.type", type).publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(1_000_000.0)
-        .register(registry);
+    return tokenMeters.computeIfAbsent(operation + ' ' + provider + ' ' + model + ' ' + type, k ->
+        io.micrometer.core.instrument.DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("tokens")
+            .tag("gen_ai.operation.name", operation).tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
+            .tag("gen_ai.token.type", type).publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(1_000_000.0)
+            .register(registry));
   }
 
   void finished(String route, int status, long durationNanos) {
