@@ -106,7 +106,7 @@ public final class Gateway {
           if (!config.admin().enabled()) {
             return Future.succeededFuture();
           }
-          admin = new AdminVerticle(config.admin(), readiness, metrics);
+          admin = new AdminVerticle(config.admin(), readiness, metrics, () -> snapshot.get().config());
           return vertx.deployVerticle(admin).map(aid -> {
             adminDeployment = aid;
             LOG.info("admin listening on {}:{}", config.admin().host(), admin.actualPort());

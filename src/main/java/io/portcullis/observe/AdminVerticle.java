@@ -17,12 +17,33 @@ public final class AdminVerticle extends VerticleBase {
   private final AdminConfig config;
   private final Readiness readiness;
   private final Metrics metrics;
+  private final java.util.function.Supplier<io.portcullis.config.GatewayConfig> current;
   private HttpServer server;
+  private io.vertx.redis.client.Redis redis;
 
-  public AdminVerticle(AdminConfig config, Readiness readiness, Metrics metrics) {
+  public AdminVerticle(AdminConfig config, Readiness readiness, Metrics metrics,
+      java.util.function.Supplier<io.portcullis.config.GatewayConfig> current) {
     this.config = config;
     this.readiness = readiness;
     this.metrics = metrics;
+    this.current = current;
+  }
+
+  /** Pings Redis once a second while some limit policy needs it to admit anything (closed mode). */
+  private void checkRedis() {
+    io.portcullis.config.GatewayConfig c = current.get();
+    boolean needed = c.redis().enabled()
+        && c.limits().policies().values().stream().anyMatch(p -> p.onRedisFailure().equals("closed"));
+    if (!needed) {
+      readiness.redis(null);
+      return;
+    }
+    if (redis == null) {
+      redis = io.vertx.redis.client.Redis.createClient(vertx, io.portcullis.limit.RedisClients.options(c.redis()));
+    }
+    io.vertx.redis.client.RedisAPI.api(redis).ping(java.util.List.of())
+        .timeout(c.redis().timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .onComplete(ar -> readiness.redis(ar.succeeded()));
   }
 
   @Override
@@ -36,6 +57,8 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::scrape, false)
         .onSuccess(text -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
         .onFailure(ctx::fail));
+    checkRedis();
+    vertx.setPeriodic(1000, id -> checkRedis());
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(router);
     return server.listen();

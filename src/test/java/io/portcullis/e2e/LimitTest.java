@@ -236,6 +236,36 @@ class LimitTest {
   }
 
   @Test
+  void readinessFollowsRedisWhenAPolicyCannotDoWithoutIt() throws Exception {
+    RedisServer redis = new RedisServer();
+    String text = withPolicy(config("{requests: {limit: 1000, window: 1m}, on_redis_failure: closed}", redis.url()))
+        .replace("admin: {enabled: false}", "admin: {host: 127.0.0.1, port: 0}");
+    try (GatewayFixture f = new GatewayFixture(text)) {
+      awaitReady(f, 200, "up");
+      redis.close();
+      awaitReady(f, 503, "down");
+      redis = new RedisServer(redis.port);
+      awaitReady(f, 200, "up");
+    } finally {
+      redis.close();
+    }
+  }
+
+  static void awaitReady(GatewayFixture f, int status, String redisState) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    HttpResponse<String> res;
+    do {
+      res = f.getAdmin("/readyz");
+      if (res.statusCode() == status && new JsonObject(res.body()).getString("redis").equals(redisState)) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(100); // the admin server checks Redis once a second
+    } while (System.nanoTime() < deadline);
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
+    assertThat(new JsonObject(res.body()).getString("redis")).isEqualTo(redisState);
+  }
+
+  @Test
   void aFrozenRedisCostsADeadlineNotAnOutage() throws Exception {
     try (RedisServer redis = new RedisServer()) {
       String text = withPolicy(config("{requests: {limit: 1000, window: 1m}, on_redis_failure: local}", redis.url()));
