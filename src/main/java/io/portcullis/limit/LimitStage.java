@@ -74,7 +74,23 @@ public final class LimitStage implements Handler<RoutingContext> {
       return;
     }
     boolean countsTokens = policy.user().countsTokens() || (policy.team() != null && policy.team().countsTokens());
-    long prompt = countsTokens ? TokenCounter.prompt(ex.endpoint(), ex.body()) : 0;
+    if (!countsTokens) {
+      decide(ctx, ex, p, policy, limits, false, 0);
+    } else if (ex.rawBody() != null && ex.rawBody().length() > INLINE_COUNT_BYTES) {
+      // a big prompt is tokenized on a worker: milliseconds of CPU do not belong on an event loop
+      ctx.vertx().executeBlocking(() -> TokenCounter.prompt(ex.endpoint(), ex.body()), false)
+          .onSuccess(prompt -> decide(ctx, ex, p, policy, limits, true, prompt))
+          .onFailure(ctx::fail);
+    } else {
+      decide(ctx, ex, p, policy, limits, true, TokenCounter.prompt(ex.endpoint(), ex.body()));
+    }
+  }
+
+  /** Prompts up to this size are counted inline (microseconds); bigger ones on a worker. */
+  static final int INLINE_COUNT_BYTES = 32 * 1024;
+
+  private void decide(RoutingContext ctx, Exchange ex, Principal p, LimitsConfig.Policy policy, LimitsConfig limits,
+      boolean countsTokens, long prompt) {
     long tokens = countsTokens ? prompt + TokenCounter.maxCompletion(ex.endpoint(), ex.body(), policy.defaultMaxTokens()) : 0;
     String caller = "rl:{" + tag(p.subject()) + "}:" + policy.name() + ":";
     // a place among the concurrent streams is held under an id of the gateway's own (a client's

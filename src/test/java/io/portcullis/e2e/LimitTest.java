@@ -171,6 +171,18 @@ class LimitTest {
   }
 
   @Test
+  void aBigPromptIsCountedToo() throws Exception {
+    // over 32 KiB the prompt is tokenized on a worker; the reservation must still hold all of it
+    try (GatewayFixture f = new GatewayFixture(withPolicy(config("{tokens: {limit: 1000000, window: 1m}, default_max_tokens: 10}", null)))) {
+      String big = "the gateway counts every token of a long prompt. ".repeat(1000); // ~49 KB, ~10k tokens
+      HttpResponse<String> res = f.post("/v1/chat/completions", chat("chat", false, big));
+      assertThat(res.statusCode()).isEqualTo(200);
+      long remaining = Long.parseLong(res.headers().firstValue("x-ratelimit-remaining-tokens").orElseThrow());
+      assertThat(1_000_000 - remaining).isBetween(9_000L, 12_000L);
+    }
+  }
+
+  @Test
   void aStreamPastTheRemainingTokenBudgetIsCut() throws Exception {
     // 50 tokens a minute; the stream reserves its prompt + 20 (no max_tokens) and may use the 20
     // plus what is left, but the model goes on for 60 tokens
