@@ -60,6 +60,32 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2)
 # wrk latency lines look like "99%   12.34ms": normalise to milliseconds
 wrk_ms() { awk -v q="$1" '$1==q { v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v); if(u=="us") v/=1000; else if(u=="s") v*=1000; print v }'; }
 json_field() { sed -e "s/.*\"$1\":\([^,}]*\).*/\1/"; }
+# wrk_stats PREFIX: "requests/s p50 p99 non-2xx" over the rounds in $OUT/PREFIX-*.txt (medians, non-2xx summed)
+wrk_stats() {
+  echo "$(cat "$OUT"/$1-*.txt | awk '/Requests\/sec/ {print $2}' | median) $(cat "$OUT"/$1-*.txt | wrk_ms 50% | median)" \
+    "$(cat "$OUT"/$1-*.txt | wrk_ms 99% | median) $(cat "$OUT"/$1-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')"
+}
+# wrk_on_off NAME OFF_SCRIPT OFF_URL ON_SCRIPT ON_URL [HOOK]: warm both gateways up, run HOOK (if any), then
+# ROUNDS alternating rounds into $OUT/wrk-NAME-off-R.txt and $OUT/wrk-NAME-on-R.txt
+wrk_on_off() {
+  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s "$2" "$3/v1/chat/completions" >/dev/null
+  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s "$4" "$5/v1/chat/completions" >/dev/null
+  [ -n "${6:-}" ] && "$6"
+  for r in $(seq 1 "$ROUNDS"); do
+    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$2" "$3/v1/chat/completions" > "$OUT/wrk-$1-off-$r.txt"
+    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$4" "$5/v1/chat/completions" > "$OUT/wrk-$1-on-$r.txt"
+  done
+}
+# wrk_on_off_table NAME LABEL: the two table rows; sets RPS_off/on, P50_off/on, P99_off/on
+wrk_on_off_table() {
+  echo "| gateway | requests/s | p50 ms | p99 ms | non-2xx |"
+  echo "|---|---|---|---|---|"
+  for t in off on; do
+    read -r rps p50 p99 bad <<< "$(wrk_stats "wrk-$1-$t")"
+    echo "| $2 $t | $rps | $p50 | $p99 | $bad |"
+    eval "RPS_$t=$rps; P50_$t=$p50; P99_$t=$p99"
+  done
+}
 
 report="$OUT/results.md"
 {
@@ -81,10 +107,7 @@ if [[ " $PHASES " == *" http "* ]]; then
     echo "| path | requests/s | p50 ms | p99 ms | non-2xx |"
     echo "|---|---|---|---|---|"
     for t in direct nginx portcullis; do
-      rps=$(cat "$OUT"/wrk-$t-*.txt | awk '/Requests\/sec/ {print $2}' | median)
-      p50=$(cat "$OUT"/wrk-$t-*.txt | wrk_ms 50% | median)
-      p99=$(cat "$OUT"/wrk-$t-*.txt | wrk_ms 99% | median)
-      bad=$(cat "$OUT"/wrk-$t-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')
+      read -r rps p50 p99 bad <<< "$(wrk_stats "wrk-$t")"
       echo "| $t | $rps | $p50 | $p99 | $bad |"
       eval "RPS_$t=$rps"
     done
@@ -217,28 +240,13 @@ CFG
     > "$OUT/portcullis-auth.log" 2>&1 & pids+=($!)
   wait_port 18083
   sed -e "s|wrk.body|wrk.headers[\"Authorization\"] = \"Bearer $KEY\"\nwrk.body|" benchmarks/chat.lua > "$OUT/chat-auth.lua"
-  AUTH_URL="http://127.0.0.1:18083"
-  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s benchmarks/chat.lua "${URL[portcullis]}/v1/chat/completions" >/dev/null
-  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s "$OUT/chat-auth.lua" "$AUTH_URL/v1/chat/completions" >/dev/null
-  for r in $(seq 1 "$ROUNDS"); do
-    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "${URL[portcullis]}/v1/chat/completions" > "$OUT/wrk-auth-off-$r.txt"
-    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$OUT/chat-auth.lua" "$AUTH_URL/v1/chat/completions" > "$OUT/wrk-auth-on-$r.txt"
-  done
+  wrk_on_off auth benchmarks/chat.lua "${URL[portcullis]}" "$OUT/chat-auth.lua" "http://127.0.0.1:18083"
   {
     echo "## Authentication on vs off: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
     echo
-    echo "| gateway | requests/s | p50 ms | p99 ms | non-2xx |"
-    echo "|---|---|---|---|---|"
-    for t in off on; do
-      rps=$(cat "$OUT"/wrk-auth-$t-*.txt | awk '/Requests\/sec/ {print $2}' | median)
-      p50=$(cat "$OUT"/wrk-auth-$t-*.txt | wrk_ms 50% | median)
-      p99=$(cat "$OUT"/wrk-auth-$t-*.txt | wrk_ms 99% | median)
-      bad=$(cat "$OUT"/wrk-auth-$t-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')
-      echo "| auth $t | $rps | $p50 | $p99 | $bad |"
-      eval "ARPS_$t=$rps"
-    done
+    wrk_on_off_table auth auth
     echo
-    echo "With API-key authentication / without: $(awk -v a="$ARPS_on" -v b="$ARPS_off" 'BEGIN {printf "%.2f", a/b}')"
+    echo "With API-key authentication / without: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}')"
     echo
   } >> "$report"
 fi
@@ -251,34 +259,19 @@ if [[ " $PHASES " == *" limit "* ]]; then
   MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c benchmarks/bench-limit.yaml \
     > "$OUT/portcullis-limit.log" 2>&1 & pids+=($!)
   wait_port 18084
-  LIMIT_URL="http://127.0.0.1:18084"
-  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s benchmarks/chat.lua "${URL[portcullis]}/v1/chat/completions" >/dev/null
-  wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s benchmarks/chat.lua "$LIMIT_URL/v1/chat/completions" >/dev/null
-  redis-cli -p $BENCH_REDIS_PORT CONFIG RESETSTAT >/dev/null
-  for r in $(seq 1 "$ROUNDS"); do
-    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "${URL[portcullis]}/v1/chat/completions" > "$OUT/wrk-limit-off-$r.txt"
-    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "$LIMIT_URL/v1/chat/completions" > "$OUT/wrk-limit-on-$r.txt"
-  done
+  reset_redis_stats() { redis-cli -p $BENCH_REDIS_PORT CONFIG RESETSTAT >/dev/null; } # count the measured rounds only
+  wrk_on_off limit benchmarks/chat.lua "${URL[portcullis]}" benchmarks/chat.lua "http://127.0.0.1:18084" reset_redis_stats
   redis-cli -p $BENCH_REDIS_PORT INFO commandstats > "$OUT/redis-commandstats.txt"
   {
     echo "## Redis limiter on vs off: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
     echo
-    echo "| gateway | requests/s | p50 ms | p99 ms | non-2xx |"
-    echo "|---|---|---|---|---|"
-    for t in off on; do
-      rps=$(cat "$OUT"/wrk-limit-$t-*.txt | awk '/Requests\/sec/ {print $2}' | median)
-      p50=$(cat "$OUT"/wrk-limit-$t-*.txt | wrk_ms 50% | median)
-      p99=$(cat "$OUT"/wrk-limit-$t-*.txt | wrk_ms 99% | median)
-      bad=$(cat "$OUT"/wrk-limit-$t-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')
-      echo "| limiter $t | $rps | $p50 | $p99 | $bad |"
-      eval "LRPS_$t=$rps"; eval "LP99_$t=$p99"; eval "LP50_$t=$p50"
-    done
+    wrk_on_off_table limit limiter
     requests=$(cat "$OUT"/wrk-limit-on-*.txt | awk '/requests in/ {s+=$1} END {print s}')
     calls=$(awk -F'[=,]' '/^cmdstat_(evalsha|eval):/ {s+=$2} END {print s+0}' "$OUT/redis-commandstats.txt")
     decisions=$(awk -F'[=,]' '/^cmdstat_time:/ {s+=$2} END {print s+0}' "$OUT/redis-commandstats.txt") # one TIME per decision script
     usec=$(awk -F'[=,:]' '/^cmdstat_evalsha:/ {for (i=1;i<=NF;i++) if ($i=="usec_per_call") print $(i+1)}' "$OUT/redis-commandstats.txt")
     echo
-    echo "Limiter on / off throughput: $(awk -v a="$LRPS_on" -v b="$LRPS_off" 'BEGIN {printf "%.2f", a/b}'); added p50 $(awk -v a="$LP50_on" -v b="$LP50_off" 'BEGIN {printf "%.2f", a-b}') ms, p99 $(awk -v a="$LP99_on" -v b="$LP99_off" 'BEGIN {printf "%.2f", a-b}') ms"
+    echo "Limiter on / off throughput: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}'); added p50 $(awk -v a="$P50_on" -v b="$P50_off" 'BEGIN {printf "%.2f", a-b}') ms, p99 $(awk -v a="$P99_on" -v b="$P99_off" 'BEGIN {printf "%.2f", a-b}') ms"
     echo "Redis decisions per request: $(awk -v c="$decisions" -v r="$requests" 'BEGIN {printf "%.3f", c/r}') ($decisions decision scripts for $requests requests; with settlements $calls script calls, $(awk -v c="$calls" -v r="$requests" 'BEGIN {printf "%.3f", c/r}') per request, the settlement off the request path); Redis CPU per script call: ${usec:-n/a} us (INFO commandstats usec_per_call of EVALSHA)"
     echo
   } >> "$report"
