@@ -104,103 +104,90 @@ public final class KeysCommand {
     return d;
   }
 
-  private int fail(Exception e) {
-    err.println("portcullis keys: " + e.getMessage());
-    return 2;
+  /** One subcommand: its work, and the one way every subcommand reports a failure (exit code 2). */
+  abstract static class Operation implements Callable<Integer> {
+    @ParentCommand KeysCommand keys;
+
+    abstract void run() throws Exception;
+
+    @Override
+    public Integer call() {
+      try {
+        run();
+        return 0;
+      } catch (Exception e) {
+        keys.err.println("portcullis keys: " + e.getMessage());
+        return 2;
+      }
+    }
   }
 
   @Command(name = "create", description = "Create a key and print it (the only time it is shown).")
-  static final class Create implements Callable<Integer> {
-    @ParentCommand KeysCommand keys;
+  static final class Create extends Operation {
     @Option(names = "--user", required = true) String user;
     @Option(names = "--team") String team;
     @Option(names = "--role", description = "a role (repeatable)") List<String> roles = new ArrayList<>();
     @Option(names = "--expires", description = "a duration (30d, 12h) or an instant (2027-01-31T00:00:00Z)") String expires;
 
     @Override
-    public Integer call() {
-      try {
-        Instant now = Instant.now();
-        String[] generated = ApiKeyFormat.generate();
-        StoredKey key = new StoredKey(generated[1], generated[2], user, team, roles, now, expiry(expires, now), false);
-        keys.withStore(s -> s.put(key));
-        keys.out.println(generated[0]);
-        keys.err.println("key " + key.id() + " for " + user + " created; it is shown only now");
-        return 0;
-      } catch (Exception e) {
-        return keys.fail(e);
-      }
+    void run() throws Exception {
+      Instant now = Instant.now();
+      String[] generated = ApiKeyFormat.generate();
+      StoredKey key = new StoredKey(generated[1], generated[2], user, team, roles, now, expiry(expires, now), false);
+      keys.withStore(s -> s.put(key));
+      keys.out.println(generated[0]);
+      keys.err.println("key " + key.id() + " for " + user + " created; it is shown only now");
     }
   }
 
   @Command(name = "list", description = "List keys (ids, owners, state; never a secret).")
-  static final class ListKeys implements Callable<Integer> {
-    @ParentCommand KeysCommand keys;
+  static final class ListKeys extends Operation {
 
     @Override
-    public Integer call() {
-      try {
-        List<StoredKey> all = new ArrayList<>(keys.withStore(KeyStore::list));
-        all.sort(Comparator.comparing(StoredKey::id));
-        Instant now = Instant.now();
-        keys.out.printf("%-14s %-16s %-12s %-20s %-8s %s%n", "ID", "USER", "TEAM", "ROLES", "STATE", "EXPIRES");
-        for (StoredKey k : all) {
-          String state = k.revoked() ? "revoked" : k.expires() != null && !now.isBefore(k.expires()) ? "expired" : "active";
-          keys.out.printf("%-14s %-16s %-12s %-20s %-8s %s%n", k.id(), k.user(), k.team() == null ? "-" : k.team(),
-              String.join(",", k.roles()), state, k.expires() == null ? "-" : k.expires());
-        }
-        return 0;
-      } catch (Exception e) {
-        return keys.fail(e);
+    void run() throws Exception {
+      List<StoredKey> all = new ArrayList<>(keys.withStore(KeyStore::list));
+      all.sort(Comparator.comparing(StoredKey::id));
+      Instant now = Instant.now();
+      keys.out.printf("%-14s %-16s %-12s %-20s %-8s %s%n", "ID", "USER", "TEAM", "ROLES", "STATE", "EXPIRES");
+      for (StoredKey k : all) {
+        String state = k.revoked() ? "revoked" : k.expires() != null && !now.isBefore(k.expires()) ? "expired" : "active";
+        keys.out.printf("%-14s %-16s %-12s %-20s %-8s %s%n", k.id(), k.user(), k.team() == null ? "-" : k.team(),
+            String.join(",", k.roles()), state, k.expires() == null ? "-" : k.expires());
       }
     }
   }
 
   @Command(name = "revoke", description = "Revoke a key at once.")
-  static final class Revoke implements Callable<Integer> {
-    @ParentCommand KeysCommand keys;
+  static final class Revoke extends Operation {
     @Parameters(paramLabel = "ID") String id;
 
     @Override
-    public Integer call() {
-      try {
-        keys.withStore(s -> s.find(id).compose(k -> k == null
-            ? Future.failedFuture("no key " + id) : s.put(k.revoke())));
-        keys.err.println("key " + id + " revoked");
-        return 0;
-      } catch (Exception e) {
-        return keys.fail(e);
-      }
+    void run() throws Exception {
+      keys.withStore(s -> s.find(id).compose(k -> k == null
+          ? Future.failedFuture("no key " + id) : s.put(k.revoke())));
+      keys.err.println("key " + id + " revoked");
     }
   }
 
   @Command(name = "rotate", description = "Create a replacement key; the old one keeps working for auth.api_keys.rotation_overlap.")
-  static final class Rotate implements Callable<Integer> {
-    @ParentCommand KeysCommand keys;
+  static final class Rotate extends Operation {
     @Parameters(paramLabel = "ID") String id;
     @Option(names = "--overlap", description = "override auth.api_keys.rotation_overlap (e.g. 1h)") String overlap;
 
     @Override
-    public Integer call() {
-      try {
-        Instant now = Instant.now();
-        String[] generated = ApiKeyFormat.generate();
-        String[] printed = new String[1];
-        keys.withStore(s -> s.find(id).compose(old -> {
-          if (old == null || old.revoked()) {
-            return Future.failedFuture("no active key " + id);
-          }
-          Duration keep = overlap != null ? duration(overlap) : keys.loaded.auth().rotationOverlap();
-          StoredKey next = new StoredKey(generated[1], generated[2], old.user(), old.team(), old.roles(), now, old.expires(), false);
-          printed[0] = generated[0];
-          return s.put(next).compose(v -> s.put(old.expiring(now.plus(keep))));
-        }));
-        keys.out.println(printed[0]);
-        keys.err.println("key " + id + " rotated to " + generated[1] + "; the old key stops working after the overlap");
-        return 0;
-      } catch (Exception e) {
-        return keys.fail(e);
-      }
+    void run() throws Exception {
+      Instant now = Instant.now();
+      String[] generated = ApiKeyFormat.generate();
+      keys.withStore(s -> s.find(id).compose(old -> {
+        if (old == null || old.revoked()) {
+          return Future.failedFuture("no active key " + id);
+        }
+        Duration keep = overlap != null ? duration(overlap) : keys.loaded.auth().rotationOverlap();
+        StoredKey next = new StoredKey(generated[1], generated[2], old.user(), old.team(), old.roles(), now, old.expires(), false);
+        return s.put(next).compose(v -> s.put(old.expiring(now.plus(keep))));
+      }));
+      keys.out.println(generated[0]);
+      keys.err.println("key " + id + " rotated to " + generated[1] + "; the old key stops working after the overlap");
     }
   }
 }
