@@ -144,16 +144,4 @@ public final class LocalLimiter implements Limiter {
     }
     return out;
   }
-
-  int size() {
-    synchronized (this) {
-      return counters.size();
-    }
-  }
-
-  Map<String, long[]> snapshot() {
-    synchronized (this) {
-      return new HashMap<>(counters);
-    }
-  }
 }

@@ -38,10 +38,9 @@ final class Redaction {
 
   /**
    * Writes {@code text[from, to)} to {@code out} with the findings (sorted, earliest first) that
-   * end by {@code to} replaced; a finding overlapping one already applied is dropped. Returns the
-   * position after the last finding applied (or {@code from}).
+   * end by {@code to} replaced; a finding overlapping one already applied is dropped.
    */
-  int apply(CharSequence text, int from, int to, List<Finding> findings, StringBuilder out, Consumer<String> onRedaction) {
+  void apply(CharSequence text, int from, int to, List<Finding> findings, StringBuilder out, Consumer<String> onRedaction) {
     int pos = from;
     for (Finding f : findings) {
       if (f.start() < pos || off.contains(f.rule())) {
@@ -55,11 +54,10 @@ final class Redaction {
       pos = f.end();
     }
     out.append(text, pos, to);
-    return pos;
   }
 
+  /** The mask of a rule (every rule of the compiled detectors has one). */
   String mask(String rule) {
-    String mask = masks.get(rule);
-    return mask != null ? mask : "[REDACTED:" + rule + "]";
+    return masks.get(rule);
   }
 }
