@@ -60,11 +60,12 @@ final class SseRelay {
 
   /** Reads usage for settlement; returns true when the event is to be dropped. */
   private static boolean tapUsage(io.portcullis.limit.Usage usage, boolean strip, SseEvent event) {
-    String data = event.data();
-    if (!carriesUsage(data)) {
+    // looked for in the wire bytes: most events carry no usage and need not be decoded here
+    if (!carriesUsage(event.wireBytes())) {
       usage.streamed();
       return false;
     }
+    String data = event.data();
     io.vertx.core.json.JsonObject json;
     try {
       json = new io.vertx.core.json.JsonObject(data);
@@ -81,18 +82,27 @@ final class SseRelay {
    * {@code message_delta}): only those are parsed here. OpenAI puts {@code "usage":null} in every
    * chunk of a stream that asked for usage, which must not cost a parse.
    */
-  static boolean carriesUsage(String data) {
-    for (int at = data.indexOf("\"usage\""); at >= 0; at = data.indexOf("\"usage\"", at + 1)) {
-      int k = at + 7;
-      while (k < data.length() && (data.charAt(k) == ' ' || data.charAt(k) == ':')) {
+  static boolean carriesUsage(byte[] wire) {
+    outer:
+    for (int at = 0; at + USAGE.length <= wire.length; at++) {
+      for (int k = 0; k < USAGE.length; k++) {
+        if (wire[at + k] != USAGE[k]) {
+          continue outer;
+        }
+      }
+      int k = at + USAGE.length;
+      while (k < wire.length && (wire[k] == ' ' || wire[k] == ':')) {
         k++;
       }
-      if (k < data.length() && data.charAt(k) == '{') {
+      if (k < wire.length && wire[k] == '{') {
         return true;
       }
     }
     return false;
   }
+
+  private static final byte[] USAGE = "\"usage\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
 
   private void endHook() {
     if (!hookFailed) {
