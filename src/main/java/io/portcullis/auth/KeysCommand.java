@@ -116,7 +116,9 @@ public final class KeysCommand {
         run();
         return 0;
       } catch (Exception e) {
-        keys.err.println("portcullis keys: " + e.getMessage());
+        // a failed store operation arrives wrapped by the wait for it: say what failed, not how
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        keys.err.println("portcullis keys: " + cause.getMessage());
         return 2;
       }
     }
