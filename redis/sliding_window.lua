@@ -13,7 +13,12 @@
 -- a sorted set of the requests in flight scored by when their lease ends (so a crashed instance's
 -- requests free their place by themselves), and the correction slot carries the request's id.
 --
--- ARGV: n, then per limit: limit, window_ms, cost, correction_window, correction_delta
+-- A limit with a burst guard (burst > 0) is also paced by GCRA: its hash keeps, in field 't', the
+-- theoretical arrival time (ms); a request is admitted when it lands at most burst emission
+-- intervals (window / limit) ahead of now, so at most burst requests pass at once and then one per
+-- interval. It closes the window-edge burst a sliding window still allows.
+--
+-- ARGV: n, then per limit: limit, window_ms, cost, correction_window, correction_delta, burst
 -- Returns: {allowed (1/0), retry_after_ms, then per limit: remaining, reset_ms, window_number}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -23,8 +28,9 @@ local retry = 0
 local out = {}
 local fresh = {}
 local fields = {}
+local tats = {}
 for i = 1, n do
-  local a = (i - 1) * 5
+  local a = (i - 1) * 6
   local o = (i - 1) * 3
   local limit = tonumber(ARGV[a + 2])
   local window = tonumber(ARGV[a + 3])
@@ -48,10 +54,21 @@ for i = 1, n do
     local idx = math.floor(now / window)
     local into = now - idx * window
     fields[i] = string.format('%d', idx)
-    local counts = redis.call('HMGET', KEYS[i], fields[i], string.format('%d', idx - 1))
+    local burst = tonumber(ARGV[a + 7])
+    local counts = redis.call('HMGET', KEYS[i], fields[i], string.format('%d', idx - 1), 't')
     local cur = tonumber(counts[1] or '0')
     local prev = tonumber(counts[2] or '0')
     local estimate = prev * (window - into) / window + cur
+    if burst > 0 then
+      local interval = window / limit
+      local tat = math.max(tonumber(counts[3] or '0'), now) + cost * interval
+      tats[i] = tat
+      local ahead = tat - now - burst * interval
+      if ahead > 0 then
+        allowed = 0
+        if math.ceil(ahead) > retry then retry = math.ceil(ahead) end
+      end
+    end
     if estimate + cost > limit then
       allowed = 0
       local wait
@@ -74,7 +91,7 @@ for i = 1, n do
 end
 if allowed == 1 then
   for i = 1, n do
-    local a = (i - 1) * 5
+    local a = (i - 1) * 6
     local window = tonumber(ARGV[a + 3])
     local cost = tonumber(ARGV[a + 4])
     local idx = out[(i - 1) * 3 + 3]
@@ -83,6 +100,9 @@ if allowed == 1 then
       redis.call('PEXPIRE', KEYS[i], -window)
     elseif cost > 0 then
       redis.call('HINCRBY', KEYS[i], fields[i], cost)
+    end
+    if tats[i] then
+      redis.call('HSET', KEYS[i], 't', string.format('%.3f', tats[i]))
     end
     if window > 0 and fresh[i] then
       -- the first charge of a window: drop the window before last, and keep the key two windows

@@ -32,15 +32,7 @@ public final class AccessPolicy {
   }
 
   static Pattern glob(String glob) {
-    StringBuilder re = new StringBuilder();
-    for (char c : glob.toCharArray()) {
-      switch (c) {
-        case '*' -> re.append(".*");
-        case '?' -> re.append('.');
-        default -> re.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.compile(re.toString());
+    return io.portcullis.config.Glob.compile(glob);
   }
 
   /** The roles a credential names that this config knows; the default roles when it names none. */

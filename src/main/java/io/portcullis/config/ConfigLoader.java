@@ -262,8 +262,8 @@ public final class ConfigLoader {
     s.only(Set.of("expected_instances", "policies"));
     Map<String, LimitsConfig.Policy> policies = new HashMap<>();
     s.sectionMap("policies").forEach((name, p) -> {
-      p.only(Set.of("requests", "tokens", "daily_tokens", "monthly_tokens", "concurrent", "team", "default_max_tokens",
-          "on_redis_failure", "concurrency_lease"));
+      p.only(Set.of("requests", "tokens", "input_tokens", "output_tokens", "daily_tokens", "monthly_tokens", "concurrent",
+          "team", "models", "default_max_tokens", "on_redis_failure", "concurrency_lease"));
       String mode = p.string("on_redis_failure", "local");
       if (!LimitsConfig.FAILURE_MODES.contains(mode)) {
         p.problem("on_redis_failure", "must be local, open or closed, got '" + mode + "'");
@@ -272,21 +272,33 @@ public final class ConfigLoader {
       LimitsConfig.Limits team = null;
       if (p.has("team")) {
         ConfigReader.Section t = p.section("team");
-        t.only(Set.of("requests", "tokens", "daily_tokens", "monthly_tokens", "concurrent"));
+        t.only(HOLDER_LIMITS);
         team = holderLimits(t);
       }
-      if (!user.any() && (team == null || !team.any())) {
-        p.problem("requests", "a policy needs at least one of requests, tokens, daily_tokens, monthly_tokens or team");
+      List<LimitsConfig.ModelLimits> models = new ArrayList<>();
+      p.sectionMap("models").forEach((pattern, m) -> {
+        m.only(HOLDER_LIMITS);
+        LimitsConfig.Limits l = holderLimits(m);
+        if (!l.any()) {
+          m.problem("requests", "a model entry needs at least one limit");
+        }
+        models.add(new LimitsConfig.ModelLimits(pattern, l));
+      });
+      if (!user.any() && (team == null || !team.any()) && models.isEmpty()) {
+        p.problem("requests", "a policy needs at least one limit, a team or a models entry");
       }
-      policies.put(name, new LimitsConfig.Policy(name, user, team, p.integer("default_max_tokens", 1024, 1, 10_000_000), mode,
-          p.duration("concurrency_lease", Duration.ofMinutes(15))));
+      policies.put(name, new LimitsConfig.Policy(name, user, team, models, p.integer("default_max_tokens", 1024, 1, 10_000_000),
+          mode, p.duration("concurrency_lease", Duration.ofMinutes(15))));
     });
     return new LimitsConfig(s.integer("expected_instances", 1, 1, 10_000), policies);
   }
 
+  private static final Set<String> HOLDER_LIMITS = Set.of("requests", "tokens", "input_tokens", "output_tokens", "daily_tokens",
+      "monthly_tokens", "concurrent");
+
   private static LimitsConfig.Limits holderLimits(ConfigReader.Section s) {
-    return new LimitsConfig.Limits(window(s, "requests"), window(s, "tokens"), quota(s, "daily_tokens"), quota(s, "monthly_tokens"),
-        quota(s, "concurrent"));
+    return new LimitsConfig.Limits(window(s, "requests"), window(s, "tokens"), window(s, "input_tokens"),
+        window(s, "output_tokens"), quota(s, "daily_tokens"), quota(s, "monthly_tokens"), quota(s, "concurrent"));
   }
 
   private static Long quota(ConfigReader.Section s, String key) {
@@ -298,12 +310,21 @@ public final class ConfigLoader {
       return null;
     }
     ConfigReader.Section w = policy.section(key);
-    w.only(Set.of("limit", "window"));
+    // the burst guard paces requests; on tokens a single large request could never pass it
+    w.only(key.equals("requests") ? Set.of("limit", "window", "burst") : Set.of("limit", "window"));
     Duration window = w.duration("window", Duration.ofMinutes(1));
     if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(30)) > 0) {
       w.problem("window", "must be between 1s and 30d, got " + window);
     }
-    return new LimitsConfig.Window(w.longInteger("limit", 1, 1, Long.MAX_VALUE / 4), window);
+    long limit = w.longInteger("limit", 1, 1, Long.MAX_VALUE / 4);
+    Long burst = null;
+    if (w.has("burst")) {
+      burst = w.longInteger("burst", 1, 1, Long.MAX_VALUE / 4);
+      if (burst > limit) {
+        w.problem("burst", "must not exceed limit (" + limit + "), got " + burst);
+      }
+    }
+    return new LimitsConfig.Window(limit, window, burst);
   }
 
   private static RedisConfig redis(ConfigReader.Section s) {

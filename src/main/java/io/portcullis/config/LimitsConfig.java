@@ -1,6 +1,7 @@
 package io.portcullis.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,14 +13,25 @@ import java.util.Map;
  */
 public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) {
 
-  public static final java.util.List<String> FAILURE_MODES = java.util.List.of("local", "open", "closed");
+  public static final List<String> FAILURE_MODES = List.of("local", "open", "closed");
 
   public LimitsConfig {
     policies = Map.copyOf(policies);
   }
 
-  /** At most {@code limit} units in any trailing {@code window}. */
-  public record Window(long limit, Duration window) {}
+  /**
+   * At most {@code limit} units in any trailing {@code window}.
+   *
+   * @param burst with the burst guard (requests only), at most this many requests at once: beyond
+   *     it requests are admitted no faster than one per window ÷ limit (GCRA), so a client cannot
+   *     spend a whole window's limit in one instant at a window's edge; null without the guard
+   */
+  public record Window(long limit, Duration window, Long burst) {
+
+    public Window(long limit, Duration window) {
+      this(limit, window, null);
+    }
+  }
 
   /**
    * The limits of one holder (a user, or a whole team), each null when not set.
@@ -27,18 +39,42 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) 
    * @param requests requests per window
    * @param tokens LLM tokens (prompt + completion) per window: reserved before the call (prompt
    *     counted + max_tokens or the policy's default), settled from real usage after
+   * @param inputTokens prompt tokens per window (reserved as counted, settled to the reported input)
+   * @param outputTokens completion tokens per window (reserved as max_tokens, settled to the output)
    * @param dailyTokens a token quota per (sliding) day
    * @param monthlyTokens a token quota per (sliding) 30 days
    * @param concurrent streams in flight at once
    */
-  public record Limits(Window requests, Window tokens, Long dailyTokens, Long monthlyTokens, Long concurrent) {
+  public record Limits(Window requests, Window tokens, Window inputTokens, Window outputTokens, Long dailyTokens,
+      Long monthlyTokens, Long concurrent) {
+
+    public Limits(Window requests, Window tokens, Long dailyTokens, Long monthlyTokens, Long concurrent) {
+      this(requests, tokens, null, null, dailyTokens, monthlyTokens, concurrent);
+    }
 
     public boolean any() {
-      return requests != null || tokens != null || dailyTokens != null || monthlyTokens != null || concurrent != null;
+      return requests != null || concurrent != null || countsTokens();
     }
 
     public boolean countsTokens() {
-      return tokens != null || dailyTokens != null || monthlyTokens != null;
+      return tokens != null || inputTokens != null || outputTokens != null || dailyTokens != null || monthlyTokens != null;
+    }
+  }
+
+  /**
+   * Limits of a caller's requests to some models, on top of the policy's own: counted apart per
+   * entry (each entry is a counter of its own), the first entry whose pattern matches applies.
+   *
+   * @param pattern a model name or a glob ({@code gpt-4o*})
+   */
+  public record ModelLimits(String pattern, Limits limits, java.util.regex.Pattern compiled) {
+
+    public ModelLimits(String pattern, Limits limits) {
+      this(pattern, limits, Glob.compile(pattern));
+    }
+
+    public boolean matches(String model) {
+      return model != null && compiled.matcher(model).matches();
     }
   }
 
@@ -49,6 +85,26 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) 
    * @param concurrencyLease a stream's place among the concurrent ones is given back when it ends,
    *     and at the latest after this (an instance that died cannot give it back)
    */
-  public record Policy(String name, Limits user, Limits team, int defaultMaxTokens, String onRedisFailure,
-      Duration concurrencyLease) {}
+  public record Policy(String name, Limits user, Limits team, List<ModelLimits> models, int defaultMaxTokens,
+      String onRedisFailure, Duration concurrencyLease) {
+
+    public Policy {
+      models = List.copyOf(models);
+    }
+
+    /** The per-model limits for {@code model}: the index of the first entry that matches, or -1. */
+    public int modelEntry(String model) {
+      for (int i = 0; i < models.size(); i++) {
+        if (models.get(i).matches(model)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    public boolean countsTokens() {
+      return user.countsTokens() || (team != null && team.countsTokens())
+          || models.stream().anyMatch(m -> m.limits().countsTokens());
+    }
+  }
 }

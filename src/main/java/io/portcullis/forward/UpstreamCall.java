@@ -232,19 +232,19 @@ final class UpstreamCall {
       return;
     }
     if (collected != null) {
+      if (response.statusCode() / 100 == 2) {
+        try {
+          ex.usage().observe(new io.vertx.core.json.JsonObject(collected)); // before complete() settles with it
+        } catch (RuntimeException e) {
+          // not JSON: settled with the prompt as counted
+        }
+      }
       complete();
       HttpServerResponse res = out.setStatusCode(response.statusCode())
           .putHeader("x-request-id", ex.requestId());
       String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
       if (contentType != null) {
         res.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
-      }
-      if (response.statusCode() / 100 == 2) {
-        try {
-          ex.usage().observe(new io.vertx.core.json.JsonObject(collected));
-        } catch (RuntimeException e) {
-          // not JSON: settled with the prompt as counted
-        }
       }
       Buffer body;
       try {
@@ -308,7 +308,7 @@ final class UpstreamCall {
   /** No target could serve: answer with the last failure. */
   private void finish(GatewayError last) {
     if (ex.reservation() != null) {
-      ex.reservation().settle(0); // nothing was served: the tokens reserved go back
+      ex.reservation().refund(); // nothing was served: the tokens reserved go back
     }
     complete();
     if (last == null) {

@@ -5,21 +5,26 @@ package io.portcullis.limit;
  *
  * @param key the counter's name, unique per caller, policy and kind
  * @param kind what is counted, as the headers name it: {@code requests}, {@code tokens},
- *     {@code tokens_day}, {@code tokens_month}, and the same with a {@code team_} prefix
+ *     {@code input_tokens}, {@code output_tokens}, {@code tokens_day}, {@code tokens_month}, the
+ *     same with a {@code team_} prefix (the team's limits) or {@code model_} (per-model limits)
  * @param windowMs the window; negative for a concurrency limit (minus the lease)
  * @param cost what this request costs (1 request; its reserved tokens)
  * @param member the request's id, for a concurrency limit; else null
+ * @param burst the burst guard (requests admitted at once before pacing), 0 without it
  */
-public record Charge(String key, String kind, long limit, long windowMs, long cost, String member) {
+public record Charge(String key, String kind, long limit, long windowMs, long cost, String member, long burst) {
+
+  /** Which tokens a token charge counts, read from its kind. */
+  public enum Tokens { NONE, TOTAL, INPUT, OUTPUT }
 
   /** A per-window limit or quota. */
   public Charge(String key, String kind, long limit, long windowMs, long cost) {
-    this(key, kind, limit, windowMs, cost, null);
+    this(key, kind, limit, windowMs, cost, null, 0);
   }
 
   /** A place among {@code limit} concurrent requests, held by {@code member} for at most {@code leaseMs}. */
   public static Charge concurrent(String key, String kind, long limit, long leaseMs, String member) {
-    return new Charge(key, kind, limit, -leaseMs, 1, member);
+    return new Charge(key, kind, limit, -leaseMs, 1, member, 0);
   }
 
   public boolean isConcurrency() {
@@ -28,6 +33,21 @@ public record Charge(String key, String kind, long limit, long windowMs, long co
 
   /** A charge of tokens (a per-window limit or a quota), settled from real usage later. */
   public boolean countsTokens() {
-    return kind.contains("tokens");
+    return tokens() != Tokens.NONE;
+  }
+
+  public Tokens tokens() {
+    if (kind.endsWith("input_tokens")) {
+      return Tokens.INPUT;
+    }
+    if (kind.endsWith("output_tokens")) {
+      return Tokens.OUTPUT;
+    }
+    return kind.contains("tokens") ? Tokens.TOTAL : Tokens.NONE;
+  }
+
+  /** The same charge with other limits (the local fallback's share). */
+  Charge withLimit(long newLimit, long newBurst) {
+    return new Charge(key, kind, newLimit, windowMs, cost, member, newBurst);
   }
 }

@@ -41,7 +41,8 @@ public final class LimitStage implements Handler<RoutingContext> {
   private int failures;
   private long breakerOpenUntilNanos;
   /** A refusal remembered: until when, for which token cost, and the headers it was answered with. */
-  private record Denied(long untilNanos, long tokenCost, boolean requestsSpent, List<Charge> charges, Decision decision) {}
+  private record Denied(long untilNanos, long prompt, long completion, boolean requestsSpent, List<Charge> charges,
+      Decision decision) {}
 
   private final Map<String, Denied> denied = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -73,7 +74,7 @@ public final class LimitStage implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    boolean countsTokens = policy.user().countsTokens() || (policy.team() != null && policy.team().countsTokens());
+    boolean countsTokens = policy.countsTokens();
     if (!countsTokens) {
       decide(ctx, ex, p, policy, limits, false, 0);
     } else if (ex.rawBody() != null && ex.rawBody().length() > INLINE_COUNT_BYTES) {
@@ -91,20 +92,32 @@ public final class LimitStage implements Handler<RoutingContext> {
 
   private void decide(RoutingContext ctx, Exchange ex, Principal p, LimitsConfig.Policy policy, LimitsConfig limits,
       boolean countsTokens, long prompt) {
-    long tokens = countsTokens ? prompt + TokenCounter.maxCompletion(ex.endpoint(), ex.body(), policy.defaultMaxTokens()) : 0;
+    long completion = countsTokens ? TokenCounter.maxCompletion(ex.endpoint(), ex.body(), policy.defaultMaxTokens()) : 0;
+    long tokens = prompt + completion;
     String caller = "rl:{" + tag(p.subject()) + "}:" + policy.name() + ":";
     // a place among the concurrent streams is held under an id of the gateway's own (a client's
     // request id could be sent twice to share one place)
     String member = ex.stream() ? Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ex.requestId() : null;
     long lease = policy.concurrencyLease().toMillis();
-    List<Charge> userCharges = charges(caller, "", policy.user(), tokens, member, lease);
+    List<Charge> userCharges = charges(caller, "", policy.user(), prompt, completion, member, lease);
+    int model = policy.modelEntry(ex.model());
+    LimitsConfig.ModelLimits perModel = model < 0 ? null : policy.models().get(model);
+    if (perModel != null) {
+      // per-model counters sit under the caller's hash tag: still one call
+      userCharges.addAll(charges(caller + "model:" + tag(perModel.pattern()) + ":", "model_", perModel.limits(), prompt,
+          completion, member, lease));
+    }
+    // the deny cache remembers a refusal per caller and model entry (one model's limit spent leaves the others)
+    String deniedKey = perModel == null ? caller : caller + "model:" + perModel.pattern();
     List<Charge> teamCharges = policy.team() == null || p.team() == null ? List.of()
-        : charges("rl:{team:" + tag(p.team()) + "}:" + policy.name() + ":", "team_", policy.team(), tokens, member, lease);
+        : charges("rl:{team:" + tag(p.team()) + "}:" + policy.name() + ":", "team_", policy.team(), prompt, completion, member,
+            lease);
     long now = System.nanoTime();
-    Denied refused = denied.get(caller);
-    // refused again without asking: while the request limit is spent, or for a token cost no smaller
-    // than one already refused (a smaller request may still fit, so it is asked)
-    if (refused != null && refused.untilNanos() > now && (refused.requestsSpent() || tokens >= refused.tokenCost())) {
+    Denied refused = denied.get(deniedKey);
+    // refused again without asking: while the request limit is spent, or for token costs no smaller
+    // than those already refused (a smaller request may still fit, so it is asked)
+    if (refused != null && refused.untilNanos() > now
+        && (refused.requestsSpent() || (prompt >= refused.prompt() && completion >= refused.completion()))) {
       RateLimitHeaders.put(ctx.response().headers(), refused.charges(), refused.decision());
       metrics.decided(policy.name(), "cache", "denied");
       deny(ctx, (refused.untilNanos() - now) / 1_000_000);
@@ -145,8 +158,8 @@ public final class LimitStage implements Handler<RoutingContext> {
         for (int i = 0; i < all.size(); i++) {
           requestsSpent |= all.get(i).kind().endsWith("requests") && states.get(i).remaining() < 1;
         }
-        denied.put(caller, new Denied(System.nanoTime() + Math.min(retry, MAX_DENY_MS) * 1_000_000,
-            countsTokens ? tokens : Long.MAX_VALUE, requestsSpent, all, combined));
+        denied.put(deniedKey, new Denied(System.nanoTime() + Math.min(retry, MAX_DENY_MS) * 1_000_000,
+            countsTokens ? prompt : Long.MAX_VALUE, countsTokens ? completion : Long.MAX_VALUE, requestsSpent, all, combined));
         deny(ctx, retry);
         return;
       }
@@ -171,18 +184,21 @@ public final class LimitStage implements Handler<RoutingContext> {
     return name.replace('{', '_').replace('}', '_');
   }
 
-  private static List<Charge> charges(String prefix, String kindPrefix, LimitsConfig.Limits l, long tokens,
+  private static List<Charge> charges(String prefix, String kindPrefix, LimitsConfig.Limits l, long prompt, long completion,
       String member, long leaseMs) {
+    long tokens = prompt + completion;
     List<Charge> out = new ArrayList<>(4);
     if (l.concurrent() != null && member != null) {
       out.add(Charge.concurrent(prefix + "concurrent", kindPrefix + "concurrent", l.concurrent(), leaseMs, member));
     }
     if (l.requests() != null) {
-      out.add(new Charge(prefix + "requests", kindPrefix + "requests", l.requests().limit(), l.requests().window().toMillis(), 1));
+      LimitsConfig.Window w = l.requests();
+      out.add(new Charge(prefix + "requests", kindPrefix + "requests", w.limit(), w.window().toMillis(), 1, null,
+          w.burst() == null ? 0 : w.burst()));
     }
-    if (l.tokens() != null) {
-      out.add(new Charge(prefix + "tokens", kindPrefix + "tokens", l.tokens().limit(), l.tokens().window().toMillis(), tokens));
-    }
+    window(out, prefix, kindPrefix, "tokens", l.tokens(), tokens);
+    window(out, prefix, kindPrefix, "input_tokens", l.inputTokens(), prompt);
+    window(out, prefix, kindPrefix, "output_tokens", l.outputTokens(), completion);
     if (l.dailyTokens() != null) {
       out.add(new Charge(prefix + "tokens_day", kindPrefix + "tokens_day", l.dailyTokens(), DAY_MS, tokens));
     }
@@ -193,6 +209,12 @@ public final class LimitStage implements Handler<RoutingContext> {
   }
 
   private static final long DAY_MS = 24L * 3600 * 1000;
+
+  private static void window(List<Charge> out, String prefix, String kindPrefix, String name, LimitsConfig.Window w, long cost) {
+    if (w != null) {
+      out.add(new Charge(prefix + name, kindPrefix + name, w.limit(), w.window().toMillis(), cost));
+    }
+  }
 
   private static Decision allowAll() {
     return new Decision(true, 0, List.of(), "none");

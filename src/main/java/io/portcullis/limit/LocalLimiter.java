@@ -12,14 +12,15 @@ import java.util.function.LongSupplier;
  * limiter when no Redis is configured, and the {@code local} fallback when Redis is down. One lock
  * per limiter keeps a decision over several limits atomic (decisions take microseconds).
  * Counters unused for two windows are dropped when the map grows, so memory stays bounded by the
- * callers active in the last two windows.
+ * callers active in the last two windows. The burst guard is the script's GCRA too, its theoretical
+ * arrival time kept in microseconds beside the counts.
  */
 public final class LocalLimiter implements Limiter {
 
   private static final int SWEEP_AT = 100_000;
 
   private final LongSupplier clockMs;
-  private final Map<String, long[]> counters = new HashMap<>(); // key -> {window number, cur, prev, window ms}
+  private final Map<String, long[]> counters = new HashMap<>(); // key -> {window number, cur, prev, window ms, tat µs}
   /** Concurrency limits: key -> request id -> lease end (ms). */
   private final Map<String, Map<String, Long>> inflight = new HashMap<>();
 
@@ -40,6 +41,7 @@ public final class LocalLimiter implements Limiter {
     long retry = 0;
     List<Decision.State> states = new ArrayList<>(charges.size());
     long[][] rows = new long[charges.size()][];
+    long[] tats = new long[charges.size()];
     for (int i = 0; i < charges.size(); i++) {
       Charge c = charges.get(i);
       if (c.isConcurrency()) {
@@ -54,12 +56,21 @@ public final class LocalLimiter implements Limiter {
       }
       long idx = now / c.windowMs();
       long into = now - idx * c.windowMs();
-      long[] row = roll(counters.computeIfAbsent(c.key(), k -> new long[] {idx, 0, 0, c.windowMs()}), idx, c.windowMs());
+      long[] row = roll(counters.computeIfAbsent(c.key(), k -> new long[] {idx, 0, 0, c.windowMs(), 0}), idx, c.windowMs());
       rows[i] = row;
       double estimate = row[2] * (double) (c.windowMs() - into) / c.windowMs() + row[1];
       if (estimate + c.cost() > c.limit()) {
         allowed = false;
         retry = Math.max(retry, wait(c, row[1], row[2], into));
+      }
+      if (c.burst() > 0) {
+        double intervalUs = c.windowMs() * 1000.0 / c.limit();
+        tats[i] = Math.max(row[4], now * 1000) + (long) Math.ceil(c.cost() * intervalUs);
+        double aheadUs = tats[i] - now * 1000 - c.burst() * intervalUs;
+        if (aheadUs > 0) {
+          allowed = false;
+          retry = Math.max(retry, (long) Math.ceil(aheadUs / 1000));
+        }
       }
       states.add(new Decision.State(Math.max(0, (long) Math.floor(c.limit() - estimate)), c.windowMs() - into, idx));
     }
@@ -70,6 +81,9 @@ public final class LocalLimiter implements Limiter {
           continue;
         }
         rows[i][1] += charges.get(i).cost();
+        if (charges.get(i).burst() > 0) {
+          rows[i][4] = tats[i];
+        }
         Decision.State s = states.get(i);
         states.set(i, new Decision.State(Math.max(0, s.remaining() - charges.get(i).cost()), s.resetMs(), s.window()));
       }
@@ -140,7 +154,7 @@ public final class LocalLimiter implements Limiter {
     }
     List<Charge> out = new ArrayList<>(charges.size());
     for (Charge c : charges) {
-      out.add(new Charge(c.key(), c.kind(), Math.max(1, c.limit() / share), c.windowMs(), c.cost(), c.member()));
+      out.add(c.withLimit(Math.max(1, c.limit() / share), c.burst() == 0 ? 0 : Math.max(1, c.burst() / share)));
     }
     return out;
   }

@@ -54,7 +54,7 @@ public final class RedisLimiter implements Limiter {
 
   @Override
   public Future<Decision> acquire(List<Charge> charges) {
-    List<String> args = new ArrayList<>(3 + charges.size() * 4);
+    List<String> args = new ArrayList<>(2 + charges.size() * 7);
     args.add(String.valueOf(charges.size()));
     for (Charge c : charges) {
       args.add(c.key());
@@ -69,6 +69,7 @@ public final class RedisLimiter implements Limiter {
       if (c.isConcurrency()) {
         args.add(c.member());
         args.add("0");
+        args.add("0");
         continue;
       }
       long[] correction = pending.remove(c.key());
@@ -78,6 +79,7 @@ public final class RedisLimiter implements Limiter {
       }
       args.add(String.valueOf(correction == null ? -1 : correction[0]));
       args.add(String.valueOf(correction == null ? 0 : correction[1]));
+      args.add(String.valueOf(c.burst()));
     }
     return call(LimitScripts.SLIDING_WINDOW_SHA, LimitScripts.SLIDING_WINDOW, args).onFailure(err -> {
       for (int i = 0; i < carried.size(); i++) {

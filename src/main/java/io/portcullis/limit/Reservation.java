@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * What a request was charged, kept until its real token usage is known, then settled once: every
- * token charge (per-window limits and quotas, the caller's and its team's) is corrected to the
- * tokens really used; a failed request with nothing served is refunded.
+ * token charge (per-window limits and quotas, the caller's, its team's and per model) is corrected
+ * to the tokens really used of the kind it counts (input, output or both); a failed request with
+ * nothing served is refunded.
  */
 public final class Reservation {
 
@@ -47,8 +48,13 @@ public final class Reservation {
   public boolean overBudget() {
     long allowance = Long.MAX_VALUE;
     for (Charged c : charged) {
-      if (c.charge().countsTokens() && c.state().window() >= 0) {
-        allowance = Math.min(allowance, (c.charge().cost() - countedPrompt) + c.state().remaining());
+      if (c.state().window() < 0) {
+        continue;
+      }
+      switch (c.charge().tokens()) {
+        case TOTAL -> allowance = Math.min(allowance, (c.charge().cost() - countedPrompt) + c.state().remaining());
+        case OUTPUT -> allowance = Math.min(allowance, c.charge().cost() + c.state().remaining());
+        default -> { } // requests, and input tokens (all spent before the first output token)
       }
     }
     return usage.outputSoFar() > allowance;
@@ -56,7 +62,7 @@ public final class Reservation {
 
   /** Settles with the usage seen. */
   public void settle() {
-    settle(usage.total(countedPrompt));
+    settle(usage.inputOr(countedPrompt), usage.outputOrStreamed());
   }
 
   private boolean released;
@@ -74,15 +80,29 @@ public final class Reservation {
     }
   }
 
+  /** Nothing was served: every token reserved goes back. */
+  public void refund() {
+    settle(0, 0);
+  }
+
   /** Settles every token charge with the tokens really used; only the first call counts. */
-  public void settle(long usedTokens) {
+  public void settle(long inputTokens, long outputTokens) {
     if (settled) {
       return;
     }
     settled = true;
     for (Charged c : charged) {
-      if (c.charge().countsTokens() && !c.charge().isConcurrency() && c.state().window() >= 0 && usedTokens != c.charge().cost()) {
-        c.limiter().settle(c.charge(), c.state().window(), usedTokens - c.charge().cost());
+      if (c.charge().isConcurrency() || c.state().window() < 0) {
+        continue;
+      }
+      long used = switch (c.charge().tokens()) {
+        case TOTAL -> inputTokens + outputTokens;
+        case INPUT -> inputTokens;
+        case OUTPUT -> outputTokens;
+        case NONE -> c.charge().cost();
+      };
+      if (used != c.charge().cost()) {
+        c.limiter().settle(c.charge(), c.state().window(), used - c.charge().cost());
       }
     }
   }

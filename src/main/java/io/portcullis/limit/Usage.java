@@ -56,14 +56,16 @@ public final class Usage {
     return o.getValue(field) instanceof Number n ? n.longValue() : fallback;
   }
 
+  /** The input tokens to charge: as reported; without a report, the prompt as counted before the call. */
+  public long inputOr(long countedPrompt) {
+    return input >= 0 ? input : countedPrompt;
+  }
+
   /**
-   * The tokens to charge: the reported total; without a report (a stream that died), the prompt as
-   * counted before the call plus one token per text event that reached the client.
+   * The output tokens to charge: as reported; without a report (a stream that died), one per text
+   * event that reached the client.
    */
-  public long total(long countedPrompt) {
-    if (input >= 0 && output >= 0) {
-      return input + output;
-    }
-    return (input >= 0 ? input : countedPrompt) + (output >= 0 ? output : streamedEvents);
+  public long outputOrStreamed() {
+    return output >= 0 ? output : streamedEvents;
   }
 }

@@ -74,6 +74,63 @@ class LimitTest {
   }
 
   @Test
+  void perModelLimitsOutputTokensAndTheBurstGuardShareOneCall() throws Exception {
+    // the policy: a burst guard on requests, output tokens per minute, and a tighter limit for the
+    // "long" model counted apart from the others; all in one Redis call per request
+    try (RedisServer redis = new RedisServer();
+        GatewayFixture f = new GatewayFixture(withPolicy(config("{requests: {limit: 600, window: 1m, burst: 4}, "
+            + "output_tokens: {limit: 1000, window: 1m}, models: {\"lo*\": {requests: {limit: 2, window: 1m}}}}", redis.url())))) {
+      String body = "{\"model\":\"chat\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      HttpResponse<String> ok = f.post("/v1/chat/completions", body);
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.headers().firstValue("x-ratelimit-limit-output-tokens")).hasValue("1000");
+      // the reservation is max_tokens alone (no prompt in an output limit)
+      assertThat(ok.headers().firstValue("x-ratelimit-remaining-output-tokens")).hasValue("900");
+      assertThat(ok.headers().firstValue("x-ratelimit-limit-model-requests")).isEmpty(); // "chat" has no model entry
+      long used = new JsonObject(ok.body()).getJsonObject("usage").getLong("completion_tokens");
+      // the model entry: two requests to "long", then 429, while "chat" still passes
+      String longBody = body.replace("\"chat\"", "\"long\"");
+      for (int i = 0; i < 2; i++) {
+        HttpResponse<String> r = f.post("/v1/chat/completions", longBody);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-ratelimit-remaining-model-requests")).hasValue(String.valueOf(1 - i));
+        used += new JsonObject(r.body()).getJsonObject("usage").getLong("completion_tokens");
+      }
+      ApiTest.assertError(f.post("/v1/chat/completions", longBody), 429, "rate_limit_exceeded");
+      HttpResponse<String> other = f.post("/v1/chat/completions", body);
+      assertThat(other.statusCode()).isEqualTo(200);
+      assertThat(redis.command("KEYS rl:{*}:p:model:lo[*]:requests")).isEqualTo("*1"); // under the caller's hash tag
+      // every earlier reservation was settled to its real output (the corrections rode along)
+      assertThat(other.headers().firstValue("x-ratelimit-remaining-output-tokens")).hasValue(String.valueOf(1000 - used - 100));
+
+      // the burst guard: 600 a minute is one per 100 ms; 4 at once, then paced
+      redis.command("FLUSHALL");
+      ExecutorService pool = Executors.newFixedThreadPool(20);
+      try {
+        long start = System.nanoTime();
+        List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          calls.add(pool.submit(() -> f.post("/v1/chat/completions", body)));
+        }
+        int admitted = 0;
+        for (Future<HttpResponse<String>> c : calls) {
+          HttpResponse<String> r = c.get(10, TimeUnit.SECONDS);
+          if (r.statusCode() == 200) {
+            admitted++;
+          } else {
+            ApiTest.assertError(r, 429, "rate_limit_exceeded");
+            assertThat(r.headers().firstValue("retry-after")).hasValue("1"); // a sub-second wait rounds up to 1 s
+          }
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(admitted).as("admitted in %d ms", elapsedMs).isBetween(4, (int) (4 + elapsedMs / 100 + 1));
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void tokensAreReservedBeforeAndSettledAfter() throws Exception {
     // 400 tokens a minute; each request reserves its prompt + 150 (max_tokens) but uses ~30
     try (GatewayFixture f = new GatewayFixture(withPolicy(config("{tokens: {limit: 400, window: 1m}}", null)))) {

@@ -148,4 +148,102 @@ class LimiterTest {
     long windows = (now.get() - 1_000_000) / 10_000;
     assertThat((double) admitted / (windows * 10)).isBetween(0.85, 1.05);
   }
+
+  static Charge guarded(String who, long limit, long windowMs, long burst) {
+    return new Charge("rl:{" + who + "}:p:requests", "requests", limit, windowMs, 1, null, burst);
+  }
+
+  @Test
+  void theBurstGuardAdmitsTheBurstThenOneRequestPerInterval() throws Exception {
+    // 60 a minute with a burst of 3: three at once, then one a second (the interval is 60 s / 60)
+    for (Limiter limiter : List.of(redis, new LocalLimiter(System::currentTimeMillis))) {
+      String who = "g-" + limiter.getClass().getSimpleName();
+      for (int i = 0; i < 3; i++) {
+        assertThat(await(limiter.acquire(List.of(guarded(who, 60, 60_000, 3)))).allowed()).as("request %d", i).isTrue();
+      }
+      Decision denied = await(limiter.acquire(List.of(guarded(who, 60, 60_000, 3))));
+      assertThat(denied.allowed()).isFalse();
+      assertThat(denied.retryAfterMs()).isPositive().isLessThanOrEqualTo(1000);
+      // the sliding window alone would have admitted it: 57 of 60 are left
+      assertThat(denied.states().get(0).remaining()).isEqualTo(57);
+      Thread.sleep(denied.retryAfterMs() + 20); // a test thread, not an event loop
+      assertThat(await(limiter.acquire(List.of(guarded(who, 60, 60_000, 3)))).allowed()).isTrue();
+      assertThat(await(limiter.acquire(List.of(guarded(who, 60, 60_000, 3)))).allowed()).isFalse();
+    }
+  }
+
+  @Test
+  void theBurstGuardBoundsEverySpanOnAFakeClock() throws Exception {
+    // random bursty arrivals at 3x the limit: in any span of d ms no more than burst + d / interval
+    // are admitted — including the span around a window's edge, where the sliding window alone
+    // lets a caller spend most of two windows' limits in a moment
+    AtomicLong now = new AtomicLong(5_000_000);
+    LocalLimiter limiter = new LocalLimiter(now::get);
+    Random random = new Random(7);
+    long limit = 20;
+    long windowMs = 10_000;
+    long burst = 4;
+    double interval = (double) windowMs / limit;
+    List<Long> admitted = new java.util.ArrayList<>();
+    for (int i = 0; i < 6000; i++) {
+      now.addAndGet(random.nextInt(10) == 0 ? random.nextInt(3000) : random.nextInt(20)); // clumps and gaps
+      if (await(limiter.acquire(List.of(guarded("h", limit, windowMs, burst)))).allowed()) {
+        admitted.add(now.get());
+      }
+    }
+    assertThat(admitted.size()).isGreaterThan(100);
+    for (int i = 0; i < admitted.size(); i++) {
+      for (int j = i; j < admitted.size(); j++) {
+        long span = admitted.get(j) - admitted.get(i);
+        assertThat(j - i + 1).as("admitted in %d ms", span).isLessThanOrEqualTo((int) (burst + Math.floor(span / interval)) + 1);
+      }
+    }
+  }
+
+  @Test
+  void inputAndOutputTokenLimitsSettleToTheirOwnPart() throws Exception {
+    AtomicLong now = new AtomicLong(1_000_000);
+    LocalLimiter limiter = new LocalLimiter(now::get);
+    Charge total = new Charge("rl:{t}:p:tokens", "tokens", 10_000, 60_000, 150);
+    Charge input = new Charge("rl:{t}:p:input_tokens", "input_tokens", 10_000, 60_000, 100);
+    Charge output = new Charge("rl:{t}:p:output_tokens", "output_tokens", 10_000, 60_000, 50);
+    assertThat(total.tokens()).isEqualTo(Charge.Tokens.TOTAL);
+    assertThat(input.tokens()).isEqualTo(Charge.Tokens.INPUT);
+    assertThat(new Charge("k", "team_output_tokens", 1, 1000, 1).tokens()).isEqualTo(Charge.Tokens.OUTPUT);
+    Decision d = await(limiter.acquire(List.of(total, input, output)));
+    List<Reservation.Charged> charged = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      charged.add(new Reservation.Charged(List.of(total, input, output).get(i), d.states().get(i), limiter));
+    }
+    Usage usage = new Usage();
+    usage.observe(new io.vertx.core.json.JsonObject("{\"usage\":{\"prompt_tokens\":90,\"completion_tokens\":30}}"));
+    Reservation reservation = new Reservation(charged, 100, false, usage);
+    reservation.finish();
+    reservation.finish(); // settles once
+    Decision after = await(limiter.acquire(List.of(total.withLimit(10_000, 0), zero(input), zero(output))));
+    assertThat(after.states().get(0).remaining()).isEqualTo(10_000 - 120 - 150); // this call charged 150 again
+    assertThat(after.states().get(1).remaining()).isEqualTo(10_000 - 90);
+    assertThat(after.states().get(2).remaining()).isEqualTo(10_000 - 30);
+  }
+
+  @Test
+  void anOutputLimitCutsAStreamPastItsReservationAndWhatWasLeft() throws Exception {
+    LocalLimiter limiter = new LocalLimiter(new AtomicLong(1_000_000)::get);
+    Charge output = new Charge("rl:{o}:p:output_tokens", "output_tokens", 100, 60_000, 40);
+    Charge input = new Charge("rl:{o}:p:input_tokens", "input_tokens", 100, 60_000, 90);
+    Decision d = await(limiter.acquire(List.of(output, input)));
+    Usage usage = new Usage();
+    Reservation reservation = new Reservation(List.of(new Reservation.Charged(output, d.states().get(0), limiter),
+        new Reservation.Charged(input, d.states().get(1), limiter)), 90, false, usage);
+    for (int i = 0; i < 100; i++) { // 40 reserved + 60 left; the input limit has no say in output
+      assertThat(reservation.overBudget()).as("after %d tokens", i).isFalse();
+      usage.streamed();
+    }
+    usage.streamed();
+    assertThat(reservation.overBudget()).isTrue();
+  }
+
+  private static Charge zero(Charge c) {
+    return new Charge(c.key(), c.kind(), c.limit(), c.windowMs(), 0);
+  }
 }
