@@ -37,8 +37,8 @@ public final class Gateway {
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private final MockStats mockStats = new MockStats();
   /** The registry behind /metrics. */
-  private final io.portcullis.observe.Metrics metrics = new io.portcullis.observe.Metrics();
-  private final ScrubMetrics scrubMetrics = new ScrubMetrics(metrics.registry());
+  private final io.portcullis.observe.Metrics metrics;
+  private final ScrubMetrics scrubMetrics;
   /** Failed authentications per client IP, shared by the event loops of this process. */
   private final io.portcullis.auth.FailureCounter authFailures = new io.portcullis.auth.FailureCounter();
   /** The in-process limiter: the limiter without Redis, and the local fallback with it. */
@@ -51,22 +51,36 @@ public final class Gateway {
   private ConfigReloader reloader;
   private Future<Void> stopping;
 
-  private final io.portcullis.ingress.ProcessWide shared = new io.portcullis.ingress.ProcessWide(
-      new io.portcullis.ingress.RequestMetrics(metrics.registry()), scrubMetrics,
-      new io.portcullis.auth.AuthMetrics(metrics.registry()), new io.portcullis.limit.LimitMetrics(metrics.registry()),
-      authFailures, localLimiter);
+  private final io.portcullis.ingress.ProcessWide shared;
 
-  private Gateway(Vertx vertx, GatewayConfig config) {
+  private Gateway(Vertx vertx, GatewayConfig config, io.portcullis.observe.Metrics metrics) {
     // the tokenizer and the Lua scripts are read here, on the starting thread, never on an event loop
     io.portcullis.limit.TokenCounter.load();
     io.portcullis.limit.LimitScripts.SLIDING_WINDOW.length();
     this.vertx = vertx;
+    this.metrics = metrics;
+    this.scrubMetrics = new ScrubMetrics(metrics.registry());
+    this.shared = new io.portcullis.ingress.ProcessWide(
+        new io.portcullis.ingress.RequestMetrics(metrics.registry()), scrubMetrics,
+        new io.portcullis.auth.AuthMetrics(metrics.registry()), new io.portcullis.limit.LimitMetrics(metrics.registry()),
+        new io.portcullis.forward.UpstreamMetrics(metrics.registry()), authFailures, localLimiter,
+        new io.portcullis.observe.UsageAnomalies(metrics.registry(), System::currentTimeMillis), new io.portcullis.observe.AccessLog());
+    io.portcullis.observe.LogRedaction.secretsOf(config);
     this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config));
   }
 
   /** Starts a gateway from a validated config; with a file, it also reloads on change and SIGHUP. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Path file, ConfigLoader loader) {
-    Gateway g = new Gateway(vertx, config);
+    return start(vertx, config, file, loader, new io.portcullis.observe.Metrics(config.observe().metrics()));
+  }
+
+  /**
+   * The same, reporting to {@code metrics} (made before the Vert.x instance when Vert.x's own meters
+   * should land in it too).
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Path file, ConfigLoader loader,
+      io.portcullis.observe.Metrics metrics) {
+    Gateway g = new Gateway(vertx, config, metrics);
     return g.deploy(config).compose(v -> {
       if (file == null) {
         return Future.succeededFuture();
@@ -122,6 +136,7 @@ public final class Gateway {
         || !Objects.equals(current.mock(), next.mock()) || current.upstream().poolSize() != next.upstream().poolSize()) {
       LOG.warn("config reload: server, admin, mock and upstream.pool_size changes take effect on restart");
     }
+    io.portcullis.observe.LogRedaction.secretsOf(next); // rotated keys are masked from now on
     snapshot.set(GatewaySnapshot.of(next));
     if (reloader != null) {
       reloader.alsoWatch(next.auth().keyFile());

@@ -70,10 +70,12 @@ public final class Portcullis implements Callable<Integer> {
       if (cfg == null) {
         return 2;
       }
-      Vertx vertx = newVertx();
+      io.portcullis.observe.Metrics metrics = new io.portcullis.observe.Metrics(cfg.observe().metrics());
+      Vertx vertx = metrics.newVertx(nativeTransport(), cfg.observe().vertxMetrics());
+      logTransport(vertx);
       Gateway gateway;
       try {
-        gateway = Gateway.start(vertx, cfg, file, ConfigLoader.fromSystemEnv())
+        gateway = Gateway.start(vertx, cfg, file, ConfigLoader.fromSystemEnv(), metrics)
             .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("portcullis: could not start: " + rootMessage(e));
@@ -168,7 +170,14 @@ public final class Portcullis implements Callable<Integer> {
 
   /** Vert.x on the native epoll transport where the platform has it (fewer syscalls than NIO). */
   static Vertx newVertx() {
-    Vertx vertx = Vertx.builder().with(new io.vertx.core.VertxOptions().setPreferNativeTransport(true)).build();
+    return logTransport(Vertx.builder().with(nativeTransport()).build());
+  }
+
+  static io.vertx.core.VertxOptions nativeTransport() {
+    return new io.vertx.core.VertxOptions().setPreferNativeTransport(true);
+  }
+
+  private static Vertx logTransport(Vertx vertx) {
     org.slf4j.LoggerFactory.getLogger(Portcullis.class).info("network transport: {}",
         vertx.isNativeTransportEnabled() ? "native" : "NIO (" + vertx.unavailableNativeTransportCause() + ")");
     return vertx;

@@ -58,7 +58,8 @@ public final class ConfigLoader {
     }
     ConfigReader reader = new ConfigReader(new EnvInterpolation(env));
     ConfigReader.Section root = reader.root(tree);
-    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "auth", "limits", "redis", "providers", "models"));
+    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "auth", "limits", "redis", "observe", "providers",
+        "models"));
 
     GatewayConfig config = new GatewayConfig(
         server(root.section("server")),
@@ -70,6 +71,7 @@ public final class ConfigLoader {
         auth(root.section("auth"), baseDir),
         limits(root.section("limits")),
         redis(root.section("redis")),
+        observe(root.section("observe")),
         providers(root, baseDir),
         models(root));
     crossCheck(root, config);
@@ -93,6 +95,33 @@ public final class ConfigLoader {
   private static AdminConfig admin(ConfigReader.Section s) {
     s.only(Set.of("enabled", "host", "port"));
     return new AdminConfig(s.bool("enabled", true), s.string("host", "127.0.0.1"), s.integer("port", 9090, 0, 65535));
+  }
+
+  private static ObserveConfig observe(ConfigReader.Section s) {
+    s.only(Set.of("metrics", "vertx_metrics", "probe_interval", "access_log", "anomaly"));
+    ConfigReader.Section a = s.section("access_log");
+    a.only(Set.of("enabled", "prompts", "max_chars", "hash_key"));
+    String prompts = a.string("prompts", "off");
+    if (!ObserveConfig.PROMPT_MODES.contains(prompts)) {
+      a.problem("prompts", "must be off, scrubbed or hash, got '" + prompts + "'");
+    }
+    String hashKey = a.optionalString("hash_key");
+    if (prompts.equals("hash") && (hashKey == null || hashKey.length() < 16)) {
+      a.problem("hash_key", "prompts: hash needs a hash_key of at least 16 characters (a secret: give it from the environment)");
+    }
+    ConfigReader.Section d = s.section("anomaly");
+    d.only(Set.of("enabled", "interval", "half_life", "threshold", "min_requests", "min_tokens", "warmup", "tighten", "cooldown"));
+    Duration interval = d.duration("interval", Duration.ofSeconds(10));
+    Duration halfLife = d.duration("half_life", Duration.ofMinutes(30));
+    if (halfLife.compareTo(interval) < 0) {
+      d.problem("half_life", "must be at least the interval (" + interval + ")");
+    }
+    return new ObserveConfig(s.bool("metrics", true), s.bool("vertx_metrics", true),
+        s.duration("probe_interval", Duration.ofSeconds(5)),
+        new ObserveConfig.AccessLog(a.bool("enabled", true), prompts, a.integer("max_chars", 256, 16, 1_000_000), hashKey),
+        new ObserveConfig.Anomaly(d.bool("enabled", true), interval, halfLife, d.decimal("threshold", 6, 1, 1000),
+            d.longInteger("min_requests", 30, 1, Long.MAX_VALUE / 4), d.longInteger("min_tokens", 50_000, 1, Long.MAX_VALUE / 4),
+            d.integer("warmup", 30, 1, 1_000_000), d.decimal("tighten", 1, 0.01, 1), d.duration("cooldown", Duration.ofMinutes(5))));
   }
 
   private static UpstreamConfig upstream(ConfigReader.Section s) {

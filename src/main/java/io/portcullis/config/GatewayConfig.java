@@ -14,6 +14,7 @@ public record GatewayConfig(
     AuthConfig auth,
     LimitsConfig limits,
     RedisConfig redis,
+    ObserveConfig observe,
     List<ProviderConfig> providers,
     List<ModelConfig> models) {
 

@@ -11,16 +11,18 @@ public final class Forwarder implements Handler<RoutingContext> {
 
   private final HttpClient client;
   private final DeadlineSweeper sweeper;
+  private final UpstreamMetrics metrics;
 
   /** Created on the event loop that will run it (one per gateway verticle). */
-  public Forwarder(Vertx vertx, HttpClient client) {
+  public Forwarder(Vertx vertx, HttpClient client, UpstreamMetrics metrics) {
     this.client = client;
     this.sweeper = new DeadlineSweeper(vertx);
+    this.metrics = metrics;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
-    new UpstreamCall(client, sweeper, ctx, ex.route().targetsFor(ex.endpoint())).start();
+    new UpstreamCall(client, sweeper, metrics, ctx, ex.route().targetsFor(ex.endpoint())).start();
   }
 }

@@ -58,6 +58,7 @@ final class UpstreamCall {
   private final long heartbeatNanos;
 
   private int index = -1;
+  private final UpstreamMetrics metrics;
   /** Position in the event loop's {@link DeadlineSweeper}, -1 when not in it. */
   int sweepIndex = -1;
   private int generation;
@@ -74,9 +75,10 @@ final class UpstreamCall {
   private SseRelay relay;
   private Buffer collected;
 
-  UpstreamCall(HttpClient client, DeadlineSweeper sweeper, RoutingContext ctx, List<Target> targets) {
+  UpstreamCall(HttpClient client, DeadlineSweeper sweeper, UpstreamMetrics metrics, RoutingContext ctx, List<Target> targets) {
     this.client = client;
     this.sweeper = sweeper;
+    this.metrics = metrics;
     this.ctx = ctx;
     this.ex = Exchange.of(ctx);
     this.out = ctx.response();
@@ -99,6 +101,9 @@ final class UpstreamCall {
     if (index >= targets.size()) {
       finish(previous);
       return;
+    }
+    if (index > 0) {
+      metrics.failover(targets.get(index - 1).provider().config().name());
     }
     attempt(targets.get(index));
   }
@@ -172,7 +177,7 @@ final class UpstreamCall {
       } else {
         error = GatewayError.upstream("upstream_auth_failed", "the model provider refused the gateway's credentials");
       }
-      failed(gen, error);
+      logErrorBody(gen, res, error);
       return;
     }
     String contentType = res.getHeader(HttpHeaders.CONTENT_TYPE);
@@ -234,7 +239,11 @@ final class UpstreamCall {
     if (collected != null) {
       if (response.statusCode() / 100 == 2) {
         try {
-          ex.usage().observe(new io.vertx.core.json.JsonObject(collected)); // before complete() settles with it
+          io.vertx.core.json.JsonObject answer = new io.vertx.core.json.JsonObject(collected);
+          ex.usage().observe(answer); // before complete() settles with it
+          if (!config.observe().accessLog().prompts().equals("off")) {
+            ex.completionText(io.portcullis.observe.Prompts.answerText(answer));
+          }
         } catch (RuntimeException e) {
           // not JSON: settled with the prompt as counted
         }
@@ -288,11 +297,42 @@ final class UpstreamCall {
     }
   }
 
+  /** Most of a provider's error body that is logged (it says why, and passes the log redaction). */
+  private static final int ERROR_BODY_LOGGED = 1024;
+
+  /**
+   * A provider's error answer: its body (up to {@value #ERROR_BODY_LOGGED} bytes) is read and logged
+   * for the operator, then the attempt fails over. The log layer redacts it like every log line.
+   */
+  private void logErrorBody(int gen, HttpClientResponse res, GatewayError error) {
+    Buffer head = Buffer.buffer();
+    String provider = ex.target().provider().config().name();
+    Runnable done = () -> {
+      if (gen == generation) {
+        LOG.warn("request {}: provider {} answered {}: {}", ex.requestId(), provider, res.statusCode(),
+            head.toString(java.nio.charset.StandardCharsets.UTF_8).replace('\n', ' '));
+        failed(gen, error);
+      }
+    };
+    res.handler(chunk -> {
+      if (gen != generation || head.length() >= ERROR_BODY_LOGGED) {
+        return;
+      }
+      head.appendBuffer(chunk, 0, Math.min(chunk.length(), ERROR_BODY_LOGGED - head.length()));
+      if (head.length() >= ERROR_BODY_LOGGED) {
+        done.run(); // enough to say why; the rest is not waited for
+      }
+    });
+    res.endHandler(v -> done.run());
+    res.exceptionHandler(e -> done.run());
+  }
+
   /** The current attempt failed before anything reached the client: drop it and try the next target. */
   private void failed(int gen, GatewayError error) {
     if (gen != generation || phase == Phase.DONE) {
       return;
     }
+    metrics.error(ex.target().provider().config().name(), error.code());
     generation++;
     if (request != null) {
       request.reset();
@@ -358,6 +398,9 @@ final class UpstreamCall {
   private void abortStream(GatewayError error) {
     if (phase == Phase.DONE) {
       return;
+    }
+    if (error != FILTER_FAILED && error != BUDGET_EXHAUSTED) { // the gateway's own cuts are not the provider's errors
+      metrics.error(ex.target().provider().config().name(), error.code());
     }
     generation++;
     ex.error(error);

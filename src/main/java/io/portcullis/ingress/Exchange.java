@@ -118,7 +118,16 @@ public final class Exchange {
   /** Records the target being tried; counts attempts for failover accounting. */
   public void attempt(Target target) {
     this.target = target;
-    this.attempts++;
+    if (this.attempts++ == 0) {
+      upstreamStartNanos = System.nanoTime();
+    }
+  }
+
+  private long upstreamStartNanos;
+
+  /** When the first upstream attempt started, or 0 if none did. */
+  public long upstreamStartNanos() {
+    return upstreamStartNanos;
   }
 
   public int attempts() {
@@ -176,5 +185,38 @@ public final class Exchange {
   /** The token usage the response reports as it goes (for settlement and the token metrics). */
   public io.portcullis.limit.Usage usage() {
     return usage;
+  }
+
+  private String limitVerdict;
+  private int redactions;
+
+  /** What the limiter decided ({@code allowed}, {@code denied}, {@code unavailable}) and who ({@code redis}, {@code local}...). */
+  public void limitVerdict(String outcome, String mode) {
+    this.limitVerdict = outcome + ':' + mode;
+  }
+
+  /** The limiter's verdict, or null when no limit applied. */
+  public String limitVerdict() {
+    return limitVerdict;
+  }
+
+  /** One redaction made in this exchange's request or response. */
+  public void redacted() {
+    redactions++;
+  }
+
+  public int redactions() {
+    return redactions;
+  }
+
+  private String completionText;
+
+  /** The answer's text, kept only when the access log shows or hashes it. */
+  public void completionText(String text) {
+    this.completionText = text;
+  }
+
+  public String completionText() {
+    return completionText;
   }
 }

@@ -41,8 +41,7 @@ public final class GatewayVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
             .setHttp2ClearTextEnabled(true))
-        .requestHandler(Pipeline.router(vertx, snapshots, upstream, shared.scrub(), authStage(config), limitStage(config),
-            shared.requests()));
+        .requestHandler(Pipeline.router(vertx, snapshots, upstream, shared, authStage(config), limitStage(config)));
     return server.listen();
   }
 
@@ -75,7 +74,7 @@ public final class GatewayVerticle extends VerticleBase {
       io.portcullis.limit.RedisLimiter flushed = redisLimiter;
       vertx.setPeriodic(1000, id -> flushed.flush());
     }
-    return new io.portcullis.limit.LimitStage(redisLimiter, this.shared.localLimiter(), this.shared.limits());
+    return new io.portcullis.limit.LimitStage(redisLimiter, this.shared.localLimiter(), this.shared.limits(), shared.anomalies());
   }
 
   /** Authentication with this event loop's own clients (JWKS over HTTP, keys in Redis). */

@@ -3,7 +3,6 @@ package io.portcullis.ingress;
 import io.portcullis.forward.Endpoint;
 import io.portcullis.forward.Forwarder;
 import io.portcullis.forward.RouteResolver;
-import io.portcullis.scrub.ScrubMetrics;
 import io.portcullis.scrub.ScrubStage;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -17,20 +16,19 @@ public final class Pipeline {
 
   private Pipeline() {}
 
-  public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream,
-      ScrubMetrics scrubMetrics, io.portcullis.auth.AuthStage authenticate, io.portcullis.limit.LimitStage limit,
-      RequestMetrics requests) {
+  public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream, ProcessWide shared,
+      io.portcullis.auth.AuthStage authenticate, io.portcullis.limit.LimitStage limit) {
     Router router = Router.router(vertx);
     BodyReader readBody = new BodyReader();
     RequestParser parse = new RequestParser();
     RouteResolver resolve = new RouteResolver();
-    ScrubStage scrub = new ScrubStage(scrubMetrics);
-    Forwarder forward = new Forwarder(vertx, upstream);
+    ScrubStage scrub = new ScrubStage(shared.scrub());
+    Forwarder forward = new Forwarder(vertx, upstream, shared.upstream());
     io.portcullis.auth.ModelAccessStage authorize = new io.portcullis.auth.ModelAccessStage();
 
     for (Endpoint endpoint : Endpoint.values()) {
       router.post(endpoint.path())
-          .handler(new RequestStart(snapshots, endpoint, requests)) // request id, config snapshot, metrics
+          .handler(new RequestStart(snapshots, endpoint, shared)) // request id, config snapshot, metrics
           .handler(authenticate)                          // 429 guessing IP, 401 credential, 403 endpoint
           .handler(readBody)                              // 413 while reading
           .handler(parse)                                 // 400 malformed JSON / fields
@@ -41,7 +39,7 @@ public final class Pipeline {
           .handler(resolve)                               // 404 unknown model
           .handler(forward);                              // failover, SSE relay, timeouts
     }
-    router.get("/v1/models").handler(new RequestStart(snapshots, null, requests)).handler(authenticate).handler(new ModelsList());
+    router.get("/v1/models").handler(new RequestStart(snapshots, null, shared)).handler(authenticate).handler(new ModelsList());
 
     router.errorHandler(404, ctx -> ErrorResponder.respond(ctx,
         GatewayError.of(ErrorKind.NOT_FOUND, "unknown_path", "no such endpoint: " + ctx.request().method() + " " + safePath(ctx.request().path()))));

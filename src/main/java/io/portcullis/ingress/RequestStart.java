@@ -18,12 +18,14 @@ final class RequestStart implements Handler<RoutingContext> {
   private final Supplier<GatewaySnapshot> snapshots;
   private final Endpoint endpoint;
   private final RequestMetrics metrics;
+  private final ProcessWide shared;
   private final String route;
 
-  RequestStart(Supplier<GatewaySnapshot> snapshots, Endpoint endpoint, RequestMetrics metrics) {
+  RequestStart(Supplier<GatewaySnapshot> snapshots, Endpoint endpoint, ProcessWide shared) {
     this.snapshots = snapshots;
     this.endpoint = endpoint;
-    this.metrics = metrics;
+    this.metrics = shared.requests();
+    this.shared = shared;
     this.route = endpoint == null ? "models" : endpoint.name().toLowerCase(java.util.Locale.ROOT);
   }
 
@@ -42,8 +44,15 @@ final class RequestStart implements Handler<RoutingContext> {
     Exchange ex = Exchange.of(ctx);
     ctx.addEndHandler(done -> {
       long took = System.nanoTime() - start;
-      metrics.finished(route, ctx.response().getStatusCode(), took);
-      metrics.genAi(ex, ctx.response().getStatusCode(), took);
+      int status = ctx.response().getStatusCode();
+      metrics.finished(route, status, took);
+      metrics.genAi(ex, status, took);
+      shared.accessLog().write(ex, route, status, took);
+      if (ex.principal() != null && ex.model() != null) {
+        io.portcullis.limit.Usage usage = ex.usage();
+        shared.anomalies().record(ex.principal().subject(), 1, Math.max(0, usage.input()) + Math.max(0, usage.output()),
+            ex.snapshot().config().observe().anomaly());
+      }
     });
     ctx.response().putHeader("x-request-id", id);
     ctx.next();

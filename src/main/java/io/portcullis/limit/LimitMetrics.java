@@ -2,6 +2,7 @@ package io.portcullis.limit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,6 +18,28 @@ public final class LimitMetrics {
 
   public LimitMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  private Timer redisOk;
+  private Timer redisFailed;
+
+  /**
+   * {@code portcullis_redis_latency_seconds{outcome}}: the time of each limiter call to Redis, from
+   * sending to its answer (or its failure, deadline included).
+   */
+  void redisCall(long nanos, boolean ok) {
+    if (redisOk == null) {
+      redisOk = redisTimer("ok");
+      redisFailed = redisTimer("failed");
+    }
+    (ok ? redisOk : redisFailed).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  private Timer redisTimer(String outcome) {
+    return Timer.builder("portcullis.redis.latency").tag("operation", "decide").tag("outcome", outcome)
+        .description("limiter calls to Redis, until their answer").publishPercentileHistogram()
+        .minimumExpectedValue(java.time.Duration.ofNanos(50_000)).maximumExpectedValue(java.time.Duration.ofSeconds(5))
+        .register(registry);
   }
 
   void decided(String policy, String mode, String outcome) {

@@ -56,11 +56,13 @@ public final class LimitStage implements Handler<RoutingContext> {
    * @param local the in-process limiter of this process
    */
   private final LimitMetrics metrics;
+  private final io.portcullis.observe.UsageAnomalies anomalies;
 
-  public LimitStage(Limiter shared, Limiter local, LimitMetrics metrics) {
+  public LimitStage(Limiter shared, Limiter local, LimitMetrics metrics, io.portcullis.observe.UsageAnomalies anomalies) {
     this.shared = shared;
     this.local = local;
     this.metrics = metrics;
+    this.anomalies = anomalies;
   }
 
   @Override
@@ -100,6 +102,8 @@ public final class LimitStage implements Handler<RoutingContext> {
     String member = ex.stream() ? Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ex.requestId() : null;
     long lease = policy.concurrencyLease().toMillis();
     List<Charge> userCharges = charges(caller, "", policy.user(), prompt, completion, member, lease);
+    // a caller flagged for anomalous usage runs on tightened limits while the flag cools down
+    double factor = anomalies.limitFactor(p.subject(), ex.snapshot().config().observe().anomaly());
     int model = policy.modelEntry(ex.model());
     LimitsConfig.ModelLimits perModel = model < 0 ? null : policy.models().get(model);
     if (perModel != null) {
@@ -109,6 +113,10 @@ public final class LimitStage implements Handler<RoutingContext> {
     }
     // the deny cache remembers a refusal per caller and model entry (one model's limit spent leaves the others)
     String deniedKey = perModel == null ? caller : caller + "model:" + perModel.pattern();
+    if (factor < 1) {
+      userCharges.replaceAll(c -> c.withLimit(Math.max(1, (long) (c.limit() * factor)),
+          c.burst() == 0 ? 0 : Math.max(1, (long) (c.burst() * factor))));
+    }
     List<Charge> teamCharges = policy.team() == null || p.team() == null ? List.of()
         : charges("rl:{team:" + tag(p.team()) + "}:" + policy.name() + ":", "team_", policy.team(), prompt, completion, member,
             lease);
@@ -120,6 +128,7 @@ public final class LimitStage implements Handler<RoutingContext> {
         && (refused.requestsSpent() || (prompt >= refused.prompt() && completion >= refused.completion()))) {
       RateLimitHeaders.put(ctx.response().headers(), refused.charges(), refused.decision());
       metrics.decided(policy.name(), "cache", "denied");
+      ex.limitVerdict("denied", "cache");
       deny(ctx, (refused.untilNanos() - now) / 1_000_000);
       return;
     }
@@ -132,6 +141,7 @@ public final class LimitStage implements Handler<RoutingContext> {
         refund(userCharges, user);
         refund(teamCharges, team);
         metrics.decided(policy.name(), "closed", "unavailable");
+        ex.limitVerdict("unavailable", "closed");
         ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.UNAVAILABLE, "rate_limiter_unavailable",
             "the rate limiter cannot be reached and this limit does not admit requests without it; try again shortly"));
         return;
@@ -143,8 +153,9 @@ public final class LimitStage implements Handler<RoutingContext> {
       List<Decision.State> states = new ArrayList<>(u.states());
       states.addAll(t.states());
       Decision combined = new Decision(u.allowed() && t.allowed(), 0, states, u.mode());
-      metrics.decided(policy.name(), teamCharges.isEmpty() || u.mode().equals(t.mode()) ? u.mode() : u.mode() + "+" + t.mode(),
-          combined.allowed() ? "allowed" : "denied");
+      String mode = teamCharges.isEmpty() || u.mode().equals(t.mode()) ? u.mode() : u.mode() + "+" + t.mode();
+      metrics.decided(policy.name(), mode, combined.allowed() ? "allowed" : "denied");
+      ex.limitVerdict(combined.allowed() ? "allowed" : "denied", mode);
       RateLimitHeaders.put(ctx.response().headers(), all, combined);
       if (!u.allowed() || !t.allowed()) {
         if (u.allowed()) {
@@ -264,7 +275,8 @@ public final class LimitStage implements Handler<RoutingContext> {
     if (now < breakerOpenUntilNanos) {
       return fallback(charges, policy, instances);
     }
-    return shared.acquire(charges).map(d -> {
+    long started = System.nanoTime();
+    return shared.acquire(charges).onComplete(ar -> metrics.redisCall(System.nanoTime() - started, ar.succeeded())).map(d -> {
       failures = 0;
       return d;
     }).recover(err -> {

@@ -29,6 +29,24 @@ public final class AdminVerticle extends VerticleBase {
     this.current = current;
   }
 
+  private TargetProbe probe;
+  private boolean probing;
+
+  /** Probes every provider (one round at a time) and hands reachability by model to readiness. */
+  private Future<Void> probeTargets() {
+    if (probing) {
+      return Future.succeededFuture();
+    }
+    probing = true;
+    return probe.probe(current.get()).map(models -> {
+      readiness.models(models);
+      return (Void) null;
+    }).eventually(() -> {
+      probing = false;
+      return Future.succeededFuture();
+    });
+  }
+
   /** Pings Redis once a second while some limit policy needs it to admit anything (closed mode). */
   private void checkRedis() {
     io.portcullis.config.GatewayConfig c = current.get();
@@ -61,7 +79,11 @@ public final class AdminVerticle extends VerticleBase {
     vertx.setPeriodic(1000, id -> checkRedis());
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(router);
-    return server.listen();
+    long every = current.get().observe().probeInterval().toMillis();
+    probe = new TargetProbe(vertx, Math.max(100, Math.min(every, 2000)));
+    vertx.setPeriodic(every, id -> probeTargets());
+    // the first probe ends before the server listens: readiness never reports targets it has not tried
+    return probeTargets().compose(v -> server.listen());
   }
 
   public int actualPort() {

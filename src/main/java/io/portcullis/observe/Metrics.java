@@ -1,26 +1,64 @@
 package io.portcullis.observe;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.EnumSet;
 
 /**
  * The process's metrics registry, scraped by Prometheus at {@code /metrics} on the admin port.
  * Each package declares its own meters in one class against it ({@code ScrubMetrics},
- * {@code AuthMetrics}, {@code LimitMetrics}, {@code RequestMetrics}). Label values always come from
- * bounded sets — rule, route, status class, policy and mode names from code or config — never a
- * key, a user, a model's free text or a prompt.
+ * {@code AuthMetrics}, {@code LimitMetrics}, {@code RequestMetrics}, {@code UpstreamMetrics}...).
+ * Label values always come from bounded sets — rule, route, status class, policy, provider and mode
+ * names from code or config — never a key, a user, a model's free text or a prompt.
+ *
+ * <p>Switched off, the registry is an empty composite: every meter registered on it is a no-op.
  */
 public final class Metrics {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry prometheus;
+  private final MeterRegistry registry;
+
+  /** Metrics on. */
+  public Metrics() {
+    this(true);
+  }
+
+  public Metrics(boolean enabled) {
+    this.prometheus = enabled ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+    this.registry = enabled ? prometheus : new CompositeMeterRegistry();
+  }
 
   public MeterRegistry registry() {
     return registry;
   }
 
-  /** The Prometheus text exposition of every meter. */
+  public boolean enabled() {
+    return prometheus != null;
+  }
+
+  /** The Prometheus text exposition of every meter (empty when metrics are off). */
   public String scrape() {
-    return registry.scrape();
+    return prometheus == null ? "" : prometheus.scrape();
+  }
+
+  /**
+   * A Vert.x whose own meters (HTTP server and client requests, connection pools, the JVM) land in
+   * this registry. Labels are limited to the method, the status code and pool names: Vert.x can also
+   * label by remote address or path, which are unbounded and may carry personal data.
+   */
+  public Vertx newVertx(VertxOptions options, boolean vertxMetrics) {
+    if (prometheus == null || !vertxMetrics) {
+      return Vertx.builder().with(options).build();
+    }
+    options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.NAMESPACE)));
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus)).build();
   }
 }

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Whether this instance should receive traffic. Shutdown flips it first, before anything closes.
  * When a limit policy refuses requests without Redis ({@code on_redis_failure: closed}), Redis
  * being unreachable makes the instance not ready too: better out of the load balancer than
- * answering 503 to everyone.
+ * answering 503 to everyone. A model none of whose targets can be reached makes it not ready as well.
  */
 public final class Readiness {
 
@@ -15,6 +15,8 @@ public final class Readiness {
   private final AtomicBoolean draining = new AtomicBoolean();
   /** null: Redis is not needed for readiness; else whether it answered the last check. */
   private volatile Boolean redis;
+  /** Reachability by model, from the last probe of the targets; null until the first probe ends. */
+  private volatile java.util.Map<String, Boolean> models;
 
   public void started() {
     started.set(true);
@@ -29,14 +31,30 @@ public final class Readiness {
     redis = up;
   }
 
+  /** The last probe's result: whether each model has a target that can be reached. */
+  public void models(java.util.Map<String, Boolean> reachable) {
+    models = java.util.Map.copyOf(reachable);
+  }
+
   public boolean isReady() {
-    return started.get() && !draining.get() && !Boolean.FALSE.equals(redis);
+    java.util.Map<String, Boolean> m = models;
+    return started.get() && !draining.get() && !Boolean.FALSE.equals(redis) && (m == null || !m.containsValue(false));
   }
 
   public JsonObject detail() {
     Boolean r = redis;
     return new JsonObject().put("status", isReady() ? "ready" : "not_ready")
         .put("started", started.get()).put("draining", draining.get())
-        .put("redis", r == null ? "not_required" : r ? "up" : "down");
+        .put("redis", r == null ? "not_required" : r ? "up" : "down")
+        .put("models", modelDetail());
+  }
+
+  private JsonObject modelDetail() {
+    JsonObject out = new JsonObject();
+    java.util.Map<String, Boolean> m = models;
+    if (m != null) {
+      new java.util.TreeMap<>(m).forEach((model, up) -> out.put(model, up ? "reachable" : "unreachable"));
+    }
+    return out;
   }
 }

@@ -51,24 +51,30 @@ public final class ScrubStage implements Handler<RoutingContext> {
           return;
         }
       }
-      found.forEach(metrics::redacted);
+      found.forEach(rule -> redacted(ex, rule));
     }
     ctx.response().putHeader("x-portcullis-scrub", "on; rules=" + scrubber.ruleCount());
-    ex.hook(scrubber.streamHook(ex.endpoint().format(), metrics::redacted));
-    ex.bodyFilter(body -> scrubBody(body, scrubber));
+    ex.hook(scrubber.streamHook(ex.endpoint().format(), rule -> redacted(ex, rule)));
+    ex.bodyFilter(body -> scrubBody(ex, body, scrubber));
     ctx.next();
   }
 
-  private Buffer scrubBody(Buffer body, Scrubber scrubber) {
+  /** Counted per rule in the metrics and per exchange for its access log line. */
+  private void redacted(Exchange ex, String rule) {
+    metrics.redacted(rule);
+    ex.redacted();
+  }
+
+  private Buffer scrubBody(Exchange ex, Buffer body, Scrubber scrubber) {
     try {
       Object json = Json.decodeValue(body);
-      if (JsonScrub.scrub(json, scrubber, metrics::redacted)) {
+      if (JsonScrub.scrub(json, scrubber, rule -> redacted(ex, rule))) {
         return Json.encodeToBuffer(json);
       }
       return body;
     } catch (DecodeException e) {
       // not JSON: scrub it as text, it never passes unscanned
-      return Buffer.buffer(scrubber.scrub(body.toString(), metrics::redacted));
+      return Buffer.buffer(scrubber.scrub(body.toString(), rule -> redacted(ex, rule)));
     }
   }
 }
