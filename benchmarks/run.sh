@@ -8,6 +8,7 @@
 #   PHASES=scrub ...                  # streaming with redaction on vs off (not in the default set)
 #   PHASES=auth ...                   # non-streaming with API-key authentication on vs off (not in the default set)
 #   PHASES=limit ...                  # non-streaming with the Redis limiter on vs off, Redis round trips and CPU per decision
+#   PHASES=observe ...                # non-streaming with metrics, Vert.x metrics, access log and anomaly detection on vs all off
 #
 # Knobs (environment): ROUNDS (3), DURATION (10s), CONNS (64), SSE_STREAMS (1000), HOLD_STREAMS (5000).
 # Results: a Markdown table on stdout and in benchmarks/out/results.md; raw outputs in benchmarks/out/.
@@ -247,6 +248,24 @@ CFG
     wrk_on_off_table auth auth
     echo
     echo "With API-key authentication / without: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}')"
+    echo
+  } >> "$report"
+fi
+
+# --- phase 7: non-streaming throughput with observability on (bench.yaml's defaults) vs off ----------
+if [[ " $PHASES " == *" observe "* ]]; then
+  MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c benchmarks/bench-observe-off.yaml \
+    > "$OUT/portcullis-observe-off.log" 2>&1 & pids+=($!)
+  wait_port 18085
+  wrk_on_off observe benchmarks/chat.lua "http://127.0.0.1:18085" benchmarks/chat.lua "${URL[portcullis]}"
+  {
+    echo "## Observability on vs off: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
+    echo
+    echo "on: metrics, Vert.x and JVM metrics, the access log (a JSON line per request, to a file) and anomaly detection; off: all four off"
+    echo
+    wrk_on_off_table observe observability
+    echo
+    echo "Observability on / off: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}'); access log lines written: $(grep -c '^{"ts"' "$OUT/portcullis.log" || true)"
     echo
   } >> "$report"
 fi

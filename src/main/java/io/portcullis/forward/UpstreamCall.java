@@ -309,8 +309,7 @@ final class UpstreamCall {
     String provider = ex.target().provider().config().name();
     Runnable done = () -> {
       if (gen == generation) {
-        LOG.warn("request {}: provider {} answered {}: {}", ex.requestId(), provider, res.statusCode(),
-            head.toString(java.nio.charset.StandardCharsets.UTF_8).replace('\n', ' '));
+        LOG.warn("request {}: provider {} answered {}: {}", ex.requestId(), provider, res.statusCode(), errorSummary(head));
         failed(gen, error);
       }
     };
@@ -325,6 +324,34 @@ final class UpstreamCall {
     });
     res.endHandler(v -> done.run());
     res.exceptionHandler(e -> done.run());
+  }
+
+  /** Most characters of a provider's error message that are logged. */
+  private static final int ERROR_MESSAGE_LOGGED = 300;
+
+  /**
+   * What is logged of an error body: the provider's error type, code and message (cut), not the
+   * raw body; a body that is not a provider error shows as its size only. The message is the
+   * operator's best clue, and passes the log redaction like every line (providers quote refused
+   * keys in it).
+   */
+  static String errorSummary(Buffer body) {
+    try {
+      JsonObject json = new JsonObject(body);
+      JsonObject error = json.getValue("error") instanceof JsonObject e ? e : json;
+      StringBuilder out = new StringBuilder();
+      for (String field : new String[] {"type", "code"}) {
+        if (error.getValue(field) instanceof String v) {
+          out.append(field).append('=').append(v.length() > 64 ? v.substring(0, 64) : v).append(' ');
+        }
+      }
+      if (error.getValue("message") instanceof String m) {
+        out.append("message=").append(m.length() > ERROR_MESSAGE_LOGGED ? m.substring(0, ERROR_MESSAGE_LOGGED) + "..." : m);
+      }
+      return out.isEmpty() ? "a JSON body without an error object" : out.toString().replace('\n', ' ');
+    } catch (RuntimeException e) {
+      return "a body of " + body.length() + " bytes that is not JSON" + (body.length() >= ERROR_BODY_LOGGED ? " (or longer)" : "");
+    }
   }
 
   /** The current attempt failed before anything reached the client: drop it and try the next target. */

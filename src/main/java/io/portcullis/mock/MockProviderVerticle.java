@@ -79,9 +79,15 @@ public final class MockProviderVerticle extends VerticleBase {
       if (ex.behaviour.status() == 429) {
         res.putHeader("retry-after", String.valueOf(ex.behaviour.retryAfterSeconds()));
       }
-      String type = ex.behaviour.status() == 429 ? "rate_limit_error" : "server_error";
-      json(res, ex.behaviour.status(), anthropic ? anthropicError(type, "mock fault " + ex.behaviour.status())
-          : openAiError("mock fault " + ex.behaviour.status(), type));
+      String type = ex.behaviour.status() == 429 ? "rate_limit_error" : ex.behaviour.status() == 401 ? "invalid_api_key" : "server_error";
+      String message = "mock fault " + ex.behaviour.status();
+      if (ex.behaviour.status() == 401) {
+        // as real providers do: the refused key quoted back (what a gateway must never log)
+        String auth = ex.req.getHeader("authorization");
+        String key = auth != null ? auth.replaceFirst("(?i)^bearer\\s+", "") : ex.req.getHeader("x-api-key");
+        message = "Incorrect API key provided: " + key + ". You can find your API key in your account settings.";
+      }
+      json(res, ex.behaviour.status(), anthropic ? anthropicError(type, message) : openAiError(message, type));
       return;
     }
     if (path.endsWith("/chat/completions")) {

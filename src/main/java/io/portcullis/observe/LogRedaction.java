@@ -13,12 +13,12 @@ import java.util.Locale;
  * for every appender, on the appender's thread, never an event loop): exception messages and stack
  * traces, upstream error bodies and the access log included.
  *
- * <p>In order: the secrets the config holds (provider keys, the JWT secret, the access log's hash
- * key) wherever they appear, whatever their shape; the values of credential headers
- * ({@code Authorization}, {@code x-api-key}...) in any of the ways a log line can quote them; the
+ * <p>In order: the values of credential headers ({@code Authorization}, {@code x-api-key}...) in
+ * any of the ways a log line can quote them; the secrets the config holds (provider keys, the JWT
+ * secret, the access log's hash key) wherever they appear, whatever their shape; the
  * secret half of the gateway's own API keys ({@code pc-<id>-<secret>}, the id stays: it names the
  * key); then the scrubber's built-in rules in block mode (provider key shapes, JWTs, bearer
- * tokens, private keys, PII).
+ * tokens, private keys, PII; not IP addresses, see below).
  */
 public final class LogRedaction {
 
@@ -28,7 +28,13 @@ public final class LogRedaction {
   private static final String[] CREDENTIAL_HEADERS = {"proxy-authorization", "authorization", "x-api-key", "api-key",
       "x-goog-api-key", "cookie"};
 
-  private static final Scrubber SCRUBBER = Scrubber.builtIn(64 * 1024);
+  /**
+   * Every built-in rule but the IP addresses: the logs name listening addresses and upstream hosts,
+   * which operators need; client addresses are not logged (with auth off, a caller flagged by the
+   * anomaly detector is named by its address, on purpose).
+   */
+  private static final Scrubber SCRUBBER = Scrubber.of(new io.portcullis.config.ScrubConfig(true, 64 * 1024,
+      java.util.Set.of("ipv4", "ipv6"), "redact", Scrubber.DEFAULT_MASK, List.of(), java.util.Map.of()));
   /** The config's secrets, longest first (a key that contains another is masked whole). */
   private static volatile List<String> secrets = List.of();
 
@@ -56,13 +62,12 @@ public final class LogRedaction {
 
   /** The line as it may be written. */
   public static String redact(String line) {
-    String out = line;
+    String out = credentialHeaders(line);
     for (String secret : secrets) {
       if (out.contains(secret)) {
         out = out.replace(secret, "[REDACTED:config_secret]");
       }
     }
-    out = credentialHeaders(out);
     out = gatewayKeys(out);
     return SCRUBBER.scrub(out);
   }

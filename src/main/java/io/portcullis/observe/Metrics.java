@@ -58,7 +58,7 @@ public final class Metrics {
       return Vertx.builder().with(options).build();
     }
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.NAMESPACE)));
+        .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.NAMESPACE)));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus)).build();
   }
 }

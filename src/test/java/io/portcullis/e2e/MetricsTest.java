@@ -70,4 +70,93 @@ class MetricsTest {
           .doesNotContain("pc-wrong").doesNotContain("write to");
     }
   }
+
+  @Test
+  void upstreamErrorsFailoversRedisLatencyAndVertxSeries() throws Exception {
+    try (io.portcullis.RedisServer redis = new io.portcullis.RedisServer()) {
+      String config = """
+          server: {host: 127.0.0.1, port: 0, instances: 1}
+          admin: {host: 127.0.0.1, port: 0}
+          redis: {url: "REDIS"}
+          auth: {enabled: false, roles: [{name: r, models: ["*"], limit: p}], default_roles: [r]}
+          limits:
+            policies:
+              p: {requests: {limit: 100, window: 1m}}
+          providers:
+            - {name: mock, base_url: "${MOCK_URL}"}
+            - {name: strict, base_url: "${MOCK_URL}"}
+          models:
+            - {name: chat, targets: [{provider: mock, model: m}]}
+            - {name: flaky, targets: [{provider: strict, model: "m@status=500"}, {provider: mock, model: m}]}
+            - {name: broken, targets: [{provider: strict, model: "m@status=429"}]}
+          """.replace("REDIS", redis.url());
+      try (GatewayFixture f = new GatewayFixture(config)) {
+        assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi")).statusCode()).isEqualTo(200);
+        assertThat(f.post("/v1/chat/completions", chat("flaky", false, "hi")).statusCode()).isEqualTo(200);
+        assertThat(f.post("/v1/chat/completions", chat("flaky", true, "hi")).statusCode()).isEqualTo(200);
+        assertThat(f.post("/v1/chat/completions", chat("broken", false, "hi")).statusCode()).isEqualTo(429);
+        String text = f.getAdmin("/metrics").body();
+        assertThat(text)
+            .contains("portcullis_upstream_errors_total{kind=\"upstream_error\",provider=\"strict\"} 2.0")
+            .contains("portcullis_upstream_errors_total{kind=\"upstream_rate_limited\",provider=\"strict\"} 1.0")
+            .contains("portcullis_upstream_failovers_total{provider=\"strict\"} 2.0")
+            .doesNotContain("portcullis_upstream_errors_total{kind=\"upstream_error\",provider=\"mock\"}")
+            .contains("portcullis_redis_latency_seconds_count{operation=\"decide\",outcome=\"ok\"} 4\n")
+            .contains("portcullis_redis_latency_seconds_bucket{operation=\"decide\",outcome=\"ok\",le=")
+            .contains("portcullis_ratelimit_decisions_total{mode=\"redis\",outcome=\"allowed\",policy=\"p\"} 4.0")
+            .contains("gen_ai_client_operation_duration_seconds_count{error_type=\"upstream_rate_limited\"")
+            // Vert.x's own meters (server requests by method and code, the client pool) and the JVM's
+            .containsPattern("vertx_http_server_requests_total\\{code=\"200\",local=\"[^\"]+\",method=\"POST\"\\} [0-9.]+")
+            .contains("vertx_http_client_active_requests")
+            .contains("jvm_memory_used_bytes");
+        // no label is a client address: Vert.x's remote label stays off
+        assertThat(text).doesNotContain("remote=");
+        // readiness names each model's reachability
+        HttpResponse<String> ready = f.getAdmin("/readyz");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(new io.vertx.core.json.JsonObject(ready.body()).getJsonObject("models").getMap())
+            .containsEntry("chat", "reachable").containsEntry("broken", "reachable");
+      }
+    }
+  }
+
+  @Test
+  void readinessFollowsTheReachabilityOfEachModelsTargets() throws Exception {
+    int port = GatewayFixture.freePort();
+    String config = """
+        server: {host: 127.0.0.1, port: 0, instances: 1}
+        admin: {host: 127.0.0.1, port: 0}
+        observe: {probe_interval: 200ms}
+        providers:
+          - {name: mock, base_url: "${MOCK_URL}"}
+          - {name: later, base_url: "http://127.0.0.1:PORT/v1"}
+        models:
+          - {name: chat, targets: [{provider: mock, model: m}]}
+          - {name: both, targets: [{provider: later, model: m}, {provider: mock, model: m}]}
+          - {name: alone, targets: [{provider: later, model: m}]}
+        """.replace("PORT", String.valueOf(port));
+    try (GatewayFixture f = new GatewayFixture(config)) {
+      HttpResponse<String> notReady = f.getAdmin("/readyz");
+      assertThat(notReady.statusCode()).isEqualTo(503);
+      assertThat(new io.vertx.core.json.JsonObject(notReady.body()).getJsonObject("models").getMap())
+          .containsEntry("alone", "unreachable").containsEntry("both", "reachable").containsEntry("chat", "reachable");
+      try (java.net.ServerSocket listener = new java.net.ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+        awaitStatus(f, 200);
+      }
+      awaitStatus(f, 503); // gone again
+    }
+  }
+
+  private static void awaitStatus(GatewayFixture f, int status) throws Exception {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    int last;
+    do {
+      last = f.getAdmin("/readyz").statusCode();
+      if (last == status) {
+        return;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    assertThat(last).isEqualTo(status);
+  }
 }
