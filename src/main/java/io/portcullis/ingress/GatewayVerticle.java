@@ -42,6 +42,7 @@ public final class GatewayVerticle extends VerticleBase {
             .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
             .setHttp2ClearTextEnabled(true))
         .requestHandler(Pipeline.router(vertx, snapshots, upstream, shared, authStage(config), limitStage(config)));
+    vertx.setPeriodic(100, id -> shared.accessLog().flush()); // this event loop's access log lines
     return server.listen();
   }
 
@@ -49,7 +50,11 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     long drainMs = snapshots.get().config().server().drainTimeout().toMillis();
-    return server.shutdown(drainMs, TimeUnit.MILLISECONDS).eventually(() -> upstream.close())
+    return server.shutdown(drainMs, TimeUnit.MILLISECONDS)
+        .eventually(() -> {
+          shared.accessLog().flush(); // on this verticle's event loop: its own pending lines
+          return upstream.close();
+        })
         .eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
   }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RequestMetrics {
 
   private final MeterRegistry registry;
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
 
   public RequestMetrics(MeterRegistry registry) {
@@ -35,7 +35,7 @@ public final class RequestMetrics {
       return;
     }
     String operation = ex.endpoint() == io.portcullis.forward.Endpoint.EMBEDDINGS ? "embeddings" : "chat";
-    String provider = ex.target().provider().config().type().name().toLowerCase(java.util.Locale.ROOT);
+    String provider = ex.target().provider().config().type() == io.portcullis.config.ProviderType.ANTHROPIC ? "anthropic" : "openai";
     String model = ex.model();
     io.portcullis.limit.Usage usage = ex.usage();
     if (usage.input() >= 0) {
@@ -45,21 +45,21 @@ public final class RequestMetrics {
       tokens(operation, provider, model, "output").record(usage.output());
     }
     String errorType = status < 400 ? "none" : ex.error() != null ? ex.error().code() : String.valueOf(status);
-    meters.computeIfAbsent("d " + operation + ' ' + provider + ' ' + model + ' ' + errorType, k ->
+    meters.computeIfAbsent(new Key('d', operation, provider, model, errorType), k ->
         Timer.builder("gen_ai.client.operation.duration").tag("gen_ai.operation.name", operation)
             .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model).tag("error.type", errorType)
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
             .register(registry)).record(Duration.ofNanos(durationNanos));
     long ttft = ex.timings().timeToFirstTokenNanos();
     if (ex.stream() && ttft > 0) {
-      meters.computeIfAbsent("f " + operation + ' ' + provider + ' ' + model, k ->
+      meters.computeIfAbsent(new Key('f', operation, provider, model, ""), k ->
           Timer.builder("gen_ai.server.time_to_first_token").tag("gen_ai.operation.name", operation)
               .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
               .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
               .register(registry)).record(Duration.ofNanos(ttft));
       long tokens = ex.timings().tokens();
       if (tokens > 1) {
-        meters.computeIfAbsent("p " + operation + ' ' + provider + ' ' + model, k ->
+        meters.computeIfAbsent(new Key('p', operation, provider, model, ""), k ->
             Timer.builder("gen_ai.server.time_per_output_token").tag("gen_ai.operation.name", operation)
                 .tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10))
@@ -69,11 +69,14 @@ public final class RequestMetrics {
   }
 
   /** The GenAI meters, made once per set of attributes (a registry lookup per request would cost). */
-  private final Map<String, Timer> meters = new ConcurrentHashMap<>();
-  private final Map<String, io.micrometer.core.instrument.DistributionSummary> tokenMeters = new ConcurrentHashMap<>();
+  private final Map<Key, Timer> meters = new ConcurrentHashMap<>();
+  private final Map<Key, io.micrometer.core.instrument.DistributionSummary> tokenMeters = new ConcurrentHashMap<>();
+
+  /** A meter's attributes (a record: no string built per request to look a meter up). */
+  private record Key(char series, String operation, String provider, String model, String extra) {}
 
   private io.micrometer.core.instrument.DistributionSummary tokens(String operation, String provider, String model, String type) {
-    return tokenMeters.computeIfAbsent(operation + ' ' + provider + ' ' + model + ' ' + type, k ->
+    return tokenMeters.computeIfAbsent(new Key('t', operation, provider, model, type), k ->
         io.micrometer.core.instrument.DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("tokens")
             .tag("gen_ai.operation.name", operation).tag("gen_ai.provider.name", provider).tag("gen_ai.request.model", model)
             .tag("gen_ai.token.type", type).publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(1_000_000.0)
@@ -82,12 +85,14 @@ public final class RequestMetrics {
 
   void finished(String route, int status, long durationNanos) {
     ended();
-    String statusClass = (status / 100) + "xx";
-    timers.computeIfAbsent(route + ' ' + statusClass, k -> Timer.builder("portcullis.requests").tag("route", route)
+    String statusClass = STATUS_CLASSES[Math.min(Math.max(status / 100, 0), 5)];
+    timers.computeIfAbsent(new Key('r', route, statusClass, "", ""), k -> Timer.builder("portcullis.requests").tag("route", route)
         .tag("status", statusClass).description("requests, by route and status class")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
         .register(registry)).record(Duration.ofNanos(durationNanos));
   }
+
+  private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
   void started() {
     inFlight.incrementAndGet();

@@ -57,7 +57,13 @@ public final class Metrics {
     if (prometheus == null || !vertxMetrics) {
       return Vertx.builder().with(options).build();
     }
+    // no TCP-level meters (they count bytes on every read and write, which the HTTP meters do per
+    // request) and no HTTP client meters (the upstream series and the GenAI durations say more, for
+    // less: every request would pay for both)
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+        .setDisabledMetricsCategories(java.util.Set.of(io.vertx.micrometer.MetricsDomain.NET_SERVER.toCategory(),
+            io.vertx.micrometer.MetricsDomain.NET_CLIENT.toCategory(), io.vertx.micrometer.MetricsDomain.HTTP_CLIENT.toCategory(), io.vertx.micrometer.MetricsDomain.EVENT_BUS.toCategory(),
+            io.vertx.micrometer.MetricsDomain.DATAGRAM_SOCKET.toCategory(), io.vertx.micrometer.MetricsDomain.VERTICLES.toCategory()))
         .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.NAMESPACE)));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus)).build();
   }
