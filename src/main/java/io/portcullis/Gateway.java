@@ -64,7 +64,8 @@ public final class Gateway {
         new io.portcullis.ingress.RequestMetrics(metrics.registry()), scrubMetrics,
         new io.portcullis.auth.AuthMetrics(metrics.registry()), new io.portcullis.limit.LimitMetrics(metrics.registry()),
         new io.portcullis.forward.UpstreamMetrics(metrics.registry()), authFailures, localLimiter,
-        new io.portcullis.observe.UsageAnomalies(metrics.registry(), System::currentTimeMillis), new io.portcullis.observe.AccessLog());
+        new io.portcullis.observe.UsageAnomalies(metrics.registry(), System::currentTimeMillis), new io.portcullis.observe.AccessLog(),
+        new io.portcullis.guard.GuardMetrics(metrics.registry()));
     io.portcullis.observe.LogRedaction.secretsOf(config);
     this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config));
   }
@@ -132,15 +133,23 @@ public final class Gateway {
   /** Swaps in a new validated config. Listener and pool settings need a restart to change. */
   void apply(GatewayConfig next) {
     GatewayConfig current = snapshot.get().config();
-    if (!Objects.equals(current.server(), next.server()) || !Objects.equals(current.admin(), next.admin())
+    if (!Objects.equals(withoutTls(current), withoutTls(next)) || !Objects.equals(current.admin(), next.admin())
         || !Objects.equals(current.mock(), next.mock()) || current.upstream().poolSize() != next.upstream().poolSize()) {
       LOG.warn("config reload: server, admin, mock and upstream.pool_size changes take effect on restart");
     }
     io.portcullis.observe.LogRedaction.secretsOf(next); // rotated keys are masked from now on
     snapshot.set(GatewaySnapshot.of(next));
+    gateways.forEach(g -> g.reloadTls(next)); // a renewed certificate is served from now on
     if (reloader != null) {
       reloader.alsoWatch(next.auth().keyFile());
     }
+  }
+
+  /** The listener settings that need a restart: all but the certificate files, which a reload reads again. */
+  private static io.portcullis.config.ServerConfig withoutTls(GatewayConfig c) {
+    io.portcullis.config.ServerConfig s = c.server();
+    return new io.portcullis.config.ServerConfig(s.host(), s.port(), s.instances(), s.maxBodyBytes(), s.readinessDelay(),
+        s.drainTimeout(), s.tls().enabled() ? io.portcullis.config.TlsConfig.off().withEnabled() : io.portcullis.config.TlsConfig.off());
   }
 
   /** Reloads the config file now (as SIGHUP does). */

@@ -58,13 +58,13 @@ public final class ConfigLoader {
     }
     ConfigReader reader = new ConfigReader(new EnvInterpolation(env));
     ConfigReader.Section root = reader.root(tree);
-    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "auth", "limits", "redis", "observe", "providers",
-        "models"));
+    root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "auth", "limits", "redis", "observe", "guards",
+        "providers", "models"));
 
     GatewayConfig config = new GatewayConfig(
-        server(root.section("server")),
+        server(root.section("server"), baseDir),
         admin(root.section("admin")),
-        upstream(root.section("upstream")),
+        upstream(root.section("upstream"), baseDir),
         stream(root.section("stream")),
         mock(root.section("mock")),
         scrub(root.section("scrub")),
@@ -72,6 +72,7 @@ public final class ConfigLoader {
         limits(root.section("limits")),
         redis(root.section("redis")),
         observe(root.section("observe")),
+        guards(root.section("guards")),
         providers(root, baseDir),
         models(root));
     crossCheck(root, config);
@@ -81,15 +82,126 @@ public final class ConfigLoader {
     return config;
   }
 
-  private static ServerConfig server(ConfigReader.Section s) {
-    s.only(Set.of("host", "port", "instances", "max_body_size", "readiness_delay", "drain_timeout"));
+  private static ServerConfig server(ConfigReader.Section s, Path baseDir) {
+    s.only(Set.of("host", "port", "instances", "max_body_size", "readiness_delay", "drain_timeout", "tls"));
     return new ServerConfig(
         s.string("host", "0.0.0.0"),
         s.integer("port", 8080, 0, 65535),
         s.integer("instances", 0, 0, 1024),
         s.bytes("max_body_size", 1L << 20),
         s.delay("readiness_delay"),
-        s.duration("drain_timeout", Duration.ofSeconds(30)));
+        s.duration("drain_timeout", Duration.ofSeconds(30)),
+        tls(s.section("tls"), baseDir));
+  }
+
+  private static TlsConfig tls(ConfigReader.Section t, Path baseDir) {
+    t.only(Set.of("enabled", "cert", "key", "pkcs12", "password", "client_auth", "client_ca", "client_ca_password"));
+    if (!t.bool("enabled", false)) {
+      return TlsConfig.off();
+    }
+    Path cert = file(t, "cert", baseDir);
+    Path key = file(t, "key", baseDir);
+    Path pkcs12 = file(t, "pkcs12", baseDir);
+    if ((cert == null) != (key == null)) {
+      t.problem(cert == null ? "cert" : "key", "cert and key go together (PEM files)");
+    }
+    if ((cert == null) == (pkcs12 == null)) {
+      t.problem("cert", "TLS needs either cert + key (PEM) or pkcs12");
+    }
+    String clientAuth = t.string("client_auth", "none");
+    if (!Set.of("none", "request", "required").contains(clientAuth)) {
+      t.problem("client_auth", "must be none, request or required, got '" + clientAuth + "'");
+    }
+    Path clientCa = file(t, "client_ca", baseDir);
+    if (!clientAuth.equals("none") && clientCa == null) {
+      t.problem("client_ca", "client_auth: " + clientAuth + " needs client_ca (the CAs client certificates chain to)");
+    }
+    String password = t.optionalString("password");
+    String caPassword = t.optionalString("client_ca_password");
+    return new TlsConfig(true, cert, key, pkcs12, password == null ? null : new Secret(password), clientAuth, clientCa,
+        caPassword == null ? null : new Secret(caPassword));
+  }
+
+  /** A file option, relative to the config's directory, that must exist; null when not set. */
+  private static Path file(ConfigReader.Section s, String key, Path baseDir) {
+    String name = s.optionalString(key);
+    if (name == null) {
+      return null;
+    }
+    Path path = baseDir == null ? Path.of(name) : baseDir.resolve(name);
+    if (!Files.isReadable(path)) {
+      s.problem(key, "cannot read " + path);
+    }
+    return path;
+  }
+
+  private static GuardConfig guards(ConfigReader.Section s) {
+    s.only(Set.of("validation", "injection", "roles", "edge", "cors"));
+    GuardConfig.Validation defaults = new GuardConfig.Validation(512, 100_000, 1_000_000, 65_536, 8, 2048, "pass", Set.of());
+    GuardConfig.Validation validation = validation(s.section("validation"), defaults);
+    GuardConfig.Injection injection = injection(s.section("injection"), new GuardConfig.Injection("flag", 1.0));
+    Map<String, GuardConfig.RoleGuards> roles = new HashMap<>();
+    s.sectionMap("roles").forEach((role, r) -> {
+      r.only(Set.of("validation", "injection"));
+      roles.put(role, new GuardConfig.RoleGuards(validation(r.section("validation"), validation),
+          injection(r.section("injection"), injection)));
+    });
+    ConfigReader.Section e = s.section("edge");
+    e.only(Set.of("max_header_size", "max_url_length", "max_json_depth", "max_json_string_length"));
+    GuardConfig.Edge edge = new GuardConfig.Edge((int) Math.min(e.bytes("max_header_size", 16 * 1024), 1 << 20),
+        e.integer("max_url_length", 4096, 64, 1 << 20), e.integer("max_json_depth", 64, 4, 10_000),
+        e.integer("max_json_string_length", 16 * 1024 * 1024, 1024, Integer.MAX_VALUE / 2));
+    ConfigReader.Section c = s.section("cors");
+    c.only(Set.of("origins", "routes", "credentials", "max_age", "headers"));
+    List<String> origins = c.strings("origins");
+    Map<String, List<String>> routes = new HashMap<>();
+    ConfigReader.Section rs = c.section("routes");
+    for (String route : List.of("chat_completions", "embeddings", "messages", "models")) {
+      if (rs.has(route)) {
+        routes.put(route, rs.strings(route));
+      }
+    }
+    rs.only(Set.of("chat_completions", "embeddings", "messages", "models"));
+    boolean credentials = c.bool("credentials", false);
+    List<String> all = new ArrayList<>(origins);
+    routes.values().forEach(all::addAll);
+    for (String origin : all) {
+      if (origin.equals("*")) {
+        if (credentials) {
+          c.problem("credentials", "an origin of * cannot go with credentials: true (browsers refuse it, and it would hand any site the user's session)");
+        }
+      } else if (!origin.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+        c.problem("origins", "'" + origin + "' is not an origin (scheme://host[:port], no path)");
+      }
+    }
+    List<String> headers = c.has("headers") ? c.strings("headers")
+        : List.of("authorization", "content-type", "x-request-id", "x-api-key", "anthropic-version");
+    return new GuardConfig(validation, injection, roles, edge,
+        new GuardConfig.Cors(origins, routes, credentials, c.duration("max_age", Duration.ofMinutes(10)), headers));
+  }
+
+  private static GuardConfig.Validation validation(ConfigReader.Section v, GuardConfig.Validation d) {
+    v.only(Set.of("max_messages", "max_message_chars", "max_total_chars", "max_tokens", "max_n", "max_inputs", "unknown_fields",
+        "forbidden"));
+    String unknown = v.string("unknown_fields", d.unknownFields());
+    if (!GuardConfig.UNKNOWN_FIELD_POLICIES.contains(unknown)) {
+      v.problem("unknown_fields", "must be pass, strip or reject, got '" + unknown + "'");
+    }
+    return new GuardConfig.Validation(v.integer("max_messages", d.maxMessages(), 1, 1_000_000),
+        v.integer("max_message_chars", d.maxMessageChars(), 1, Integer.MAX_VALUE / 2),
+        v.integer("max_total_chars", d.maxTotalChars(), 1, Integer.MAX_VALUE / 2),
+        v.integer("max_tokens", d.maxTokens(), 1, 100_000_000), v.integer("max_n", d.maxN(), 1, 128),
+        v.integer("max_inputs", d.maxInputs(), 1, 1_000_000), unknown,
+        v.has("forbidden") ? Set.copyOf(v.strings("forbidden")) : d.forbidden());
+  }
+
+  private static GuardConfig.Injection injection(ConfigReader.Section i, GuardConfig.Injection d) {
+    i.only(Set.of("action", "threshold"));
+    String action = i.string("action", d.action());
+    if (!GuardConfig.INJECTION_ACTIONS.contains(action)) {
+      i.problem("action", "must be block, flag or off, got '" + action + "'");
+    }
+    return new GuardConfig.Injection(action, i.decimal("threshold", d.threshold(), 0.1, 100));
   }
 
   private static AdminConfig admin(ConfigReader.Section s) {
@@ -124,9 +236,11 @@ public final class ConfigLoader {
             d.integer("warmup", 30, 1, 1_000_000), d.decimal("tighten", 1, 0.01, 1), d.duration("cooldown", Duration.ofMinutes(5))));
   }
 
-  private static UpstreamConfig upstream(ConfigReader.Section s) {
-    s.only(Set.of("pool_size", "max_response_size"));
-    return new UpstreamConfig(s.integer("pool_size", 4096, 1, 1_000_000), s.bytes("max_response_size", 10L << 20));
+  private static UpstreamConfig upstream(ConfigReader.Section s, Path baseDir) {
+    s.only(Set.of("pool_size", "max_response_size", "trust", "trust_password"));
+    String trustPassword = s.optionalString("trust_password");
+    return new UpstreamConfig(s.integer("pool_size", 4096, 1, 1_000_000), s.bytes("max_response_size", 10L << 20),
+        file(s, "trust", baseDir), trustPassword == null ? null : new Secret(trustPassword));
   }
 
   private static StreamConfig stream(ConfigReader.Section s) {

@@ -15,6 +15,7 @@ public record GatewayConfig(
     LimitsConfig limits,
     RedisConfig redis,
     ObserveConfig observe,
+    GuardConfig guards,
     List<ProviderConfig> providers,
     List<ModelConfig> models) {
 

@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param readinessDelay on shutdown, how long /readyz fails before the listener stops, so a load
  *     balancer can take the instance out of rotation first
  * @param drainTimeout how long in-flight requests and streams may run on after that
+ * @param tls HTTPS
  */
 public record ServerConfig(
     String host,
@@ -17,4 +18,5 @@ public record ServerConfig(
     int instances,
     long maxBodyBytes,
     Duration readinessDelay,
-    Duration drainTimeout) {}
+    Duration drainTimeout,
+    TlsConfig tls) {}

@@ -391,7 +391,7 @@ final class UpstreamCall {
     committed = true;
     out.setStatusCode(200)
         .putHeader(HttpHeaders.CONTENT_TYPE, response.getHeader(HttpHeaders.CONTENT_TYPE))
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader("x-accel-buffering", "no")
         .putHeader("x-request-id", ex.requestId());
     if (ctx.request().version() != HttpVersion.HTTP_2) {

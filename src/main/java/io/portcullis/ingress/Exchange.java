@@ -219,4 +219,15 @@ public final class Exchange {
   public String completionText() {
     return completionText;
   }
+
+  private String guardVerdict;
+
+  /** What a guard decided about this request ({@code validation:<code>}, {@code injection:flag:<category>}), or null. */
+  public void guardVerdict(String verdict) {
+    this.guardVerdict = verdict;
+  }
+
+  public String guardVerdict() {
+    return guardVerdict;
+  }
 }

@@ -32,15 +32,22 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayConfig config = snapshots.get().config();
-    upstream = vertx.createHttpClient(
-        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false),
+    HttpClientOptions client = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false);
+    TlsOptions.upstream(client, config.upstream().trustFile(), config.upstream().trustPassword());
+    upstream = vertx.createHttpClient(client,
         new PoolOptions().setHttp1MaxSize(config.upstream().poolSize()).setHttp2MaxSize(config.upstream().poolSize()));
-    server = vertx.createHttpServer(new HttpServerOptions()
-            .setHost(config.server().host())
-            .setPort(config.server().port())
-            .setTcpNoDelay(true)
-            .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
-            .setHttp2ClearTextEnabled(true))
+    io.portcullis.config.GuardConfig.Edge edge = config.guards().edge();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.server().host())
+        .setPort(config.server().port())
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
+        .setHttp2ClearTextEnabled(true)
+        .setMaxHeaderSize(edge.maxHeaderBytes())
+        .setMaxInitialLineLength(edge.maxUrlLength());
+    TlsOptions.server(options, config.server().tls());
+    server = vertx.createHttpServer(options)
+        .invalidRequestHandler(this::invalidRequest)
         .requestHandler(Pipeline.router(vertx, snapshots, upstream, shared, authStage(config), limitStage(config)));
     vertx.setPeriodic(100, id -> shared.accessLog().flush()); // this event loop's access log lines
     return server.listen();
@@ -56,6 +63,40 @@ public final class GatewayVerticle extends VerticleBase {
           return upstream.close();
         })
         .eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
+  }
+
+  /**
+   * A request the HTTP decoder refused before any routing (a request line or headers past the edge
+   * limits, a malformed request): answered with the gateway's JSON error and headers, the connection closed.
+   */
+  private void invalidRequest(io.vertx.core.http.HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    GatewayError error;
+    int status;
+    if (cause instanceof io.netty.handler.codec.TooLongFrameException && String.valueOf(cause.getMessage()).contains("header")) {
+      status = 431;
+      error = GatewayError.invalid("headers_too_large", "the request headers are larger than " + snapshots.get().config().guards().edge().maxHeaderBytes() + " bytes");
+    } else if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+      status = 414;
+      error = GatewayError.invalid("url_too_long", "the request line is longer than " + snapshots.get().config().guards().edge().maxUrlLength() + " characters");
+    } else {
+      status = 400;
+      error = GatewayError.invalid("malformed_request", "the request is not valid HTTP");
+    }
+    shared.guards().verdict("edge", error.code(), "block");
+    io.vertx.core.http.HttpServerResponse res = req.response();
+    io.portcullis.guard.SecurityHeaders.put(res.headers(), snapshots.get().config().server().tls().enabled());
+    res.setStatusCode(status).putHeader("content-type", "application/json").putHeader("connection", "close")
+        .end(error.toJson().toBuffer()).onComplete(v -> req.connection().close());
+  }
+
+  /** Applies the TLS settings of a reloaded config: the key and certificate are read again. */
+  public void reloadTls(GatewayConfig config) {
+    if (server != null && config.server().tls().enabled()) {
+      context.runOnContext(v -> server.updateSSLOptions(TlsOptions.reload(config.server().tls()), true)
+          .onFailure(e -> org.slf4j.LoggerFactory.getLogger(GatewayVerticle.class)
+              .error("TLS reload failed, the previous certificate stays: {}", e.getClass().getName())));
+    }
   }
 
   /** This event loop's Redis client (a Redis URL change needs a restart, like the listener settings). */

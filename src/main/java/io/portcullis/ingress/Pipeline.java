@@ -19,6 +19,11 @@ public final class Pipeline {
   public static Router router(Vertx vertx, Supplier<GatewaySnapshot> snapshots, HttpClient upstream, ProcessWide shared,
       io.portcullis.auth.AuthStage authenticate, io.portcullis.limit.LimitStage limit) {
     Router router = Router.router(vertx);
+    // every response, errors included, carries the security headers; browsers' cross-origin
+    // requests are sorted out before anything else (a preflight carries no credentials)
+    router.route().handler(new io.portcullis.guard.SecurityHeaders(snapshots));
+    router.route().handler(new io.portcullis.guard.Cors(snapshots, shared.guards()));
+    io.portcullis.guard.GuardStage guard = new io.portcullis.guard.GuardStage(shared.guards());
     BodyReader readBody = new BodyReader();
     RequestParser parse = new RequestParser();
     RouteResolver resolve = new RouteResolver();
@@ -33,7 +38,7 @@ public final class Pipeline {
           .handler(readBody)                              // 413 while reading
           .handler(parse)                                 // 400 malformed JSON / fields
           .handler(authorize)                             // 403 model outside the caller's roles
-          // the guard stage plugs in here
+          .handler(guard)                                 // 400 invalid body, forbidden parameter, prompt injection (block)
           .handler(limit)                                 // 429 over a limit (one Redis round trip), 503 closed
           .handler(scrub)                                 // redact the request, arm response redaction
           .handler(resolve)                               // 404 unknown model

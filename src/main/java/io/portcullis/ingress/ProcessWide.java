@@ -12,4 +12,5 @@ import io.portcullis.scrub.ScrubMetrics;
  */
 public record ProcessWide(RequestMetrics requests, ScrubMetrics scrub, AuthMetrics auth, LimitMetrics limits,
     io.portcullis.forward.UpstreamMetrics upstream, FailureCounter authFailures, Limiter localLimiter,
-    io.portcullis.observe.UsageAnomalies anomalies, io.portcullis.observe.AccessLog accessLog) {}
+    io.portcullis.observe.UsageAnomalies anomalies, io.portcullis.observe.AccessLog accessLog,
+    io.portcullis.guard.GuardMetrics guards) {}

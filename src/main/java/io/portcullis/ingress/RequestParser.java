@@ -18,8 +18,12 @@ final class RequestParser implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
     Object decoded;
+    io.portcullis.config.GuardConfig.Edge edge = ex.snapshot().config().guards().edge();
     try {
-      decoded = ex.rawBody().length() == 0 ? null : Json.decodeValue(ex.rawBody());
+      decoded = ex.rawBody().length() == 0 ? null : ConstrainedJson.parse(ex.rawBody(), edge.maxJsonDepth(), edge.maxJsonStringChars());
+    } catch (ConstrainedJson.LimitException e) {
+      fail(ctx, "json_limits_exceeded", e.getMessage());
+      return;
     } catch (DecodeException e) {
       fail(ctx, "invalid_json", "request body is not valid JSON");
       return;

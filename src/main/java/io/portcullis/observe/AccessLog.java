@@ -107,6 +107,9 @@ public final class AccessLog {
     if (ex.limitVerdict() != null) {
       field(out, "limit", ex.limitVerdict());
     }
+    if (ex.guardVerdict() != null) {
+      field(out, "guard", ex.guardVerdict());
+    }
     if (ex.snapshot().scrubber() != null) {
       out.append(",\"redactions\":").append(ex.redactions());
     }

@@ -66,7 +66,7 @@ class ApiTest {
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
     assertThat(res.headers().firstValue("x-accel-buffering")).hasValue("no");
-    assertThat(res.headers().firstValue("cache-control")).hasValue("no-cache");
+    assertThat(res.headers().firstValue("cache-control")).hasValue("no-store");
     assertThat(res.headers().firstValue("content-encoding")).isEmpty();
     assertThat(res.headers().firstValue("x-request-id")).isPresent();
     List<SseEvent> events = events(res.body());
