@@ -9,6 +9,8 @@
 #   PHASES=auth ...                   # non-streaming with API-key authentication on vs off (not in the default set)
 #   PHASES=limit ...                  # non-streaming with the Redis limiter on vs off, Redis round trips and CPU per decision
 #   PHASES=observe ...                # non-streaming with metrics, Vert.x metrics, access log and anomaly detection on vs all off
+#   PHASES=guards ...                 # non-streaming with every guard on vs the guard stage off
+#   PHASES=tls ...                    # non-streaming over HTTPS vs plain HTTP (the certificate made here with keytool)
 #
 # Knobs (environment): ROUNDS (3), DURATION (10s), CONNS (64), SSE_STREAMS (1000), HOLD_STREAMS (5000).
 # Results: a Markdown table on stdout and in benchmarks/out/results.md; raw outputs in benchmarks/out/.
@@ -266,6 +268,45 @@ if [[ " $PHASES " == *" observe "* ]]; then
     wrk_on_off_table observe observability
     echo
     echo "Observability on / off: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}'); access log lines written: $(grep -c '^{"ts"' "$OUT/portcullis.log" || true)"
+    echo
+  } >> "$report"
+fi
+
+# --- phase 8: non-streaming throughput with every guard on vs the guard stage off ----------------------
+if [[ " $PHASES " == *" guards "* ]]; then
+  for cfg in on:18086 off:18087; do
+    MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c "benchmarks/bench-guards-${cfg%%:*}.yaml" \
+      > "$OUT/portcullis-guards-${cfg%%:*}.log" 2>&1 & pids+=($!)
+    wait_port "${cfg##*:}"
+  done
+  wrk_on_off guards benchmarks/chat.lua "http://127.0.0.1:18087" benchmarks/chat.lua "http://127.0.0.1:18086"
+  {
+    echo "## Guards on vs off: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
+    echo
+    echo "on: validation (unknown fields rejected, a forbidden parameter), injection screening (block), CORS; off: the guard stage off"
+    echo
+    wrk_on_off_table guards guards
+    echo
+    echo "Guards on / off: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}')"
+    echo
+  } >> "$report"
+fi
+
+# --- phase 9: non-streaming throughput over HTTPS vs plain HTTP ----------------------------------------
+if [[ " $PHASES " == *" tls "* ]]; then
+  export BENCH_TLS_P12="$OUT/bench-tls.p12"
+  "$(dirname "$(readlink -f "$(command -v java)")")/keytool" -genkeypair -alias bench -keyalg EC -groupname secp256r1 -dname CN=localhost \
+    -ext SAN=ip:127.0.0.1 -validity 2 -storetype PKCS12 -keystore "$BENCH_TLS_P12" -storepass bench-pass -keypass bench-pass >/dev/null 2>&1
+  MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c benchmarks/bench-tls.yaml \
+    > "$OUT/portcullis-tls.log" 2>&1 & pids+=($!)
+  wait_port 18088
+  wrk_on_off tls benchmarks/chat.lua "${URL[portcullis]}" benchmarks/chat.lua "https://127.0.0.1:18088"
+  {
+    echo "## HTTPS vs plain HTTP: wrk -t1 -c$CONNS -d$DURATION, non-streaming, keep-alive connections, median of $ROUNDS rounds"
+    echo
+    wrk_on_off_table tls "TLS"
+    echo
+    echo "HTTPS / plain: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}')"
     echo
   } >> "$report"
 fi

@@ -136,7 +136,7 @@ public final class ConfigLoader {
   }
 
   private static GuardConfig guards(ConfigReader.Section s) {
-    s.only(Set.of("validation", "injection", "roles", "edge", "cors"));
+    s.only(Set.of("enabled", "validation", "injection", "roles", "edge", "cors"));
     GuardConfig.Validation defaults = new GuardConfig.Validation(512, 100_000, 1_000_000, 65_536, 8, 2048, "pass", Set.of());
     GuardConfig.Validation validation = validation(s.section("validation"), defaults);
     GuardConfig.Injection injection = injection(s.section("injection"), new GuardConfig.Injection("flag", 1.0));
@@ -176,7 +176,7 @@ public final class ConfigLoader {
     }
     List<String> headers = c.has("headers") ? c.strings("headers")
         : List.of("authorization", "content-type", "x-request-id", "x-api-key", "anthropic-version");
-    return new GuardConfig(validation, injection, roles, edge,
+    return new GuardConfig(s.bool("enabled", true), validation, injection, roles, edge,
         new GuardConfig.Cors(origins, routes, credentials, c.duration("max_age", Duration.ofMinutes(10)), headers));
   }
 

@@ -8,6 +8,8 @@ import java.util.Set;
 /**
  * The edge guards: what a request must be to cost anything.
  *
+ * @param enabled run the guard stage (validation and injection screening); the parser's and the
+ *     listener's edge limits, CORS and the security headers apply either way
  * @param validation the default request rules
  * @param injection the default prompt-injection action
  * @param roles per-role rules and actions (the first of a caller's roles, in config order, that has
@@ -15,7 +17,7 @@ import java.util.Set;
  * @param edge size limits checked before or while a request is read
  * @param cors cross-origin rules
  */
-public record GuardConfig(Validation validation, Injection injection, Map<String, RoleGuards> roles, Edge edge, Cors cors) {
+public record GuardConfig(boolean enabled, Validation validation, Injection injection, Map<String, RoleGuards> roles, Edge edge, Cors cors) {
 
   public static final Set<String> UNKNOWN_FIELD_POLICIES = Set.of("pass", "strip", "reject");
   public static final Set<String> INJECTION_ACTIONS = Set.of("block", "flag", "off");

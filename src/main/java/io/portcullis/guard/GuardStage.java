@@ -33,6 +33,10 @@ public final class GuardStage implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
     GatewayConfig config = ex.snapshot().config();
+    if (!config.guards().enabled()) {
+      ctx.next();
+      return;
+    }
     GuardConfig.RoleGuards rules = rulesFor(config, ex.principal());
     RequestValidator.Result result = RequestValidator.validate(ex.endpoint(), ex.body(), rules.validation());
     if (result.violation != null) {

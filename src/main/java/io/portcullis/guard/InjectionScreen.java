@@ -138,12 +138,43 @@ public final class InjectionScreen {
     return found.isEmpty() ? Verdict.CLEAN : new Verdict(score, Map.copyOf(found));
   }
 
+  /**
+   * Words one of a category's patterns cannot match without: a pattern runs only when the text
+   * holds one of them (a plain {@code contains}, vectorised by the JDK), so ordinary prompts cost a
+   * few scans instead of a dozen regular expressions.
+   */
+  private static final String[] OVERRIDE_WORDS = {"ignore", "disregard", "forget", "skip", "drop", "bypass", "overrid", "overwrit",
+      "instructions", "from now on", "do not follow"};
+  private static final String[] JAILBREAK_WORDS = {"anything now", "dan", "developer mode", "jailbr", "no longer", "pretend", "act as",
+      "restrictions", "filters", "censorship", "guidelines", "limitations", "in character", "freed from"};
+  private static final String[] EXTRACTION_WORDS = {"prompt", "instruction", "rules", "guidelines", "system message", "repeat",
+      "you are", "the above"};
+  private static final String[] DELIMITER_WORDS = {"<|", "[inst", "[/inst", "<<sys", "<</sys", "#", "system", "instructions>",
+      "assistant"};
+
   private static void phrases(String text, Map<Category, Double> found, double scale) {
-    match(OVERRIDE, Category.INSTRUCTION_OVERRIDE, text, found, scale);
-    match(JAILBREAK, Category.ROLEPLAY_JAILBREAK, text, found, scale);
-    match(EXTRACTION, Category.PROMPT_EXTRACTION, text, found, scale);
-    match(DELIMITERS, Category.DELIMITER_INJECTION, text, found, scale);
-    match(DELIMITER_TOKENS, Category.DELIMITER_INJECTION, text, found, scale * 0.5);
+    if (any(text, OVERRIDE_WORDS)) {
+      match(OVERRIDE, Category.INSTRUCTION_OVERRIDE, text, found, scale);
+    }
+    if (any(text, JAILBREAK_WORDS)) {
+      match(JAILBREAK, Category.ROLEPLAY_JAILBREAK, text, found, scale);
+    }
+    if (any(text, EXTRACTION_WORDS)) {
+      match(EXTRACTION, Category.PROMPT_EXTRACTION, text, found, scale);
+    }
+    if (any(text, DELIMITER_WORDS)) {
+      match(DELIMITERS, Category.DELIMITER_INJECTION, text, found, scale);
+      match(DELIMITER_TOKENS, Category.DELIMITER_INJECTION, text, found, scale * 0.5);
+    }
+  }
+
+  private static boolean any(String text, String[] words) {
+    for (String w : words) {
+      if (text.contains(w)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Adds the category once, at full weight if any match stands outside quotation marks, else at half. */
@@ -232,7 +263,7 @@ public final class InjectionScreen {
 
   /** NFKC, hidden characters removed, lower case, spaces collapsed. */
   static String normalise(String s) {
-    String n = Normalizer.normalize(s, Normalizer.Form.NFKC);
+    String n = ascii(s) ? s : Normalizer.normalize(s, Normalizer.Form.NFKC); // ASCII is its own NFKC form
     StringBuilder out = new StringBuilder(n.length());
     boolean space = false;
     for (int i = 0; i < n.length(); i++) {
@@ -263,6 +294,15 @@ public final class InjectionScreen {
     return out.toString();
   }
 
+  private static boolean ascii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Digits and symbols used for letters (1gn0r3 pr3v10us) back to letters. */
   static String unleet(String s) {
     StringBuilder out = new StringBuilder(s.length());
@@ -284,6 +324,9 @@ public final class InjectionScreen {
   /** The text of base64 and hex runs that decode to mostly printable ASCII. */
   static List<String> decodedRuns(String s) {
     List<String> out = new ArrayList<>();
+    if (!hasRun(s, 24)) {
+      return out; // no run of 24 base64 characters: neither pattern below can match
+    }
     Matcher b = BASE64_RUN.matcher(s);
     while (b.find() && out.size() < 16) {
       String run = b.group();
@@ -304,6 +347,22 @@ public final class InjectionScreen {
       addIfText(out, bytes);
     }
     return out;
+  }
+
+  /** Whether {@code s} holds {@code n} base64 alphabet characters in a row (hex digits are among them). */
+  private static boolean hasRun(String s, int n) {
+    int run = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/') {
+        if (++run >= n) {
+          return true;
+        }
+      } else {
+        run = 0;
+      }
+    }
+    return false;
   }
 
   private static void addIfText(List<String> out, byte[] bytes) {
