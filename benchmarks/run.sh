@@ -90,6 +90,19 @@ wrk_on_off_table() {
   done
 }
 
+# on_off_report NAME LABEL TITLE [NOTE]: the Markdown section of one on/off comparison; sets RPS_on/off
+on_off_report() {
+  {
+    echo "## $3: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
+    echo
+    if [ -n "${4:-}" ]; then echo "$4"; echo; fi
+    wrk_on_off_table "$1" "$2"
+    echo
+    echo "$3, on / off: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}')"
+    echo
+  } >> "$report"
+}
+
 report="$OUT/results.md"
 {
   echo "# Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores"
@@ -244,14 +257,7 @@ CFG
   wait_port 18083
   sed -e "s|wrk.body|wrk.headers[\"Authorization\"] = \"Bearer $KEY\"\nwrk.body|" benchmarks/chat.lua > "$OUT/chat-auth.lua"
   wrk_on_off auth benchmarks/chat.lua "${URL[portcullis]}" "$OUT/chat-auth.lua" "http://127.0.0.1:18083"
-  {
-    echo "## Authentication on vs off: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
-    echo
-    wrk_on_off_table auth auth
-    echo
-    echo "With API-key authentication / without: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}')"
-    echo
-  } >> "$report"
+  on_off_report auth auth "API-key authentication"
 fi
 
 # --- phase 7: non-streaming throughput with observability on (bench.yaml's defaults) vs off ----------
@@ -260,16 +266,7 @@ if [[ " $PHASES " == *" observe "* ]]; then
     > "$OUT/portcullis-observe-off.log" 2>&1 & pids+=($!)
   wait_port 18085
   wrk_on_off observe benchmarks/chat.lua "http://127.0.0.1:18085" benchmarks/chat.lua "${URL[portcullis]}"
-  {
-    echo "## Observability on vs off: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
-    echo
-    echo "on: metrics, Vert.x and JVM metrics, the access log (a JSON line per request, to a file) and anomaly detection; off: all four off"
-    echo
-    wrk_on_off_table observe observability
-    echo
-    echo "Observability on / off: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}'); access log lines written: $(grep -c '^{"ts"' "$OUT/portcullis.log" || true)"
-    echo
-  } >> "$report"
+  on_off_report observe observability "Observability" "on: metrics, Vert.x and JVM metrics, the access log (a JSON line per request, to a file; $(grep -c '^{"ts"' "$OUT/portcullis.log" || true) lines written) and anomaly detection; off: all four off"
 fi
 
 # --- phase 8: non-streaming throughput with every guard on vs the guard stage off ----------------------
@@ -280,16 +277,7 @@ if [[ " $PHASES " == *" guards "* ]]; then
     wait_port "${cfg##*:}"
   done
   wrk_on_off guards benchmarks/chat.lua "http://127.0.0.1:18087" benchmarks/chat.lua "http://127.0.0.1:18086"
-  {
-    echo "## Guards on vs off: wrk -t1 -c$CONNS -d$DURATION, non-streaming, median of $ROUNDS rounds"
-    echo
-    echo "on: validation (unknown fields rejected, a forbidden parameter), injection screening (block), CORS; off: the guard stage off"
-    echo
-    wrk_on_off_table guards guards
-    echo
-    echo "Guards on / off: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}')"
-    echo
-  } >> "$report"
+  on_off_report guards guards "Guards" "on: validation (unknown fields rejected, a forbidden parameter), injection screening (block), CORS; off: the guard stage off"
 fi
 
 # --- phase 9: non-streaming throughput over HTTPS vs plain HTTP ----------------------------------------
@@ -301,14 +289,7 @@ if [[ " $PHASES " == *" tls "* ]]; then
     > "$OUT/portcullis-tls.log" 2>&1 & pids+=($!)
   wait_port 18088
   wrk_on_off tls benchmarks/chat.lua "${URL[portcullis]}" benchmarks/chat.lua "https://127.0.0.1:18088"
-  {
-    echo "## HTTPS vs plain HTTP: wrk -t1 -c$CONNS -d$DURATION, non-streaming, keep-alive connections, median of $ROUNDS rounds"
-    echo
-    wrk_on_off_table tls "TLS"
-    echo
-    echo "HTTPS / plain: $(awk -v a="$RPS_on" -v b="$RPS_off" 'BEGIN {printf "%.2f", a/b}')"
-    echo
-  } >> "$report"
+  on_off_report tls TLS "HTTPS (on) vs plain HTTP (off)" "keep-alive connections: the cost of TLS records, not of handshakes"
 fi
 
 # --- phase 6: non-streaming throughput with the Redis limiter on vs off (same run) -------------------

@@ -66,7 +66,7 @@ public final class Gateway {
         new io.portcullis.forward.UpstreamMetrics(metrics.registry()), authFailures, localLimiter,
         new io.portcullis.observe.UsageAnomalies(metrics.registry(), System::currentTimeMillis), new io.portcullis.observe.AccessLog(),
         new io.portcullis.guard.GuardMetrics(metrics.registry()));
-    io.portcullis.observe.LogRedaction.secretsOf(config);
+    io.portcullis.observe.LogRedaction.secretsOf(this, config);
     this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config));
   }
 
@@ -137,7 +137,7 @@ public final class Gateway {
         || !Objects.equals(current.mock(), next.mock()) || current.upstream().poolSize() != next.upstream().poolSize()) {
       LOG.warn("config reload: server, admin, mock and upstream.pool_size changes take effect on restart");
     }
-    io.portcullis.observe.LogRedaction.secretsOf(next); // rotated keys are masked from now on
+    io.portcullis.observe.LogRedaction.secretsOf(this, next); // rotated keys are masked from now on
     snapshot.set(GatewaySnapshot.of(next));
     gateways.forEach(g -> g.reloadTls(next)); // a renewed certificate is served from now on
     if (reloader != null) {

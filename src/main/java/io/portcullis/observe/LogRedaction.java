@@ -35,12 +35,20 @@ public final class LogRedaction {
    */
   private static final Scrubber SCRUBBER = Scrubber.of(new io.portcullis.config.ScrubConfig(true, 64 * 1024,
       java.util.Set.of("ipv4", "ipv6"), "redact", Scrubber.DEFAULT_MASK, List.of(), java.util.Map.of()));
-  /** The config's secrets, longest first (a key that contains another is masked whole). */
+  /** The secrets of every running gateway's config, longest first (a key that contains another is masked whole). */
   private static volatile List<String> secrets = List.of();
+  /**
+   * By gateway: one per process in production, several in a test JVM, each masked in every log line.
+   * Never dropped, not even when a gateway stops: lines still queued in the async appenders may quote them.
+   */
+  private static final java.util.Map<Object, List<String>> BY_OWNER = new java.util.IdentityHashMap<>();
 
-  /** Takes the secrets of a new config (at start and on every reload: rotated keys are masked from then on). */
-  public static void secretsOf(GatewayConfig config) {
-    List<String> out = new ArrayList<>();
+  /**
+   * Takes the secrets of a gateway's new config (at start and on every reload: rotated keys are
+   * masked from then on; the old ones stay masked too, a log line may still quote them).
+   */
+  public static synchronized void secretsOf(Object owner, GatewayConfig config) {
+    List<String> out = new ArrayList<>(BY_OWNER.getOrDefault(owner, List.of()));
     config.providers().forEach(p -> p.apiKeys().forEach(k -> add(out, k)));
     if (config.auth().jwt() != null) {
       add(out, config.auth().jwt().secret());
@@ -49,8 +57,14 @@ public final class LogRedaction {
     if (hashKey != null && hashKey.length() >= 4) {
       out.add(hashKey);
     }
-    out.sort(Comparator.comparingInt(String::length).reversed());
-    secrets = List.copyOf(out);
+    BY_OWNER.put(owner, List.copyOf(new java.util.LinkedHashSet<>(out)));
+    publish();
+  }
+
+  private static void publish() {
+    List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(BY_OWNER.values().stream().flatMap(List::stream).toList()));
+    all.sort(Comparator.comparingInt(String::length).reversed());
+    secrets = List.copyOf(all);
   }
 
   private static void add(List<String> out, Secret secret) {
