@@ -89,10 +89,14 @@ public final class UsageAnomalies {
    * Counts a request of {@code caller} (a principal's subject: bounded by the callers the gateway
    * knows) that used {@code tokens}; returns the flag it raised, or null.
    */
-  public synchronized Kind record(String caller, long requests, long tokens, ObserveConfig.Anomaly config) {
+  public Kind record(String caller, long requests, long tokens, ObserveConfig.Anomaly config) {
     if (!config.enabled() || caller == null) {
-      return null;
+      return null; // checked before the lock: switched off, it costs the event loops nothing
     }
+    return recordLocked(caller, requests, tokens, config);
+  }
+
+  private synchronized Kind recordLocked(String caller, long requests, long tokens, ObserveConfig.Anomaly config) {
     long now = clockMs.getAsLong();
     long intervalMs = config.interval().toMillis();
     long interval = now / intervalMs;
@@ -128,12 +132,14 @@ public final class UsageAnomalies {
   }
 
   /** What {@code caller}'s limits are multiplied by now: the config's {@code tighten} while a flag cools down, else 1. */
-  public synchronized double limitFactor(String caller, ObserveConfig.Anomaly config) {
+  public double limitFactor(String caller, ObserveConfig.Anomaly config) {
     if (!config.enabled() || config.tighten() >= 1 || caller == null) {
-      return 1;
+      return 1; // the default: no lock taken on the request path
     }
-    Baseline b = callers.get(caller);
-    return b != null && b.tightenedUntilMs > clockMs.getAsLong() ? config.tighten() : 1;
+    synchronized (this) {
+      Baseline b = callers.get(caller);
+      return b != null && b.tightenedUntilMs > clockMs.getAsLong() ? config.tighten() : 1;
+    }
   }
 
   /**

@@ -131,6 +131,26 @@ class LimitTest {
   }
 
   @Test
+  void aCallerFlaggedForABurstRunsOnTightenedLimits() throws Exception {
+    String text = withPolicy(config("{requests: {limit: 100, window: 1m}}", null)).replace("limits:",
+        "observe: {anomaly: {interval: 1s, half_life: 1s, warmup: 2, min_requests: 5, threshold: 3, tighten: 0.5, cooldown: 1m}}\nlimits:")
+        .replace("admin: {enabled: false}", "admin: {host: 127.0.0.1, port: 0}");
+    try (GatewayFixture f = new GatewayFixture(text)) {
+      for (int i = 0; i < 3; i++) { // a baseline of one request a second
+        assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi")).headers().firstValue("x-ratelimit-limit-requests"))
+            .hasValue("100");
+        Thread.sleep(1000);
+      }
+      String limit = null;
+      for (int i = 0; i < 12; i++) { // then a burst: flagged at the 5th request of the second
+        limit = f.post("/v1/chat/completions", chat("chat", false, "hi")).headers().firstValue("x-ratelimit-limit-requests").orElseThrow();
+      }
+      assertThat(limit).isEqualTo("50"); // 100 x tighten 0.5, for the cool-down
+      assertThat(f.getAdmin("/metrics").body()).contains("portcullis_usage_anomalies_total{kind=\"requests\"} 1.0");
+    }
+  }
+
+  @Test
   void tokensAreReservedBeforeAndSettledAfter() throws Exception {
     // 400 tokens a minute; each request reserves its prompt + 150 (max_tokens) but uses ~30
     try (GatewayFixture f = new GatewayFixture(withPolicy(config("{tokens: {limit: 400, window: 1m}}", null)))) {
