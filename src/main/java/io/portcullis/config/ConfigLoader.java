@@ -180,6 +180,11 @@ public final class ConfigLoader {
         new GuardConfig.Cors(origins, routes, credentials, c.duration("max_age", Duration.ofMinutes(10)), headers));
   }
 
+  /** YAML 1.1 reads a bare {@code off} as the boolean false: an option whose word is off gets it back. */
+  private static String offWord(String value) {
+    return "false".equals(value) ? "off" : value;
+  }
+
   private static GuardConfig.Validation validation(ConfigReader.Section v, GuardConfig.Validation d) {
     v.only(Set.of("max_messages", "max_message_chars", "max_total_chars", "max_tokens", "max_n", "max_inputs", "unknown_fields",
         "forbidden"));
@@ -197,7 +202,7 @@ public final class ConfigLoader {
 
   private static GuardConfig.Injection injection(ConfigReader.Section i, GuardConfig.Injection d) {
     i.only(Set.of("action", "threshold"));
-    String action = i.string("action", d.action());
+    String action = offWord(i.string("action", d.action()));
     if (!GuardConfig.INJECTION_ACTIONS.contains(action)) {
       i.problem("action", "must be block, flag or off, got '" + action + "'");
     }
@@ -213,7 +218,7 @@ public final class ConfigLoader {
     s.only(Set.of("metrics", "vertx_metrics", "probe_interval", "access_log", "anomaly"));
     ConfigReader.Section a = s.section("access_log");
     a.only(Set.of("enabled", "prompts", "max_chars", "hash_key"));
-    String prompts = a.string("prompts", "off");
+    String prompts = offWord(a.string("prompts", "off"));
     if (!ObserveConfig.PROMPT_MODES.contains(prompts)) {
       a.problem("prompts", "must be off, scrubbed or hash, got '" + prompts + "'");
     }
@@ -312,10 +317,7 @@ public final class ConfigLoader {
   }
 
   private static String requestAction(ConfigReader.Section s, String fallback) {
-    String action = fallback == null ? s.optionalString("request_action") : s.string("request_action", fallback);
-    if ("false".equals(action)) {
-      action = "off"; // YAML 1.1 reads a bare off as a boolean
-    }
+    String action = offWord(fallback == null ? s.optionalString("request_action") : s.string("request_action", fallback));
     if (action != null && !ScrubConfig.REQUEST_ACTIONS.contains(action)) {
       s.problem("request_action", "must be redact, reject or off, got '" + action + "'");
     }

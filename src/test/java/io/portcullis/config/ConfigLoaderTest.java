@@ -200,4 +200,55 @@ class ConfigLoaderTest {
     assertThat(c.mock().enabled()).isTrue();
     assertThat(c.models()).isNotEmpty();
   }
+
+  @Test
+  void readsGuardsObserveAndTheNewLimitOptions() throws Exception {
+    GatewayConfig c = parse(VALID + """
+        guards:
+          validation: {max_tokens: 100, unknown_fields: strip, forbidden: [tools]}
+          injection: {action: off}
+          roles: {power: {injection: {action: block}}}
+          cors: {origins: ["https://a.example.com"], routes: {models: ["*"]}}
+        observe:
+          access_log: {prompts: off}
+          anomaly: {tighten: 0.5}
+        limits:
+          policies:
+            p:
+              requests: {limit: 10, window: 1m, burst: 3}
+              output_tokens: {limit: 1000, window: 1m}
+              models: {"gpt-4o*": {requests: {limit: 2, window: 1m}}}
+        """);
+    assertThat(c.guards().validation().maxTokens()).isEqualTo(100);
+    assertThat(c.guards().validation().maxMessages()).isEqualTo(512); // default kept
+    assertThat(c.guards().validation().forbidden()).containsExactly("tools");
+    assertThat(c.guards().injection().action()).isEqualTo("off"); // a bare YAML off is a boolean: read back as the word
+    assertThat(c.guards().roles().get("power").injection().action()).isEqualTo("block");
+    assertThat(c.guards().roles().get("power").validation().unknownFields()).isEqualTo("strip"); // inherited
+    assertThat(c.guards().cors().originsFor("models")).containsExactly("*");
+    assertThat(c.guards().cors().originsFor("embeddings")).containsExactly("https://a.example.com");
+    assertThat(c.observe().accessLog().prompts()).isEqualTo("off");
+    assertThat(c.observe().anomaly().tighten()).isEqualTo(0.5);
+    LimitsConfig.Policy p = c.limits().policies().get("p");
+    assertThat(p.user().requests().burst()).isEqualTo(3);
+    assertThat(p.user().outputTokens().limit()).isEqualTo(1000);
+    assertThat(p.modelEntry("gpt-4o-mini")).isZero();
+    assertThat(p.modelEntry("claude")).isEqualTo(-1);
+    assertThat(p.countsTokens()).isTrue();
+  }
+
+  @Test
+  void refusesContradictoryGuardTlsAndLimitOptions() {
+    assertThat(problems(VALID + "guards: {cors: {origins: [\"*\"], credentials: true}}"))
+        .anyMatch(m -> m.startsWith("guards.cors.credentials: an origin of * cannot go with credentials"));
+    assertThat(problems(VALID + "guards: {cors: {origins: [\"https://a.example.com/path\"]}}"))
+        .anyMatch(m -> m.contains("is not an origin"));
+    assertThat(problems(VALID + "guards: {injection: {action: maybe}}")).anyMatch(m -> m.startsWith("guards.injection.action:"));
+    assertThat(problems(VALID + "server: {tls: {enabled: true}}")).anyMatch(m -> m.contains("cert + key (PEM) or pkcs12"));
+    assertThat(problems(VALID + "observe: {access_log: {prompts: hash}}")).anyMatch(m -> m.startsWith("observe.access_log.hash_key:"));
+    assertThat(problems(VALID + "limits: {policies: {p: {requests: {limit: 5, window: 1m, burst: 9}}}}"))
+        .anyMatch(m -> m.startsWith("limits.policies.p.requests.burst: must not exceed limit"));
+    assertThat(problems(VALID + "limits: {policies: {p: {tokens: {limit: 5, window: 1m, burst: 2}}}}"))
+        .anyMatch(m -> m.contains("burst"));
+  }
 }
