@@ -33,6 +33,9 @@ public final class Metrics {
   public Metrics(boolean enabled) {
     this.prometheus = enabled ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     this.registry = enabled ? prometheus : new CompositeMeterRegistry();
+    io.micrometer.core.instrument.FunctionCounter.builder("portcullis.log.events.dropped", DroppingAsyncAppender.class,
+            c -> DroppingAsyncAppender.dropped())
+        .description("log events (access log lines included) dropped because the writer could not keep up").register(registry);
   }
 
   public MeterRegistry registry() {

@@ -108,7 +108,8 @@ class MetricsTest {
             // Vert.x's own meters (server requests by method and code, the client pool) and the JVM's
             .containsPattern("vertx_http_server_requests_total\\{code=\"200\",local=\"[^\"]+\",method=\"POST\"\\} [0-9.]+")
             .doesNotContain("vertx_http_client_") // off on purpose: the upstream series cover it
-            .contains("jvm_memory_used_bytes");
+            .contains("jvm_memory_used_bytes")
+            .containsPattern("portcullis_log_events_dropped_total [0-9.]+");
         // no label is a client address: Vert.x's remote label stays off
         assertThat(text).doesNotContain("remote=");
         // readiness names each model's reachability
