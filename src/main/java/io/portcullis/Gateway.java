@@ -87,7 +87,7 @@ public final class Gateway {
         return Future.succeededFuture();
       }
       g.reloader = new ConfigReloader(vertx, file, loader, g::apply);
-      g.reloader.alsoWatch(config.auth().keyFile());
+      g.reloader.alsoWatch(watchedFiles(config));
       return g.reloader.watch(Duration.ofSeconds(2));
     }).map(v -> {
       g.readiness.started();
@@ -141,8 +141,15 @@ public final class Gateway {
     snapshot.set(GatewaySnapshot.of(next));
     gateways.forEach(g -> g.reloadTls(next)); // a renewed certificate is served from now on
     if (reloader != null) {
-      reloader.alsoWatch(next.auth().keyFile());
+      reloader.alsoWatch(watchedFiles(next));
     }
+  }
+
+  /** The files a config reads that a reload should follow: the API key file, the TLS files, the upstream trust. */
+  private static List<Path> watchedFiles(GatewayConfig c) {
+    io.portcullis.config.TlsConfig tls = c.server().tls();
+    return java.util.Arrays.asList(c.auth().keyFile(), tls.certFile(), tls.keyFile(), tls.pkcs12File(), tls.clientCaFile(),
+        c.upstream().trustFile());
   }
 
   /** The listener settings that need a restart: all but the certificate files, which a reload reads again. */

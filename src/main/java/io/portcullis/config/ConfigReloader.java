@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.file.FileProps;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +26,11 @@ public final class ConfigReloader {
   private Future<Boolean> inFlight = Future.succeededFuture(true);
   private long seenModified = -1;
   private long seenSize = -1;
-  /** Another file the config reads (the API key file), watched the same way; null for none. */
-  private volatile Path companion;
-  private long companionModified = -1;
-  private long companionSize = -1;
+  /**
+   * Other files the config reads (the API key file, TLS keys and certificates, trust stores),
+   * watched the same way, with the modification time and size last seen ({-1, -1} until first seen).
+   */
+  private volatile java.util.Map<Path, long[]> companions = java.util.Map.of();
   private long watchTimer = -1;
 
   public ConfigReloader(Vertx vertx, Path file, ConfigLoader loader, Consumer<GatewayConfig> apply) {
@@ -64,15 +66,12 @@ public final class ConfigReloader {
    * file's current state is recorded, so a change made after that is never missed.
    */
   public Future<Void> watch(Duration period) {
-    Path watched = companion;
-    Future<long[]> companionNow = watched == null ? Future.succeededFuture(null) : companionProps(watched);
-    return companionNow.compose(c -> {
-      if (c != null) {
-        companionModified = c[0];
-        companionSize = c[1];
-      }
-      return vertx.fileSystem().props(file.toString());
-    }).map(initial -> {
+    List<Future<?>> seen = new java.util.ArrayList<>();
+    companions.forEach((path, state) -> seen.add(companionProps(path).onSuccess(p -> {
+      state[0] = p[0];
+      state[1] = p[1];
+    })));
+    return Future.join(seen).compose(c -> vertx.fileSystem().props(file.toString())).map(initial -> {
       remember(initial);
       watchTimer = vertx.setPeriodic(period.toMillis(), id -> {
         vertx.fileSystem().props(file.toString()).onSuccess(props -> {
@@ -81,19 +80,16 @@ public final class ConfigReloader {
             reload();
           }
         });
-        Path other = companion;
-        if (other != null) {
-          companionProps(other).onSuccess(p -> {
-                if (p[0] != companionModified || p[1] != companionSize) {
-                  boolean first = companionModified == -1;
-                  companionModified = p[0];
-                  companionSize = p[1];
-                  if (!first) {
-                    reload();
-                  }
-                }
-              });
-        }
+        companions.forEach((other, state) -> companionProps(other).onSuccess(p -> {
+          if (p[0] != state[0] || p[1] != state[1]) {
+            boolean first = state[0] == -1;
+            state[0] = p[0];
+            state[1] = p[1];
+            if (!first) {
+              reload();
+            }
+          }
+        }));
       });
       return null;
     });
@@ -106,13 +102,19 @@ public final class ConfigReloader {
         : Future.succeededFuture(new long[] {0, 0}));
   }
 
-  /** Also reloads when this file (read by the config, e.g. the API key file) changes. */
-  public void alsoWatch(Path other) {
-    if (!java.util.Objects.equals(other, companion)) {
-      companion = other;
-      companionModified = -1;
-      companionSize = -1;
+  /**
+   * Also reloads when one of these files (read by the config: the API key file, TLS files) changes.
+   * Files watched before keep their last state; nulls are ignored.
+   */
+  public void alsoWatch(java.util.Collection<Path> others) {
+    java.util.Map<Path, long[]> next = new java.util.LinkedHashMap<>();
+    for (Path p : others) {
+      if (p != null) {
+        long[] before = companions.get(p);
+        next.put(p, before != null ? before : new long[] {-1, -1});
+      }
     }
+    companions = next;
   }
 
   /** Reloads on SIGHUP, where the platform has signals. */

@@ -114,7 +114,7 @@ class TlsTest {
   }
 
   @Test
-  void http1AndHttp2OverTlsStreamingIncludedAndACertificateRenewedOnReload() throws Exception {
+  void http1AndHttp2OverTlsStreamingIncludedAndARenewedCertificateServedWithoutARestart() throws Exception {
     Files.copy(dir.resolve("first.p12"), dir.resolve("server.p12"), StandardCopyOption.REPLACE_EXISTING);
     try (GatewayFixture f = new GatewayFixture(config(SERVER_TLS.replace("DIR", dir.toString())))) {
       HttpResponse<String> h1 = post(client(HttpClient.Version.HTTP_1_1, false), f, chat("chat", false, "hi"));
@@ -129,10 +129,10 @@ class TlsTest {
       assertThat(stream.statusCode()).isEqualTo(200);
       assertThat(stream.body()).contains("data: [DONE]");
       assertThat(subject(h1)).contains("CN=first");
-      // a renewed certificate in the same file: served after a reload, no restart
+      // a renewed certificate in the same file, the config untouched: the file is watched, the
+      // gateway reloads by itself and serves the new certificate, no restart
       Files.copy(dir.resolve("renewed.p12"), dir.resolve("server.p12"), StandardCopyOption.REPLACE_EXISTING);
-      assertThat(GatewayFixture.await(f.gateway.reload())).isTrue();
-      long deadline = System.nanoTime() + 5_000_000_000L;
+      long deadline = System.nanoTime() + 10_000_000_000L;
       String seen;
       do {
         seen = subject(post(client(HttpClient.Version.HTTP_1_1, false), f, chat("chat", false, "hi")));
