@@ -145,11 +145,13 @@ public final class Gateway {
     }
   }
 
-  /** The files a config reads that a reload should follow: the API key file, the TLS files, the upstream trust. */
+  /**
+   * The files a config reads whose change a reload applies: the API key file and the listener's TLS
+   * files (the upstream trust file is read by clients made at start: it needs a restart).
+   */
   private static List<Path> watchedFiles(GatewayConfig c) {
     io.portcullis.config.TlsConfig tls = c.server().tls();
-    return java.util.Arrays.asList(c.auth().keyFile(), tls.certFile(), tls.keyFile(), tls.pkcs12File(), tls.clientCaFile(),
-        c.upstream().trustFile());
+    return java.util.Arrays.asList(c.auth().keyFile(), tls.certFile(), tls.keyFile(), tls.pkcs12File(), tls.clientCaFile());
   }
 
   /** The listener settings that need a restart: all but the certificate files, which a reload reads again. */
