@@ -9,7 +9,6 @@ import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.GatewayError;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 
 /**
  * The guard stage, after the model is authorized and before anything costs: the body is validated
@@ -83,7 +82,7 @@ public final class GuardStage implements Handler<RoutingContext> {
   static GuardConfig.RoleGuards rulesFor(GatewayConfig config, Principal p) {
     GuardConfig g = config.guards();
     if (p != null && !g.roles().isEmpty()) {
-      for (AuthConfig.RoleConfig role : roles(config)) {
+      for (AuthConfig.RoleConfig role : config.auth().roles()) {
         GuardConfig.RoleGuards r = g.roles().get(role.name());
         if (r != null && p.roles().contains(role.name())) {
           return r;
@@ -91,9 +90,5 @@ public final class GuardStage implements Handler<RoutingContext> {
       }
     }
     return new GuardConfig.RoleGuards(g.validation(), g.injection());
-  }
-
-  private static List<AuthConfig.RoleConfig> roles(GatewayConfig config) {
-    return config.auth().roles();
   }
 }

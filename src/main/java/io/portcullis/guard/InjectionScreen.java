@@ -118,14 +118,14 @@ public final class InjectionScreen {
         found.put(Category.HIDDEN_TEXT, Category.HIDDEN_TEXT.weight);
       }
       String text = normalise(raw);
-      phrases(text, found, 1.0);
+      phrases(text, found);
       String unleet = unleet(text);
       if (!unleet.equals(text)) {
-        phrases(unleet, found, 1.0);
+        phrases(unleet, found);
       }
       for (String decoded : decodedRuns(raw)) {
         Map<Category, Double> inside = new LinkedHashMap<>();
-        phrases(normalise(decoded), inside, 1.0);
+        phrases(normalise(decoded), inside);
         if (!inside.isEmpty()) {
           found.put(Category.ENCODED_INSTRUCTIONS, Category.ENCODED_INSTRUCTIONS.weight);
         }
@@ -152,19 +152,19 @@ public final class InjectionScreen {
   private static final String[] DELIMITER_WORDS = {"<|", "[inst", "[/inst", "<<sys", "<</sys", "#", "system", "instructions>",
       "assistant"};
 
-  private static void phrases(String text, Map<Category, Double> found, double scale) {
+  private static void phrases(String text, Map<Category, Double> found) {
     if (any(text, OVERRIDE_WORDS)) {
-      match(OVERRIDE, Category.INSTRUCTION_OVERRIDE, text, found, scale);
+      match(OVERRIDE, Category.INSTRUCTION_OVERRIDE, text, found, 1.0);
     }
     if (any(text, JAILBREAK_WORDS)) {
-      match(JAILBREAK, Category.ROLEPLAY_JAILBREAK, text, found, scale);
+      match(JAILBREAK, Category.ROLEPLAY_JAILBREAK, text, found, 1.0);
     }
     if (any(text, EXTRACTION_WORDS)) {
-      match(EXTRACTION, Category.PROMPT_EXTRACTION, text, found, scale);
+      match(EXTRACTION, Category.PROMPT_EXTRACTION, text, found, 1.0);
     }
     if (any(text, DELIMITER_WORDS)) {
-      match(DELIMITERS, Category.DELIMITER_INJECTION, text, found, scale);
-      match(DELIMITER_TOKENS, Category.DELIMITER_INJECTION, text, found, scale * 0.5);
+      match(DELIMITERS, Category.DELIMITER_INJECTION, text, found, 1.0);
+      match(DELIMITER_TOKENS, Category.DELIMITER_INJECTION, text, found, 0.5);
     }
   }
 

@@ -91,8 +91,9 @@ public final class RequestValidator {
 
   private static Violation chat(JsonObject body, GuardConfig.Validation rules, List<String> screened) {
     JsonArray messages = body.getJsonArray("messages");
-    if (messages.size() > rules.maxMessages()) {
-      return new Violation("too_many_messages", "messages", "more than " + rules.maxMessages() + " messages");
+    Violation count = tooManyMessages(messages, rules);
+    if (count != null) {
+      return count;
     }
     long total = 0;
     for (int i = 0; i < messages.size(); i++) {
@@ -116,16 +117,14 @@ public final class RequestValidator {
           return new Violation("invalid_content", at + ".content", "must be a string or an array of content parts with a type");
         }
       }
-      if (chars > rules.maxMessageChars()) {
-        return new Violation("message_too_long", at + ".content", "longer than " + rules.maxMessageChars() + " characters");
-      }
       total += chars;
-      if (total > rules.maxTotalChars()) {
-        return new Violation("request_too_long", "messages", "more than " + rules.maxTotalChars() + " characters in all");
+      Violation tooLong = lengths(chars, total, at + ".content", rules);
+      if (tooLong != null) {
+        return tooLong;
       }
     }
-    Violation v = tokens(body, "max_tokens", rules, false);
-    v = v != null ? v : tokens(body, "max_completion_tokens", rules, false);
+    Violation v = tokens(body, "max_tokens", rules);
+    v = v != null ? v : tokens(body, "max_completion_tokens", rules);
     v = v != null ? v : range(body, "n", 1, rules.maxN(), true);
     v = v != null ? v : range(body, "temperature", 0, 2, false);
     v = v != null ? v : range(body, "top_p", 0, 1, false);
@@ -145,8 +144,9 @@ public final class RequestValidator {
 
   private static Violation messages(JsonObject body, GuardConfig.Validation rules, List<String> screened) {
     JsonArray messages = body.getJsonArray("messages");
-    if (messages.size() > rules.maxMessages()) {
-      return new Violation("too_many_messages", "messages", "more than " + rules.maxMessages() + " messages");
+    Violation count = tooManyMessages(messages, rules);
+    if (count != null) {
+      return count;
     }
     long total = 0;
     Object system = body.getValue("system");
@@ -169,18 +169,16 @@ public final class RequestValidator {
       if (chars < 0) {
         return new Violation("invalid_content", at + ".content", "must be a string or an array of content blocks with a type");
       }
-      if (chars > rules.maxMessageChars()) {
-        return new Violation("message_too_long", at + ".content", "longer than " + rules.maxMessageChars() + " characters");
-      }
       total += chars;
-      if (total > rules.maxTotalChars()) {
-        return new Violation("request_too_long", "messages", "more than " + rules.maxTotalChars() + " characters in all");
+      Violation tooLong = lengths(chars, total, at + ".content", rules);
+      if (tooLong != null) {
+        return tooLong;
       }
     }
     if (body.getValue("max_tokens") == null) {
       return new Violation("missing_max_tokens", "max_tokens", "is required");
     }
-    Violation v = tokens(body, "max_tokens", rules, true);
+    Violation v = tokens(body, "max_tokens", rules);
     v = v != null ? v : range(body, "temperature", 0, 1, false);
     v = v != null ? v : range(body, "top_p", 0, 1, false);
     return v;
@@ -250,7 +248,23 @@ public final class RequestValidator {
     return n;
   }
 
-  private static Violation tokens(JsonObject body, String field, GuardConfig.Validation rules, boolean required) {
+  /** One message's characters, and the request's so far, against their bounds. */
+  private static Violation lengths(long chars, long total, String at, GuardConfig.Validation rules) {
+    if (chars > rules.maxMessageChars()) {
+      return new Violation("message_too_long", at, "longer than " + rules.maxMessageChars() + " characters");
+    }
+    if (total > rules.maxTotalChars()) {
+      return new Violation("request_too_long", "messages", "more than " + rules.maxTotalChars() + " characters in all");
+    }
+    return null;
+  }
+
+  private static Violation tooManyMessages(JsonArray messages, GuardConfig.Validation rules) {
+    return messages.size() > rules.maxMessages()
+        ? new Violation("too_many_messages", "messages", "more than " + rules.maxMessages() + " messages") : null;
+  }
+
+  private static Violation tokens(JsonObject body, String field, GuardConfig.Validation rules) {
     Object v = body.getValue(field);
     if (v == null) {
       return null;

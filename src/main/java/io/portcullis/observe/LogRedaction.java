@@ -24,7 +24,6 @@ public final class LogRedaction {
 
   private LogRedaction() {}
 
-  static final String MASK = "[REDACTED:{rule}]";
   private static final String[] CREDENTIAL_HEADERS = {"proxy-authorization", "authorization", "x-api-key", "api-key",
       "x-goog-api-key", "cookie"};
 
