@@ -1,27 +1,35 @@
 package io.portcullis;
 
+import io.portcullis.auth.KeysCommand;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.MockConfig;
+import io.portcullis.loadgen.SseLoadGenerator;
 import io.portcullis.mock.MockProviderVerticle;
 import io.portcullis.mock.MockStats;
+import io.portcullis.observe.Metrics;
+import io.portcullis.server.Configs;
+import io.portcullis.server.Gateway;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Entry point: {@code portcullis [run|check|mock]}; with no command it runs the gateway. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = "portcullis 0.1.0",
     description = "An event-driven AI API gateway.",
     subcommands = {Portcullis.Run.class, Portcullis.Check.class, Portcullis.Mock.class, Portcullis.SseLoad.class,
-        io.portcullis.auth.KeysCommand.class})
+        KeysCommand.class})
 public final class Portcullis implements Callable<Integer> {
 
   static final String DEFAULT_CONFIG = "conf/portcullis.yaml";
@@ -50,7 +58,7 @@ public final class Portcullis implements Callable<Integer> {
 
   static GatewayConfig loadOrExplain(Path file) {
     try {
-      return ConfigLoader.fromSystemEnv().load(file);
+      return Configs.fromSystemEnv().load(file);
     } catch (ConfigException e) {
       System.err.println("portcullis: invalid config " + file + ":");
       e.problems().forEach(p -> System.err.println("  " + p));
@@ -70,12 +78,12 @@ public final class Portcullis implements Callable<Integer> {
       if (cfg == null) {
         return 2;
       }
-      io.portcullis.observe.Metrics metrics = new io.portcullis.observe.Metrics(cfg.observe().metrics());
+      Metrics metrics = new Metrics(cfg.observe().metrics());
       Vertx vertx = metrics.newVertx(nativeTransport(), cfg.observe().vertxMetrics());
       logTransport(vertx);
       Gateway gateway;
       try {
-        gateway = Gateway.start(vertx, cfg, file, ConfigLoader.fromSystemEnv(), metrics)
+        gateway = Gateway.start(vertx, cfg, file, Configs.fromSystemEnv(), metrics)
             .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("portcullis: could not start: " + rootMessage(e));
@@ -141,7 +149,7 @@ public final class Portcullis implements Callable<Integer> {
 
   @Command(name = "sse-load", description = "Open N concurrent SSE streams and report time to first token and inter-token gaps (JSON).")
   static final class SseLoad implements Callable<Integer> {
-    @Option(names = "--url", required = true, description = "chat completions URL") java.net.URI url;
+    @Option(names = "--url", required = true, description = "chat completions URL") URI url;
     @Option(names = "--model", defaultValue = "gpt-4o-mini",
         description = "model to ask for; against the mock directly, directives such as bench@tokens=40;rate=10 set length and pace")
     String model;
@@ -154,11 +162,11 @@ public final class Portcullis implements Callable<Integer> {
       Vertx vertx = Vertx.vertx();
       try {
         if (warmup > 0) {
-          new io.portcullis.loadgen.SseLoadGenerator(vertx, new io.portcullis.loadgen.SseLoadGenerator.Plan(url, model, warmup, ramp))
+          new SseLoadGenerator(vertx, new SseLoadGenerator.Plan(url, model, warmup, ramp))
               .run().toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
         }
-        io.portcullis.loadgen.SseLoadGenerator.Report report = new io.portcullis.loadgen.SseLoadGenerator(vertx,
-                new io.portcullis.loadgen.SseLoadGenerator.Plan(url, model, streams, ramp))
+        SseLoadGenerator.Report report = new SseLoadGenerator(vertx,
+                new SseLoadGenerator.Plan(url, model, streams, ramp))
             .run().toCompletionStage().toCompletableFuture().get(30, TimeUnit.MINUTES);
         System.out.println(report.toJson().encode());
         return report.errors() == 0 ? 0 : 1;
@@ -173,12 +181,12 @@ public final class Portcullis implements Callable<Integer> {
     return logTransport(Vertx.builder().with(nativeTransport()).build());
   }
 
-  static io.vertx.core.VertxOptions nativeTransport() {
-    return new io.vertx.core.VertxOptions().setPreferNativeTransport(true);
+  static VertxOptions nativeTransport() {
+    return new VertxOptions().setPreferNativeTransport(true);
   }
 
   private static Vertx logTransport(Vertx vertx) {
-    org.slf4j.LoggerFactory.getLogger(Portcullis.class).info("network transport: {}",
+    LoggerFactory.getLogger(Portcullis.class).info("network transport: {}",
         vertx.isNativeTransportEnabled() ? "native" : "NIO (" + vertx.unavailableNativeTransportCause() + ")");
     return vertx;
   }

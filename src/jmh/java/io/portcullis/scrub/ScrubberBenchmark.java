@@ -1,8 +1,8 @@
 package io.portcullis.scrub;
 
-import io.portcullis.config.ProviderType;
+import io.portcullis.format.StreamText;
+import io.portcullis.format.WireFormat;
 import io.portcullis.sse.SseEvent;
-import io.portcullis.sse.SseEventHook;
 import io.vertx.core.json.JsonObject;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +67,7 @@ public class ScrubberBenchmark {
   private SseEvent[] events;
   private int next;
   private StreamScrubber stream;
-  private SseEventHook hook;
+  private StreamText hook;
   private final Consumer<String> noCount = rule -> { };
 
   @Setup
@@ -93,7 +93,7 @@ public class ScrubberBenchmark {
       events[i] = SseEvent.ofData(chunk.encode());
     }
     stream = scrubber.stream(noCount);
-    hook = scrubber.streamHook(ProviderType.OPENAI, noCount);
+    hook = WireFormat.OPENAI_CHAT.streamText(() -> scrubber.stream(noCount));
   }
 
   @Benchmark
@@ -149,7 +149,7 @@ public class ScrubberBenchmark {
     if (next == TOKENS) {
       next = 0;
       hook.onEnd(out::consume);
-      hook = scrubber.streamHook(ProviderType.OPENAI, noCount);
+      hook = WireFormat.OPENAI_CHAT.streamText(() -> scrubber.stream(noCount));
     }
     hook.onEvent(events[next++], out::consume);
   }

@@ -1,8 +1,12 @@
 package io.portcullis.auth;
 
-import io.portcullis.config.AuthConfig;
 import io.portcullis.config.AuthConfig.RoleConfig;
-import io.portcullis.forward.Endpoint;
+import io.portcullis.config.AuthConfig;
+import io.portcullis.config.EndpointNames;
+import io.portcullis.config.Glob;
+import io.portcullis.ingress.Endpoint;
+import io.portcullis.ingress.Principal;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +24,7 @@ public final class AccessPolicy {
 
   private final boolean enabled;
   /** In the config's order: that order decides which role's limit applies (see {@link #limit}). */
-  private final Map<String, Role> roles = new java.util.LinkedHashMap<>();
+  private final Map<String, Role> roles = new LinkedHashMap<>();
   private final Set<String> defaultRoles;
 
   public AccessPolicy(AuthConfig config) {
@@ -32,7 +36,7 @@ public final class AccessPolicy {
   }
 
   static Pattern glob(String glob) {
-    return io.portcullis.config.Glob.compile(glob);
+    return Glob.compile(glob);
   }
 
   /** The roles a credential names that this config knows; the default roles when it names none. */
@@ -49,8 +53,9 @@ public final class AccessPolicy {
     return out.isEmpty() ? defaultRoles : out;
   }
 
+  /** The config name of an endpoint; {@code models} for the model list. */
   public static String endpointName(Endpoint endpoint) {
-    return endpoint == null ? "models" : endpoint.name().toLowerCase(Locale.ROOT);
+    return endpoint == null ? EndpointNames.MODELS : endpoint.configName();
   }
 
   public boolean mayCall(Principal p, String endpoint) {

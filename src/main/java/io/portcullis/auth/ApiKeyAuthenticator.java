@@ -1,5 +1,6 @@
 package io.portcullis.auth;
 
+import io.portcullis.ingress.Principal;
 import io.portcullis.config.StoredKey;
 import io.vertx.core.Future;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.portcullis.auth;
 
+import io.portcullis.ingress.Principal;
 import io.portcullis.ingress.ErrorKind;
 import io.portcullis.ingress.GatewayError;
 

@@ -5,10 +5,12 @@ import io.portcullis.ingress.ErrorKind;
 import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.GatewayError;
+import io.portcullis.ingress.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * Authentication, before the body is read: an IP past its failure threshold gets 429 at once; the
@@ -38,11 +40,11 @@ public final class AuthStage implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
     AuthConfig config = ex.snapshot().config().auth();
-    Auth auth = ex.snapshot().auth();
+    Auth auth = ex.snapshot().get(Auth.SLOT);
     String ip = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
     if (!config.enabled()) {
       // no identity to tell callers apart: each client address is a caller, with the default roles
-      ex.principal(new Principal("ip:" + ip, null, auth.policy().roles(java.util.List.of()), null, "none"));
+      ex.principal(new Principal("ip:" + ip, null, auth.policy().roles(List.of()), null, "none"));
       ctx.next();
       return;
     }

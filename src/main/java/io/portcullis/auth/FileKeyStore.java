@@ -3,8 +3,10 @@ package io.portcullis.auth;
 import io.portcullis.config.KeyFile;
 import io.portcullis.config.StoredKey;
 import io.vertx.core.Future;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +40,11 @@ public final class FileKeyStore implements KeyStore {
   public Future<Void> put(StoredKey key) {
     byId.put(key.id(), key);
     List<StoredKey> all = new ArrayList<>(byId.values());
-    all.sort(java.util.Comparator.comparing(StoredKey::created, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
+    all.sort(Comparator.comparing(StoredKey::created, Comparator.nullsFirst(Comparator.naturalOrder())));
     try {
       KeyFile.write(file, all);
       return Future.succeededFuture();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return Future.failedFuture(e);
     }
   }

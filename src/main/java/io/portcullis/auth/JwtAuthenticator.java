@@ -1,6 +1,7 @@
 package io.portcullis.auth;
 
 import io.portcullis.config.AuthConfig.JwtConfig;
+import io.portcullis.ingress.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,7 +62,7 @@ public final class JwtAuthenticator {
     this.vertx = vertx;
     this.http = http;
     this.cacheSize = cacheSize;
-    this.verified = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    this.verified = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
         return size() > cacheSize;
@@ -136,8 +139,8 @@ public final class JwtAuthenticator {
       // An RSA check costs tens of microseconds and an ECDSA one up to a millisecond here
       // (benchmarks/RESULTS.md): those run on a worker, never on the event loop. HMAC stays inline.
       TokenCredentials credentials = new TokenCredentials(token);
-      Future<io.vertx.ext.auth.User> checked = alg.startsWith("HS") ? k.auth().authenticate(credentials)
-          : vertx.<Future<io.vertx.ext.auth.User>>executeBlocking(() -> k.auth().authenticate(credentials), false)
+      Future<User> checked = alg.startsWith("HS") ? k.auth().authenticate(credentials)
+          : vertx.<Future<User>>executeBlocking(() -> k.auth().authenticate(credentials), false)
               .compose(f -> f);
       return checked
           .map(user -> {

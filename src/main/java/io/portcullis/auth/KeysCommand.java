@@ -2,7 +2,9 @@ package io.portcullis.auth;
 
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
+import io.portcullis.config.Durations;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.RedisClients;
 import io.portcullis.config.StoredKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,7 +19,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,11 +57,12 @@ public final class KeysCommand {
   }
 
   /** Runs one operation against the configured store, outside any event loop (it waits). */
-  <T> T withStore(java.util.function.Function<KeyStore, Future<T>> op) throws Exception {
+  <T> T withStore(Function<KeyStore, Future<T>> op) throws Exception {
     Path file = config != null ? config : Path.of(System.getenv().getOrDefault("PORTCULLIS_CONFIG", "conf/portcullis.yaml"));
     GatewayConfig cfg;
     try {
-      cfg = ConfigLoader.fromSystemEnv().load(file);
+      // the keys command reads the auth and redis sections; checking the rest is `check`'s job
+      cfg = new ConfigLoader(System.getenv(), List.of()).load(file);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid config " + file + ":\n  " + String.join("\n  ", e.problems()));
     }
@@ -74,7 +79,7 @@ public final class KeysCommand {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      Redis redis = Redis.createClient(vertx, io.portcullis.limit.RedisClients.options(cfg.redis()));
+      Redis redis = Redis.createClient(vertx, RedisClients.options(cfg.redis()));
       return wait(op.apply(new RedisKeyStore(RedisAPI.api(redis), Duration.ofSeconds(5))));
     } finally {
       vertx.close();
@@ -97,7 +102,7 @@ public final class KeysCommand {
   }
 
   static Duration duration(String text) {
-    Duration d = io.portcullis.config.Durations.parse(text);
+    Duration d = Durations.parse(text);
     if (d == null || d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException("not a duration: '" + text + "' (write e.g. 30d, 12h, 90m)");
     }
@@ -117,7 +122,7 @@ public final class KeysCommand {
         return 0;
       } catch (Exception e) {
         // a failed store operation arrives wrapped by the wait for it: say what failed, not how
-        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         keys.err.println("portcullis keys: " + cause.getMessage());
         return 2;
       }

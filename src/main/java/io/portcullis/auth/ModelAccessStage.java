@@ -13,7 +13,7 @@ public final class ModelAccessStage implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
-    if (!ex.snapshot().auth().policy().mayUse(ex.principal(), ex.model())) {
+    if (!ex.snapshot().get(Auth.SLOT).policy().mayUse(ex.principal(), ex.model())) {
       ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.PERMISSION, "model_not_allowed",
           "your role does not allow the model '" + ex.model() + "'"));
       return;

@@ -70,7 +70,7 @@ public record AuthConfig(boolean enabled, Path keyFile, List<StoredKey> fileKeys
    */
   public record RoleConfig(String name, List<String> models, List<String> endpoints, String limit) {
 
-    public static final List<String> ENDPOINTS = List.of("chat_completions", "embeddings", "messages", "models");
+    public static final List<String> ENDPOINTS = EndpointNames.ALL;
 
     public RoleConfig {
       models = List.copyOf(models);

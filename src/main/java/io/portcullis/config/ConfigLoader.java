@@ -27,13 +27,15 @@ public final class ConfigLoader {
   private static final YAMLMapper YAML = new YAMLMapper();
 
   private final Map<String, String> env;
+  private final List<SectionCheck> checks;
 
-  public ConfigLoader(Map<String, String> env) {
+  /**
+   * @param env the environment {@code ${VAR}} references read
+   * @param checks the features' checks of their own sections, run after parsing
+   */
+  public ConfigLoader(Map<String, String> env, List<SectionCheck> checks) {
     this.env = env;
-  }
-
-  public static ConfigLoader fromSystemEnv() {
-    return new ConfigLoader(System.getenv());
+    this.checks = List.copyOf(checks);
   }
 
   public GatewayConfig load(Path file) throws ConfigException {
@@ -76,6 +78,9 @@ public final class ConfigLoader {
         providers(root, baseDir),
         models(root));
     crossCheck(root, config);
+    for (SectionCheck check : checks) {
+      check.check(config, reader::problem);
+    }
     if (!reader.problems().isEmpty()) {
       throw new ConfigException(reader.problems());
     }
@@ -137,9 +142,9 @@ public final class ConfigLoader {
 
   private static GuardConfig guards(ConfigReader.Section s) {
     s.only(Set.of("enabled", "validation", "injection", "roles", "edge", "cors"));
-    GuardConfig.Validation defaults = new GuardConfig.Validation(512, 100_000, 1_000_000, 65_536, 8, 2048, "pass", Set.of());
+    GuardConfig.Validation defaults = new GuardConfig.Validation(512, 100_000, 1_000_000, 65_536, 8, 2048, GuardConfig.UnknownFields.PASS, Set.of());
     GuardConfig.Validation validation = validation(s.section("validation"), defaults);
-    GuardConfig.Injection injection = injection(s.section("injection"), new GuardConfig.Injection("flag", 1.0));
+    GuardConfig.Injection injection = injection(s.section("injection"), new GuardConfig.Injection(GuardConfig.InjectionAction.FLAG, 1.0));
     Map<String, GuardConfig.RoleGuards> roles = new HashMap<>();
     s.sectionMap("roles").forEach((role, r) -> {
       r.only(Set.of("validation", "injection"));
@@ -156,12 +161,12 @@ public final class ConfigLoader {
     List<String> origins = c.strings("origins");
     Map<String, List<String>> routes = new HashMap<>();
     ConfigReader.Section rs = c.section("routes");
-    for (String route : List.of("chat_completions", "embeddings", "messages", "models")) {
+    for (String route : EndpointNames.ALL) {
       if (rs.has(route)) {
         routes.put(route, rs.strings(route));
       }
     }
-    rs.only(Set.of("chat_completions", "embeddings", "messages", "models"));
+    rs.only(Set.copyOf(EndpointNames.ALL));
     boolean credentials = c.bool("credentials", false);
     List<String> all = new ArrayList<>(origins);
     routes.values().forEach(all::addAll);
@@ -180,18 +185,10 @@ public final class ConfigLoader {
         new GuardConfig.Cors(origins, routes, credentials, c.duration("max_age", Duration.ofMinutes(10)), headers));
   }
 
-  /** YAML 1.1 reads a bare {@code off} as the boolean false: an option whose word is off gets it back. */
-  private static String offWord(String value) {
-    return "false".equals(value) ? "off" : value;
-  }
-
   private static GuardConfig.Validation validation(ConfigReader.Section v, GuardConfig.Validation d) {
     v.only(Set.of("max_messages", "max_message_chars", "max_total_chars", "max_tokens", "max_n", "max_inputs", "unknown_fields",
         "forbidden"));
-    String unknown = v.string("unknown_fields", d.unknownFields());
-    if (!GuardConfig.UNKNOWN_FIELD_POLICIES.contains(unknown)) {
-      v.problem("unknown_fields", "must be pass, strip or reject, got '" + unknown + "'");
-    }
+    GuardConfig.UnknownFields unknown = v.word("unknown_fields", GuardConfig.UnknownFields.class, d.unknownFields());
     return new GuardConfig.Validation(v.integer("max_messages", d.maxMessages(), 1, 1_000_000),
         v.integer("max_message_chars", d.maxMessageChars(), 1, Integer.MAX_VALUE / 2),
         v.integer("max_total_chars", d.maxTotalChars(), 1, Integer.MAX_VALUE / 2),
@@ -202,10 +199,7 @@ public final class ConfigLoader {
 
   private static GuardConfig.Injection injection(ConfigReader.Section i, GuardConfig.Injection d) {
     i.only(Set.of("action", "threshold"));
-    String action = offWord(i.string("action", d.action()));
-    if (!GuardConfig.INJECTION_ACTIONS.contains(action)) {
-      i.problem("action", "must be block, flag or off, got '" + action + "'");
-    }
+    GuardConfig.InjectionAction action = i.word("action", GuardConfig.InjectionAction.class, d.action());
     return new GuardConfig.Injection(action, i.decimal("threshold", d.threshold(), 0.1, 100));
   }
 
@@ -218,12 +212,9 @@ public final class ConfigLoader {
     s.only(Set.of("metrics", "vertx_metrics", "probe_interval", "access_log", "anomaly"));
     ConfigReader.Section a = s.section("access_log");
     a.only(Set.of("enabled", "prompts", "max_chars", "hash_key"));
-    String prompts = offWord(a.string("prompts", "off"));
-    if (!ObserveConfig.PROMPT_MODES.contains(prompts)) {
-      a.problem("prompts", "must be off, scrubbed or hash, got '" + prompts + "'");
-    }
+    ObserveConfig.Prompts prompts = a.word("prompts", ObserveConfig.Prompts.class, ObserveConfig.Prompts.OFF);
     String hashKey = a.optionalString("hash_key");
-    if (prompts.equals("hash") && (hashKey == null || hashKey.length() < 16)) {
+    if (prompts == ObserveConfig.Prompts.HASH && (hashKey == null || hashKey.length() < 16)) {
       a.problem("hash_key", "prompts: hash needs a hash_key of at least 16 characters (a secret: give it from the environment)");
     }
     ConfigReader.Section d = s.section("anomaly");
@@ -271,16 +262,11 @@ public final class ConfigLoader {
 
   private static ScrubConfig scrub(ConfigReader.Section s) {
     s.only(Set.of("enabled", "max_hold", "disable", "request_action", "mask", "custom", "rules"));
-    java.util.List<String> disabled = s.strings("disable");
-    for (String rule : disabled) {
-      if (!io.portcullis.scrub.Rules.NAMES.contains(rule)) {
-        s.problem("disable", "unknown rule '" + rule + "' (known: " + String.join(", ", io.portcullis.scrub.Rules.NAMES) + ")");
-      }
-    }
-    String action = requestAction(s, "redact");
+    List<String> disabled = s.strings("disable");
+    ScrubConfig.RequestAction action = s.word("request_action", ScrubConfig.RequestAction.class, ScrubConfig.RequestAction.REDACT);
     String mask = s.string("mask", "[REDACTED:{rule}]");
-    java.util.List<CustomRuleConfig> custom = new ArrayList<>();
-    Set<String> names = new HashSet<>(io.portcullis.scrub.Rules.NAMES);
+    List<CustomRuleConfig> custom = new ArrayList<>();
+    Set<String> names = new HashSet<>();
     for (ConfigReader.Section c : s.sections("custom")) {
       c.only(Set.of("name", "prefixes", "chars", "min_length", "max_length"));
       String name = c.string("name", null);
@@ -289,14 +275,11 @@ public final class ConfigLoader {
       } else if (name != null && !names.add(name)) {
         c.problem("name", "a rule named '" + name + "' exists already");
       }
-      java.util.List<String> prefixes = c.strings("prefixes");
+      List<String> prefixes = c.strings("prefixes");
       if (prefixes.isEmpty() || prefixes.stream().anyMatch(String::isEmpty)) {
         c.problem("prefixes", "at least one non-empty prefix is required");
       }
       String chars = c.string("chars", "A-Za-z0-9");
-      if (io.portcullis.scrub.CharClass.parse(chars) == null) {
-        c.problem("chars", "not a character set: '" + chars + "' (write ranges and characters, e.g. A-Za-z0-9_-)");
-      }
       int min = c.integer("min_length", 16, 1, 1024);
       int max = c.integer("max_length", 64, 1, 1024);
       if (min > max) {
@@ -307,21 +290,10 @@ public final class ConfigLoader {
     Map<String, ScrubConfig.RuleOverride> rules = new HashMap<>();
     s.sectionMap("rules").forEach((rule, r) -> {
       r.only(Set.of("mask", "request_action"));
-      if (!names.contains(rule)) {
-        s.problem("rules." + rule, "unknown rule '" + rule + "' (known: " + String.join(", ", names.stream().sorted().toList()) + ")");
-      }
-      rules.put(rule, new ScrubConfig.RuleOverride(r.optionalString("mask"), requestAction(r, null)));
+      rules.put(rule, new ScrubConfig.RuleOverride(r.optionalString("mask"), r.word("request_action", ScrubConfig.RequestAction.class, null)));
     });
     return new ScrubConfig(s.bool("enabled", false), s.integer("max_hold", 512, 16, 1 << 20),
-        new java.util.HashSet<>(disabled), action, mask, custom, rules);
-  }
-
-  private static String requestAction(ConfigReader.Section s, String fallback) {
-    String action = offWord(fallback == null ? s.optionalString("request_action") : s.string("request_action", fallback));
-    if (action != null && !ScrubConfig.REQUEST_ACTIONS.contains(action)) {
-      s.problem("request_action", "must be redact, reject or off, got '" + action + "'");
-    }
-    return action;
+        new HashSet<>(disabled), action, mask, custom, rules);
   }
 
   private static AuthConfig auth(ConfigReader.Section s, Path baseDir) {
@@ -409,10 +381,8 @@ public final class ConfigLoader {
     s.sectionMap("policies").forEach((name, p) -> {
       p.only(Set.of("requests", "tokens", "input_tokens", "output_tokens", "daily_tokens", "monthly_tokens", "concurrent",
           "team", "models", "default_max_tokens", "on_redis_failure", "concurrency_lease"));
-      String mode = p.string("on_redis_failure", "local");
-      if (!LimitsConfig.FAILURE_MODES.contains(mode)) {
-        p.problem("on_redis_failure", "must be local, open or closed, got '" + mode + "'");
-      }
+      LimitsConfig.OnRedisFailure mode = p.word("on_redis_failure", LimitsConfig.OnRedisFailure.class,
+          LimitsConfig.OnRedisFailure.LOCAL);
       LimitsConfig.Limits user = holderLimits(p);
       LimitsConfig.Limits team = null;
       if (p.has("team")) {
@@ -528,7 +498,7 @@ public final class ConfigLoader {
           p.problem("api_key_files[" + i + "]", "cannot read " + file);
         }
       }
-      String defaultAuth = type == ProviderType.ANTHROPIC ? "x-api-key" : "authorization";
+      String defaultAuth = type.defaultAuthHeader();
       String authHeader = p.string("auth_header", defaultAuth).toLowerCase(Locale.ROOT);
       if (!authHeader.matches("[a-z0-9-]+")) {
         p.problem("auth_header", "not a header name: '" + authHeader + "'");

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Walks a parsed YAML tree and reads typed values, collecting every problem with the path of the
@@ -24,6 +26,11 @@ final class ConfigReader {
 
   List<String> problems() {
     return problems;
+  }
+
+  /** A problem found outside the reader (a feature's check), with its full path. */
+  void problem(String path, String message) {
+    problems.add(path + ": " + message);
   }
 
   Section root(JsonNode node) {
@@ -55,6 +62,30 @@ final class ConfigReader {
       problems.add(path(key) + ": " + message);
     }
 
+    /**
+     * One word of an enum's (its constants in lower case), or the fallback (null: the key is
+     * optional). YAML 1.1 reads a bare {@code off} as the boolean false: a word {@code off} gets it back.
+     */
+    <E extends Enum<E>> E word(String key, Class<E> type, E fallback) {
+      String value = optionalString(key);
+      if (value == null) {
+        return fallback;
+      }
+      E[] words = type.getEnumConstants();
+      for (E w : words) {
+        String name = w.name().toLowerCase(Locale.ROOT);
+        if (name.equals(value) || (name.equals("off") && value.equals("false"))) {
+          return w;
+        }
+      }
+      StringBuilder list = new StringBuilder();
+      for (int i = 0; i < words.length; i++) {
+        list.append(i == 0 ? "" : i == words.length - 1 ? " or " : ", ").append(words[i].name().toLowerCase(Locale.ROOT));
+      }
+      problem(key, "must be " + list + ", got '" + value + "'");
+      return fallback;
+    }
+
     boolean has(String key) {
       return node != null && node.has(key) && !node.get(key).isNull();
     }
@@ -67,7 +98,7 @@ final class ConfigReader {
       for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
         String key = it.next();
         if (!known.contains(key)) {
-          problem(key, "unknown option (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+          problem(key, "unknown option (known: " + String.join(", ", new TreeSet<>(known)) + ")");
         }
       }
     }

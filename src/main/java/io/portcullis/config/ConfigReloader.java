@@ -5,7 +5,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.file.FileProps;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +34,7 @@ public final class ConfigReloader {
    * Other files the config reads (the API key file, TLS keys and certificates, trust stores),
    * watched the same way, with the modification time and size last seen ({-1, -1} until first seen).
    */
-  private volatile java.util.Map<Path, long[]> companions = java.util.Map.of();
+  private volatile Map<Path, long[]> companions = Map.of();
   private long watchTimer = -1;
 
   public ConfigReloader(Vertx vertx, Path file, ConfigLoader loader, Consumer<GatewayConfig> apply) {
@@ -66,7 +70,7 @@ public final class ConfigReloader {
    * file's current state is recorded, so a change made after that is never missed.
    */
   public Future<Void> watch(Duration period) {
-    List<Future<?>> seen = new java.util.ArrayList<>();
+    List<Future<?>> seen = new ArrayList<>();
     companions.forEach((path, state) -> seen.add(companionProps(path).onSuccess(p -> {
       state[0] = p[0];
       state[1] = p[1];
@@ -106,8 +110,8 @@ public final class ConfigReloader {
    * Also reloads when one of these files (read by the config: the API key file, TLS files) changes.
    * Files watched before keep their last state; nulls are ignored.
    */
-  public void alsoWatch(java.util.Collection<Path> others) {
-    java.util.Map<Path, long[]> next = new java.util.LinkedHashMap<>();
+  public void alsoWatch(Collection<Path> others) {
+    Map<Path, long[]> next = new LinkedHashMap<>();
     for (Path p : others) {
       if (p != null) {
         long[] before = companions.get(p);

@@ -1,6 +1,7 @@
 package io.portcullis.config;
 
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,7 +21,7 @@ final class EnvInterpolation {
   }
 
   /** The interpolated text, or null when a referenced variable is unset and has no default. */
-  String apply(String text, java.util.function.Consumer<String> onMissing) {
+  String apply(String text, Consumer<String> onMissing) {
     if (text.indexOf("${") < 0) {
       return text;
     }

@@ -2,6 +2,7 @@ package io.portcullis.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,8 +20,20 @@ import java.util.Set;
  */
 public record GuardConfig(boolean enabled, Validation validation, Injection injection, Map<String, RoleGuards> roles, Edge edge, Cors cors) {
 
-  public static final Set<String> UNKNOWN_FIELD_POLICIES = Set.of("pass", "strip", "reject");
-  public static final Set<String> INJECTION_ACTIONS = Set.of("block", "flag", "off");
+  /** What a top-level field the endpoint does not define does. */
+  public enum UnknownFields { PASS, STRIP, REJECT }
+
+  /** What a prompt-injection finding does. */
+  public enum InjectionAction {
+    BLOCK, FLAG, OFF;
+
+    private final String label = name().toLowerCase(Locale.ROOT);
+
+    /** The word in metrics and the access log. */
+    public String label() {
+      return label;
+    }
+  }
 
   public GuardConfig {
     roles = Map.copyOf(roles);
@@ -38,7 +51,7 @@ public record GuardConfig(boolean enabled, Validation validation, Injection inje
    * @param forbidden top-level parameters refused (e.g. {@code logit_bias}, {@code tools})
    */
   public record Validation(int maxMessages, int maxMessageChars, int maxTotalChars, int maxTokens, int maxN, int maxInputs,
-      String unknownFields, Set<String> forbidden) {
+      UnknownFields unknownFields, Set<String> forbidden) {
 
     public Validation {
       forbidden = Set.copyOf(forbidden);
@@ -49,7 +62,7 @@ public record GuardConfig(boolean enabled, Validation validation, Injection inje
    * @param action {@code block} (400 naming the category), {@code flag} (forward; counted and logged), {@code off}
    * @param threshold the score (sum of the weights of the categories found) at which the action applies
    */
-  public record Injection(String action, double threshold) {}
+  public record Injection(InjectionAction action, double threshold) {}
 
   /** One role's rules, every field resolved (the role's own value, else the default). */
   public record RoleGuards(Validation validation, Injection injection) {}

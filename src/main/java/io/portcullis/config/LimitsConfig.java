@@ -3,6 +3,7 @@ package io.portcullis.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Rate limits, by policy name (a role names the policy that applies to its callers).
@@ -13,7 +14,8 @@ import java.util.Map;
  */
 public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) {
 
-  public static final List<String> FAILURE_MODES = List.of("local", "open", "closed");
+  /** What a policy does when Redis fails: count in this process, admit, or refuse (503). */
+  public enum OnRedisFailure { LOCAL, OPEN, CLOSED }
 
   public LimitsConfig {
     policies = Map.copyOf(policies);
@@ -67,7 +69,7 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) 
    *
    * @param pattern a model name or a glob ({@code gpt-4o*})
    */
-  public record ModelLimits(String pattern, Limits limits, java.util.regex.Pattern compiled) {
+  public record ModelLimits(String pattern, Limits limits, Pattern compiled) {
 
     public ModelLimits(String pattern, Limits limits) {
       this(pattern, limits, Glob.compile(pattern));
@@ -86,7 +88,7 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) 
    *     and at the latest after this (an instance that died cannot give it back)
    */
   public record Policy(String name, Limits user, Limits team, List<ModelLimits> models, int defaultMaxTokens,
-      String onRedisFailure, Duration concurrencyLease) {
+      OnRedisFailure onRedisFailure, Duration concurrencyLease) {
 
     public Policy {
       models = List.copyOf(models);

@@ -16,7 +16,8 @@ import java.util.Set;
 public record ObserveConfig(boolean metrics, boolean vertxMetrics, Duration probeInterval, AccessLog accessLog,
     Anomaly anomaly) {
 
-  public static final Set<String> PROMPT_MODES = Set.of("off", "scrubbed", "hash");
+  /** What the access log shows of prompts and answers: nothing, the scrubbed text, or a keyed hash. */
+  public enum Prompts { OFF, SCRUBBED, HASH }
 
   /**
    * @param enabled write the access log (logger {@code portcullis.access}, standard output)
@@ -26,7 +27,7 @@ public record ObserveConfig(boolean metrics, boolean vertxMetrics, Duration prob
    * @param maxChars most characters of a text logged in {@code scrubbed} mode
    * @param hashKey the HMAC key of {@code hash} mode (a secret: give it from the environment)
    */
-  public record AccessLog(boolean enabled, String prompts, int maxChars, String hashKey) {
+  public record AccessLog(boolean enabled, Prompts prompts, int maxChars, String hashKey) {
 
     @Override
     public String toString() {

@@ -1,9 +1,28 @@
 package io.portcullis.config;
 
-/** The wire format a provider speaks. */
+import java.util.Locale;
+
+/** The family of APIs a provider speaks (each of its endpoints has one wire format). */
 public enum ProviderType {
   /** OpenAI's API and everything compatible with it: Azure OpenAI, vLLM, Ollama, LM Studio... */
-  OPENAI,
+  OPENAI("authorization"),
   /** Anthropic's Messages API. */
-  ANTHROPIC
+  ANTHROPIC("x-api-key");
+
+  private final String label = name().toLowerCase(Locale.ROOT);
+  private final String authHeader;
+
+  ProviderType(String authHeader) {
+    this.authHeader = authHeader;
+  }
+
+  /** The header its APIs take the key in, unless a provider's config says otherwise. */
+  public String defaultAuthHeader() {
+    return authHeader;
+  }
+
+  /** The word in config and in metrics ({@code gen_ai.provider.name}). */
+  public String label() {
+    return label;
+  }
 }

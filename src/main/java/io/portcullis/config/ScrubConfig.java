@@ -18,13 +18,14 @@ import java.util.Set;
  * @param custom the operator's own rules
  * @param rules per-rule overrides of the mask and the request action
  */
-public record ScrubConfig(boolean enabled, int maxHold, Set<String> disabledRules, String requestAction,
+public record ScrubConfig(boolean enabled, int maxHold, Set<String> disabledRules, RequestAction requestAction,
     String mask, List<CustomRuleConfig> custom, Map<String, RuleOverride> rules) {
 
-  public static final Set<String> REQUEST_ACTIONS = Set.of("redact", "reject", "off");
+  /** What a finding in a request body does: redact it before forwarding, refuse the request (400), or nothing. */
+  public enum RequestAction { REDACT, REJECT, OFF }
 
   /** One rule's own mask and request action; null where the rule follows the defaults. */
-  public record RuleOverride(String mask, String requestAction) {}
+  public record RuleOverride(String mask, RequestAction requestAction) {}
 
   public ScrubConfig {
     disabledRules = Set.copyOf(disabledRules);
@@ -33,7 +34,7 @@ public record ScrubConfig(boolean enabled, int maxHold, Set<String> disabledRule
   }
 
   /** The request action of one rule. */
-  public String requestAction(String rule) {
+  public RequestAction requestAction(String rule) {
     RuleOverride o = rules.get(rule);
     return o != null && o.requestAction() != null ? o.requestAction() : requestAction;
   }

@@ -1,5 +1,7 @@
 package io.portcullis.config;
 
+import java.nio.file.Path;
+
 /**
  * How the gateway talks to providers.
  *
@@ -9,4 +11,4 @@ package io.portcullis.config;
  *     null; provider certificates and host names are always verified
  * @param trustPassword the password of a PKCS#12 {@code trustFile}
  */
-public record UpstreamConfig(int poolSize, long maxResponseBytes, java.nio.file.Path trustFile, Secret trustPassword) {}
+public record UpstreamConfig(int poolSize, long maxResponseBytes, Path trustFile, Secret trustPassword) {}

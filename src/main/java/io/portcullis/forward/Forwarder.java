@@ -1,6 +1,7 @@
 package io.portcullis.forward;
 
 import io.portcullis.ingress.Exchange;
+import io.portcullis.ingress.ResponseFilter;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -23,6 +24,8 @@ public final class Forwarder implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
-    new UpstreamCall(client, sweeper, metrics, ctx, ex.route().targetsFor(ex.endpoint())).start();
+    // the chain's first link: every response's usage is read, whatever else is installed
+    ex.response().install(ResponseFilter.Order.USAGE, new UsageTap(ex));
+    new UpstreamCall(client, sweeper, metrics, ctx, ex.get(ModelRoute.SLOT).targetsFor(ex.endpoint())).start();
   }
 }

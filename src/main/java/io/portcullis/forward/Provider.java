@@ -1,35 +1,49 @@
 package io.portcullis.forward;
 
 import io.portcullis.config.ProviderConfig;
-import io.portcullis.ingress.GatewayError;
-import io.portcullis.sse.SseEvent;
+import io.portcullis.format.WireFormat;
+import io.portcullis.ingress.Endpoint;
 import io.vertx.core.MultiMap;
 
-/** An upstream LLM API in one wire format. */
-public sealed interface Provider permits OpenAiProvider, AnthropicProvider {
+/**
+ * An upstream LLM API: its config, its credentials (several keys, used in turn) and the wire
+ * formats it speaks, which its type decides. What differs between formats (headers a caller may
+ * set, error events) is the format's; what differs between providers is their config.
+ */
+public final class Provider {
 
-  ProviderConfig config();
+  private final ProviderConfig config;
+  private final Credentials credentials;
 
-  default String name() {
-    return config().name();
+  Provider(ProviderConfig config) {
+    this.config = config;
+    this.credentials = new Credentials(config);
+  }
+
+  public ProviderConfig config() {
+    return config;
+  }
+
+  public String name() {
+    return config.name();
   }
 
   /** Whether this provider serves the endpoint (it speaks the endpoint's wire format). */
-  default boolean serves(Endpoint endpoint) {
-    return endpoint.format() == config().type();
+  public boolean serves(Endpoint endpoint) {
+    return endpoint.format().spokenBy() == config.type();
   }
 
   /** The absolute upstream URL for an endpoint and upstream model. */
-  default String url(Endpoint endpoint, String upstreamModel) {
-    return UpstreamUrls.build(config().baseUrl(), endpoint.upstreamPath(), upstreamModel, config().queryParams());
+  String url(Endpoint endpoint, String upstreamModel) {
+    return UpstreamUrls.build(config.baseUrl(), endpoint.upstreamPath(), upstreamModel, config.queryParams());
   }
 
   /**
-   * Sets the upstream request headers: the provider's own credential (never the client's) and
-   * the few client headers that the wire format defines for callers (e.g. {@code anthropic-beta}).
+   * Sets the upstream request headers: the few client headers the wire format defines for callers
+   * (e.g. {@code anthropic-version}), then the provider's own credential (never the client's).
    */
-  void putHeaders(MultiMap upstream, MultiMap client);
-
-  /** The last event of a stream that failed after it started, in this format's error shape. */
-  SseEvent errorEvent(GatewayError error);
+  void putHeaders(WireFormat format, MultiMap upstream, MultiMap client) {
+    format.putHeaders(upstream, client);
+    credentials.apply(upstream);
+  }
 }

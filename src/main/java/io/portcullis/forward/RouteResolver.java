@@ -13,7 +13,7 @@ public final class RouteResolver implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
-    ModelRoute route = ex.snapshot().routes().route(ex.model());
+    ModelRoute route = ex.snapshot().get(RouteTable.SLOT).route(ex.model());
     String shown = ex.model().length() > 100 ? ex.model().substring(0, 100) + "..." : ex.model();
     if (route == null) {
       ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.NOT_FOUND, "model_not_found",
@@ -25,7 +25,7 @@ public final class RouteResolver implements Handler<RoutingContext> {
           "The model '" + shown + "' is not served on " + ex.endpoint().path()));
       return;
     }
-    ex.route(route);
+    ex.put(ModelRoute.SLOT, route);
     ctx.next();
   }
 }

@@ -3,16 +3,20 @@ package io.portcullis.forward;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ModelConfig;
 import io.portcullis.config.ProviderConfig;
-import io.portcullis.config.ProviderType;
 import io.portcullis.config.TargetConfig;
+import io.portcullis.ingress.Slot;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Model names to routes, built once per config snapshot. */
 public final class RouteTable {
+
+  /** Where a snapshot keeps it. */
+  public static final Slot<RouteTable> SLOT = Slot.named("routes");
 
   private final Map<String, ModelRoute> routes;
 
@@ -24,7 +28,7 @@ public final class RouteTable {
   public static RouteTable from(GatewayConfig config) {
     Map<String, Provider> providers = new LinkedHashMap<>();
     for (ProviderConfig p : config.providers()) {
-      providers.put(p.name(), p.type() == ProviderType.ANTHROPIC ? new AnthropicProvider(p) : new OpenAiProvider(p));
+      providers.put(p.name(), new Provider(p));
     }
     Map<String, ModelRoute> routes = new LinkedHashMap<>();
     for (ModelConfig m : config.models()) {
@@ -34,7 +38,7 @@ public final class RouteTable {
       }
       routes.put(m.name(), new ModelRoute(m.name(), targets));
     }
-    return new RouteTable(java.util.Collections.unmodifiableMap(routes));
+    return new RouteTable(Collections.unmodifiableMap(routes));
   }
 
   /** The route for a model name, or null. */

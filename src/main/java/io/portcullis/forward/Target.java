@@ -1,5 +1,6 @@
 package io.portcullis.forward;
 
+import io.portcullis.ingress.Endpoint;
 import java.util.EnumMap;
 import java.util.Map;
 

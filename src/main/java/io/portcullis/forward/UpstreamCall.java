@@ -1,11 +1,14 @@
 package io.portcullis.forward;
 
+import io.portcullis.ingress.StreamTimings;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.Timeouts;
 import io.portcullis.ingress.ErrorKind;
 import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.GatewayError;
+import io.portcullis.ingress.ResponseBody;
+import io.portcullis.ingress.ResponseChain;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -18,10 +21,10 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.net.ConnectException;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client request's trip upstream: try each target in order until one answers, then relay its
@@ -36,17 +39,11 @@ import java.util.concurrent.TimeoutException;
  */
 final class UpstreamCall {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UpstreamCall.class);
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamCall.class);
 
   private enum Phase { WAITING, RELAYING, DONE }
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
-  /** The response filter (the scrubber) threw: the output could not be checked, so it stops here. */
-  /** The stream ran past the caller's remaining token budget. */
-  private static final GatewayError BUDGET_EXHAUSTED = GatewayError.of(ErrorKind.RATE_LIMITED, "token_budget_exhausted",
-      "the response ran past your remaining token budget and was cut");
-  private static final GatewayError FILTER_FAILED = GatewayError.upstream("response_filter_failed",
-      "the gateway could not check the model's output");
 
   private final HttpClient client;
   private final DeadlineSweeper sweeper;
@@ -110,7 +107,7 @@ final class UpstreamCall {
 
   private void attempt(Target target) {
     int gen = ++generation;
-    ex.attempt(target);
+    ex.attempt(target.provider().name(), target.provider().config().type());
     Timeouts timeouts = target.provider().config().timeouts();
     long now = System.nanoTime();
     firstByteDeadline = now + timeouts.firstByte().toNanos();
@@ -127,7 +124,7 @@ final class UpstreamCall {
         .set(HttpHeaders.CONTENT_TYPE, "application/json")
         .set(HttpHeaders.ACCEPT, ex.stream() ? "text/event-stream" : "application/json")
         .set("x-request-id", ex.requestId());
-    target.provider().putHeaders(headers, ctx.request().headers());
+    target.provider().putHeaders(ex.format(), headers, ctx.request().headers());
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(url.host())
@@ -147,7 +144,7 @@ final class UpstreamCall {
         return;
       }
       if (ar.failed()) {
-        failed(gen, connectError(ar.cause()));
+        failed(gen, UpstreamErrors.connect(ar.cause()));
         return;
       }
       request = ar.result();
@@ -156,7 +153,7 @@ final class UpstreamCall {
           return;
         }
         if (rr.failed()) {
-          failed(gen, connectError(rr.cause()));
+          failed(gen, UpstreamErrors.connect(rr.cause()));
         } else {
           onResponse(gen, rr.result());
         }
@@ -167,23 +164,14 @@ final class UpstreamCall {
   private void onResponse(int gen, HttpClientResponse res) {
     response = res;
     int status = res.statusCode();
-    if (status == 429 || status >= 500 || status == 401 || status == 403) {
-      GatewayError error;
-      if (status == 429) {
-        error = new GatewayError(ErrorKind.RATE_LIMITED, "upstream_rate_limited",
-            "the model provider is rate limiting requests; retry later", retryAfter(res));
-      } else if (status >= 500) {
-        error = GatewayError.upstream("upstream_error", "the model provider failed (status " + status + ")");
-      } else {
-        error = GatewayError.upstream("upstream_auth_failed", "the model provider refused the gateway's credentials");
-      }
-      logErrorBody(gen, res, error);
+    if (UpstreamErrors.failsOver(status)) {
+      logErrorBody(gen, res, UpstreamErrors.ofStatus(res));
       return;
     }
     String contentType = res.getHeader(HttpHeaders.CONTENT_TYPE);
     boolean eventStream = status / 100 == 2 && contentType != null && contentType.startsWith("text/event-stream");
     if (eventStream) {
-      relay = new SseRelay(ex, ex.target().provider(), config.stream().maxEventBytes());
+      relay = new SseRelay(ex, config.stream().maxEventBytes());
     } else {
       collected = Buffer.buffer();
     }
@@ -218,18 +206,10 @@ final class UpstreamCall {
       abortStream(GatewayError.upstream("upstream_event_too_large", "the model provider sent an event over the size limit"));
       return;
     }
-    if (relay.hookFailed()) {
-      LOG.error("stream cut: its filter failed ({})", relay.hookFailure());
-      writeToClient(bytes);
-      abortStream(FILTER_FAILED);
-      return;
-    }
-    if (relay.budgetExhausted()) {
-      writeToClient(bytes);
-      abortStream(BUDGET_EXHAUSTED);
-      return;
-    }
     writeToClient(bytes);
+    if (relay.cut() != null) {
+      cutStream();
+    }
   }
 
   private void onEnd(int gen) {
@@ -237,36 +217,7 @@ final class UpstreamCall {
       return;
     }
     if (collected != null) {
-      if (response.statusCode() / 100 == 2) {
-        try {
-          io.vertx.core.json.JsonObject answer = new io.vertx.core.json.JsonObject(collected);
-          ex.usage().observe(answer); // before complete() settles with it
-          if (!config.observe().accessLog().prompts().equals("off")) {
-            ex.completionText(io.portcullis.observe.Prompts.answerText(answer));
-          }
-        } catch (RuntimeException e) {
-          // not JSON: settled with the prompt as counted
-        }
-      }
-      complete();
-      HttpServerResponse res = out.setStatusCode(response.statusCode())
-          .putHeader("x-request-id", ex.requestId());
-      String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
-      if (contentType != null) {
-        res.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
-      }
-      Buffer body;
-      try {
-        body = ex.bodyFilter().apply(collected);
-      } catch (RuntimeException e) {
-        // the response could not be checked, so it is not sent (fail closed); the exception's
-        // message may quote the text, so only its class is logged
-        LOG.error("response withheld: its filter failed ({})", e.getClass().getName());
-        res.headers().remove(HttpHeaders.CONTENT_TYPE);
-        ErrorResponder.respond(ctx, FILTER_FAILED);
-        return;
-      }
-      res.end(body);
+      answerWhole();
       return;
     }
     if (!committed) {
@@ -275,14 +226,37 @@ final class UpstreamCall {
       return;
     }
     Buffer tail = relay.onEnd();
-    if (relay.hookFailed()) {
-      LOG.error("stream cut at its end: its filter failed ({})", relay.hookFailure());
+    if (relay.cut() != null) {
       writeToClient(tail);
-      abortStream(FILTER_FAILED);
+      cutStream();
       return;
     }
     complete();
     out.end(tail);
+  }
+
+  /**
+   * A whole answer: it goes through the response chain (usage, redaction) and then to the client.
+   * A body a link could not check is not sent (fail closed); only the exception's class is logged,
+   * its message may quote the text.
+   */
+  private void answerWhole() {
+    complete();
+    ResponseBody body = new ResponseBody(response.statusCode(), collected);
+    try {
+      ex.response().onBody(body);
+    } catch (RuntimeException e) {
+      LOG.error("response withheld: its filter failed ({})", e.getClass().getName());
+      out.putHeader("x-request-id", ex.requestId());
+      ErrorResponder.respond(ctx, ResponseChain.FILTER_FAILED);
+      return;
+    }
+    HttpServerResponse res = out.setStatusCode(response.statusCode()).putHeader("x-request-id", ex.requestId());
+    String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType != null) {
+      res.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+    }
+    res.end(body.bytes());
   }
 
   private void onUpstreamFailure(int gen, Throwable cause) {
@@ -297,28 +271,25 @@ final class UpstreamCall {
     }
   }
 
-  /** Most of a provider's error body that is logged (it says why, and passes the log redaction). */
-  private static final int ERROR_BODY_LOGGED = 1024;
-
   /**
-   * A provider's error answer: its body (up to {@value #ERROR_BODY_LOGGED} bytes) is read and logged
+   * A provider's error answer: its body (up to {@value UpstreamErrors#ERROR_BODY_READ} bytes) is read and logged
    * for the operator, then the attempt fails over. The log layer redacts it like every log line.
    */
   private void logErrorBody(int gen, HttpClientResponse res, GatewayError error) {
     Buffer head = Buffer.buffer();
-    String provider = ex.target().provider().config().name();
+    String provider = ex.provider();
     Runnable done = () -> {
       if (gen == generation) {
-        LOG.warn("request {}: provider {} answered {}: {}", ex.requestId(), provider, res.statusCode(), errorSummary(head));
+        LOG.warn("request {}: provider {} answered {}: {}", ex.requestId(), provider, res.statusCode(), UpstreamErrors.summary(head));
         failed(gen, error);
       }
     };
     res.handler(chunk -> {
-      if (gen != generation || head.length() >= ERROR_BODY_LOGGED) {
+      if (gen != generation || head.length() >= UpstreamErrors.ERROR_BODY_READ) {
         return;
       }
-      head.appendBuffer(chunk, 0, Math.min(chunk.length(), ERROR_BODY_LOGGED - head.length()));
-      if (head.length() >= ERROR_BODY_LOGGED) {
+      head.appendBuffer(chunk, 0, Math.min(chunk.length(), UpstreamErrors.ERROR_BODY_READ - head.length()));
+      if (head.length() >= UpstreamErrors.ERROR_BODY_READ) {
         done.run(); // enough to say why; the rest is not waited for
       }
     });
@@ -326,40 +297,12 @@ final class UpstreamCall {
     res.exceptionHandler(e -> done.run());
   }
 
-  /** Most characters of a provider's error message that are logged. */
-  private static final int ERROR_MESSAGE_LOGGED = 300;
-
-  /**
-   * What is logged of an error body: the provider's error type, code and message (cut), not the
-   * raw body; a body that is not a provider error shows as its size only. The message is the
-   * operator's best clue, and passes the log redaction like every line (providers quote refused
-   * keys in it).
-   */
-  static String errorSummary(Buffer body) {
-    try {
-      JsonObject json = new JsonObject(body);
-      JsonObject error = json.getValue("error") instanceof JsonObject e ? e : json;
-      StringBuilder out = new StringBuilder();
-      for (String field : new String[] {"type", "code"}) {
-        if (error.getValue(field) instanceof String v) {
-          out.append(field).append('=').append(v.length() > 64 ? v.substring(0, 64) : v).append(' ');
-        }
-      }
-      if (error.getValue("message") instanceof String m) {
-        out.append("message=").append(m.length() > ERROR_MESSAGE_LOGGED ? m.substring(0, ERROR_MESSAGE_LOGGED) + "..." : m);
-      }
-      return out.isEmpty() ? "a JSON body without an error object" : out.toString().replace('\n', ' ');
-    } catch (RuntimeException e) {
-      return "a body of " + body.length() + " bytes that is not JSON" + (body.length() >= ERROR_BODY_LOGGED ? " (or longer)" : "");
-    }
-  }
-
   /** The current attempt failed before anything reached the client: drop it and try the next target. */
   private void failed(int gen, GatewayError error) {
     if (gen != generation || phase == Phase.DONE) {
       return;
     }
-    metrics.error(ex.target().provider().config().name(), error.code());
+    metrics.error(ex.provider(), error.code());
     generation++;
     if (request != null) {
       request.reset();
@@ -374,9 +317,7 @@ final class UpstreamCall {
 
   /** No target could serve: answer with the last failure. */
   private void finish(GatewayError last) {
-    if (ex.reservation() != null) {
-      ex.reservation().refund(); // nothing was served: the tokens reserved go back
-    }
+    ex.unserved(); // nothing was served: settlement gives back what was reserved
     complete();
     if (last == null) {
       last = GatewayError.upstream("no_target", "no provider can serve this model");
@@ -421,13 +362,26 @@ final class UpstreamCall {
     }
   }
 
-  /** Ends a committed stream with the provider-shaped error event and no [DONE]. */
+  /** A link of the response chain ended the stream (the budget ran out, or a filter could not check it). */
+  private void cutStream() {
+    if (relay.failure() != null) {
+      LOG.error("stream cut: its filter failed ({})", relay.failure());
+    }
+    endStream(relay.cut());
+  }
+
+  /** The provider failed a committed stream: counted as its error, then the stream ends. */
   private void abortStream(GatewayError error) {
+    if (phase != Phase.DONE) {
+      metrics.error(ex.provider(), error.code());
+    }
+    endStream(error);
+  }
+
+  /** Ends a committed stream with the format's error event and no [DONE]. */
+  private void endStream(GatewayError error) {
     if (phase == Phase.DONE) {
       return;
-    }
-    if (error != FILTER_FAILED && error != BUDGET_EXHAUSTED) { // the gateway's own cuts are not the provider's errors
-      metrics.error(ex.target().provider().config().name(), error.code());
     }
     generation++;
     ex.error(error);
@@ -441,19 +395,10 @@ final class UpstreamCall {
     }
   }
 
+  /** The call is over (settlement follows when the exchange ends, in the limit stage). */
   private void complete() {
     phase = Phase.DONE;
     sweeper.remove(this);
-    if (ex.reservation() != null) {
-      ex.reservation().settle(); // with the usage seen; a give-up has settled to 0 already
-    }
-    if (relay != null && LOG.isDebugEnabled()) {
-      // the access log and metrics take these numbers over once observability lands
-      StreamTimings t = ex.timings();
-      LOG.debug("stream {} ended: ttft {} ms, {} tokens, gap p50 <= {} us, p99 <= {} us, max {} ms",
-          ex.requestId(), t.timeToFirstTokenNanos() / 1_000_000, t.tokens(), t.gapQuantileMicros(0.5),
-          t.gapQuantileMicros(0.99), t.maxGapNanos() / 1_000_000);
-    }
   }
 
   private void clientGone() {
@@ -504,31 +449,6 @@ final class UpstreamCall {
       abortStream(error);
     } else {
       failed(gen, error);
-    }
-  }
-
-  // ---- helpers -------------------------------------------------------------------------------
-
-  private static GatewayError connectError(Throwable cause) {
-    if (cause instanceof TimeoutException || cause instanceof io.netty.channel.ConnectTimeoutException
-        || String.valueOf(cause.getMessage()).contains("timed out")) {
-      return GatewayError.timeout("upstream_connect_timeout", "could not connect to the model provider in time");
-    }
-    if (cause instanceof ConnectException) {
-      return GatewayError.upstream("upstream_unreachable", "could not connect to the model provider");
-    }
-    return GatewayError.upstream("upstream_unreachable", "the connection to the model provider failed");
-  }
-
-  private static long retryAfter(HttpClientResponse res) {
-    String value = res.getHeader("retry-after");
-    if (value == null) {
-      return 1;
-    }
-    try {
-      return Math.max(1, (long) Math.ceil(Double.parseDouble(value.trim())));
-    } catch (NumberFormatException e) {
-      return 1;
     }
   }
 }

@@ -1,7 +1,9 @@
 package io.portcullis.guard;
 
 import io.portcullis.config.GuardConfig;
-import io.portcullis.ingress.GatewaySnapshot;
+import io.portcullis.config.EndpointNames;
+import io.portcullis.ingress.Endpoint;
+import io.portcullis.ingress.Snapshot;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
@@ -24,24 +26,28 @@ public final class Cors implements Handler<RoutingContext> {
       + "x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, "
       + "x-ratelimit-reset-tokens, x-portcullis-scrub";
 
-  private final Supplier<GatewaySnapshot> snapshots;
+  private final Supplier<Snapshot> snapshots;
   private final GuardMetrics metrics;
 
-  public Cors(Supplier<GatewaySnapshot> snapshots, GuardMetrics metrics) {
+  public Cors(Supplier<Snapshot> snapshots, GuardMetrics metrics) {
     this.snapshots = snapshots;
     this.metrics = metrics;
   }
 
   /** The route name of a path (as config names routes), or null outside the API. */
   static String route(String path) {
-    return switch (path) {
-      case "/v1/chat/completions" -> "chat_completions";
-      case "/v1/embeddings" -> "embeddings";
-      case "/v1/messages" -> "messages";
-      case "/v1/models" -> "models";
-      default -> null;
-    };
+    if (MODELS_PATH.equals(path)) {
+      return EndpointNames.MODELS;
+    }
+    for (Endpoint e : Endpoint.values()) {
+      if (e.path().equals(path)) {
+        return e.configName();
+      }
+    }
+    return null;
   }
+
+  private static final String MODELS_PATH = "/v1/models";
 
   @Override
   public void handle(RoutingContext ctx) {

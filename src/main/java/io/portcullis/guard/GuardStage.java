@@ -1,6 +1,6 @@
 package io.portcullis.guard;
 
-import io.portcullis.auth.Principal;
+import io.portcullis.ingress.Principal;
 import io.portcullis.config.AuthConfig;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.GuardConfig;
@@ -37,7 +37,7 @@ public final class GuardStage implements Handler<RoutingContext> {
       return;
     }
     GuardConfig.RoleGuards rules = rulesFor(config, ex.principal());
-    RequestValidator.Result result = RequestValidator.validate(ex.endpoint(), ex.body(), rules.validation());
+    RequestValidator.Result result = RequestValidator.validate(ex.format(), ex.endpoint().path(), ex.body(), rules.validation());
     if (result.violation != null) {
       metrics.verdict("validation", result.violation.code(), "block");
       ex.guardVerdict("validation:" + result.violation.code());
@@ -45,7 +45,7 @@ public final class GuardStage implements Handler<RoutingContext> {
       return;
     }
     GuardConfig.Injection injection = rules.injection();
-    if (injection.action().equals("off") || result.screened.isEmpty()) {
+    if (injection.action() == GuardConfig.InjectionAction.OFF || result.screened.isEmpty()) {
       ctx.next();
       return;
     }
@@ -68,9 +68,9 @@ public final class GuardStage implements Handler<RoutingContext> {
       return;
     }
     String category = verdict.top().label();
-    metrics.verdict("injection", category, injection.action());
-    ex.guardVerdict("injection:" + injection.action() + ":" + category);
-    if (injection.action().equals("block")) {
+    metrics.verdict("injection", category, injection.action().label());
+    ex.guardVerdict("injection:" + injection.action().label() + ":" + category);
+    if (injection.action() == GuardConfig.InjectionAction.BLOCK) {
       ErrorResponder.respond(ctx, GatewayError.invalid("prompt_injection_detected",
           "the request was refused by the prompt-injection screen (category: " + category + ")"));
       return;

@@ -1,6 +1,6 @@
 package io.portcullis.guard;
 
-import io.portcullis.ingress.GatewaySnapshot;
+import io.portcullis.ingress.Snapshot;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -27,9 +27,9 @@ public final class SecurityHeaders implements Handler<RoutingContext> {
   private static final CharSequence DENY = HttpHeaders.createOptimized("DENY");
   private static final CharSequence STRICT_TRANSPORT = HttpHeaders.createOptimized("strict-transport-security");
 
-  private final Supplier<GatewaySnapshot> snapshots;
+  private final Supplier<Snapshot> snapshots;
 
-  public SecurityHeaders(Supplier<GatewaySnapshot> snapshots) {
+  public SecurityHeaders(Supplier<Snapshot> snapshots) {
     this.snapshots = snapshots;
   }
 

@@ -1,17 +1,16 @@
 package io.portcullis.ingress;
 
-import io.portcullis.forward.Endpoint;
-import io.portcullis.forward.ModelRoute;
-import io.portcullis.forward.StreamTimings;
-import io.portcullis.forward.Target;
-import io.portcullis.sse.SseEventHook;
+import io.portcullis.config.ProviderType;
+import io.portcullis.format.WireFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * The state one request gathers on its way through the pipeline: each stage reads what earlier
- * stages set and adds its own. One typed object instead of loose keys in the routing context.
+ * stages set and adds its own. One typed object instead of loose keys in the routing context;
+ * what only one feature knows the type of (its route, its reservation) lives in that feature's
+ * {@link Slot}, and the response side is the exchange's {@link ResponseChain}.
  */
 public final class Exchange {
 
@@ -19,35 +18,42 @@ public final class Exchange {
 
   private final String requestId;
   private final long startNanos;
-  private final GatewaySnapshot snapshot;
+  private final Snapshot snapshot;
   private final Endpoint endpoint;
+  private final Slot.Values slots = new Slot.Values();
+  private final ResponseChain response = new ResponseChain();
+  private final StreamTimings timings = new StreamTimings();
+  private final Usage usage = new Usage();
   private Buffer rawBody;
   private JsonObject body;
   private String model;
   private boolean stream;
-  private ModelRoute route;
-  private Target target;
-  private int attempts;
+  private Principal principal;
   private GatewayError error;
-  private SseEventHook hook = SseEventHook.NONE;
-  private java.util.function.UnaryOperator<Buffer> bodyFilter = java.util.function.UnaryOperator.identity();
-  private final StreamTimings timings = new StreamTimings();
-  private io.portcullis.auth.Principal principal;
-  private io.portcullis.limit.Reservation reservation;
-  private final io.portcullis.limit.Usage usage = new io.portcullis.limit.Usage();
+  private String provider;
+  private ProviderType providerType;
+  private int attempts;
+  private long upstreamStartNanos;
+  private boolean unserved;
+  private boolean usageReportUnasked;
+  private String limitVerdict;
+  private String guardVerdict;
+  private int redactions;
+  private String completionText;
 
-  public Exchange(String requestId, long startNanos, GatewaySnapshot snapshot, Endpoint endpoint) {
+  public Exchange(String requestId, long startNanos, Snapshot snapshot, Endpoint endpoint) {
     this.requestId = requestId;
     this.startNanos = startNanos;
     this.snapshot = snapshot;
     this.endpoint = endpoint;
   }
 
-  static void attach(RoutingContext ctx, Exchange exchange) {
+  /** Puts the exchange on the request (the first stage does, once). */
+  public static void attach(RoutingContext ctx, Exchange exchange) {
     ctx.put(KEY, exchange);
   }
 
-  /** The exchange of a request that went through {@link RequestStart}. */
+  /** The exchange of a request that went through the first stage. */
   public static Exchange of(RoutingContext ctx) {
     Exchange ex = ctx.get(KEY);
     if (ex == null) {
@@ -56,7 +62,8 @@ public final class Exchange {
     return ex;
   }
 
-  static Exchange find(RoutingContext ctx) {
+  /** The exchange of a request, or null when it never got one (a path the router refused). */
+  public static Exchange find(RoutingContext ctx) {
     return ctx.get(KEY);
   }
 
@@ -68,7 +75,7 @@ public final class Exchange {
     return startNanos;
   }
 
-  public GatewaySnapshot snapshot() {
+  public Snapshot snapshot() {
     return snapshot;
   }
 
@@ -77,11 +84,30 @@ public final class Exchange {
     return endpoint;
   }
 
+  /** The wire format of the endpoint called. */
+  public WireFormat format() {
+    return endpoint.format();
+  }
+
+  /** A feature's own state on this exchange, or null. */
+  public <T> T get(Slot<T> slot) {
+    return slots.get(slot);
+  }
+
+  public <T> void put(Slot<T> slot, T value) {
+    slots.put(slot, value);
+  }
+
+  /** The response filters of this exchange, in their declared order. */
+  public ResponseChain response() {
+    return response;
+  }
+
   public Buffer rawBody() {
     return rawBody;
   }
 
-  void rawBody(Buffer rawBody) {
+  public void rawBody(Buffer rawBody) {
     this.rawBody = rawBody;
   }
 
@@ -89,7 +115,8 @@ public final class Exchange {
     return body;
   }
 
-  void parsed(JsonObject body, String model, boolean stream) {
+  /** The body as parsed, with the two fields every stage relies on. */
+  public void parsed(JsonObject body, String model, boolean stream) {
     this.body = body;
     this.model = model;
     this.stream = stream;
@@ -103,35 +130,13 @@ public final class Exchange {
     return stream;
   }
 
-  public ModelRoute route() {
-    return route;
+  /** The verified caller (set by the authentication stage). */
+  public Principal principal() {
+    return principal;
   }
 
-  public void route(ModelRoute route) {
-    this.route = route;
-  }
-
-  public Target target() {
-    return target;
-  }
-
-  /** Records the target being tried; counts attempts for failover accounting. */
-  public void attempt(Target target) {
-    this.target = target;
-    if (this.attempts++ == 0) {
-      upstreamStartNanos = System.nanoTime();
-    }
-  }
-
-  private long upstreamStartNanos;
-
-  /** When the first upstream attempt started, or 0 if none did. */
-  public long upstreamStartNanos() {
-    return upstreamStartNanos;
-  }
-
-  public int attempts() {
-    return attempts;
+  public void principal(Principal principal) {
+    this.principal = principal;
   }
 
   public GatewayError error() {
@@ -142,53 +147,60 @@ public final class Exchange {
     this.error = error;
   }
 
-  /** The per-event hook of a streamed response (the scrubber plugs in here). */
-  public SseEventHook hook() {
-    return hook;
+  /** Records the provider being tried; counts attempts for failover accounting. */
+  public void attempt(String provider, ProviderType type) {
+    this.provider = provider;
+    this.providerType = type;
+    if (this.attempts++ == 0) {
+      upstreamStartNanos = System.nanoTime();
+    }
   }
 
-  public void hook(SseEventHook hook) {
-    this.hook = hook;
+  /** The provider of the last attempt, or null when none was made. */
+  public String provider() {
+    return provider;
   }
 
-  /** Applied to every whole (non-streamed) response body before it reaches the client. */
-  public java.util.function.UnaryOperator<Buffer> bodyFilter() {
-    return bodyFilter;
+  public ProviderType providerType() {
+    return providerType;
   }
 
-  public void bodyFilter(java.util.function.UnaryOperator<Buffer> bodyFilter) {
-    this.bodyFilter = bodyFilter;
+  public int attempts() {
+    return attempts;
+  }
+
+  /** When the first upstream attempt started, or 0 if none did. */
+  public long upstreamStartNanos() {
+    return upstreamStartNanos;
+  }
+
+  /** Every target was tried and none could serve: nothing the provider did is to be charged. */
+  public void unserved() {
+    this.unserved = true;
+  }
+
+  /** Whether the request reached a provider that (may have) worked on it: what settlement charges. */
+  public boolean reachedProvider() {
+    return attempts > 0 && !unserved;
+  }
+
+  /** The gateway asked the provider for a usage report the client did not ask for: it is read, then dropped. */
+  public void usageReportUnasked() {
+    this.usageReportUnasked = true;
+  }
+
+  public boolean isUsageReportUnasked() {
+    return usageReportUnasked;
   }
 
   public StreamTimings timings() {
     return timings;
   }
 
-  /** The verified caller (set by the authentication stage). */
-  public io.portcullis.auth.Principal principal() {
-    return principal;
-  }
-
-  public void principal(io.portcullis.auth.Principal principal) {
-    this.principal = principal;
-  }
-
-  /** What the limiter charged this request (settled when usage is known), or null. */
-  public io.portcullis.limit.Reservation reservation() {
-    return reservation;
-  }
-
-  public void reservation(io.portcullis.limit.Reservation reservation) {
-    this.reservation = reservation;
-  }
-
   /** The token usage the response reports as it goes (for settlement and the token metrics). */
-  public io.portcullis.limit.Usage usage() {
+  public Usage usage() {
     return usage;
   }
-
-  private String limitVerdict;
-  private int redactions;
 
   /** What the limiter decided ({@code allowed}, {@code denied}, {@code unavailable}) and who ({@code redis}, {@code local}...). */
   public void limitVerdict(String outcome, String mode) {
@@ -209,8 +221,6 @@ public final class Exchange {
     return redactions;
   }
 
-  private String completionText;
-
   /** The answer's text, kept only when the access log shows or hashes it. */
   public void completionText(String text) {
     this.completionText = text;
@@ -219,8 +229,6 @@ public final class Exchange {
   public String completionText() {
     return completionText;
   }
-
-  private String guardVerdict;
 
   /** What a guard decided about this request ({@code validation:<code>}, {@code injection:flag:<category>}), or null. */
   public void guardVerdict(String verdict) {

@@ -1,6 +1,7 @@
 package io.portcullis.limit;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The outcome of one limiter call over every limit of a request.
@@ -8,9 +9,21 @@ import java.util.List;
  * @param allowed every limit had room (and was charged), or none was charged
  * @param retryAfterMs when denied, how long until the request would fit
  * @param states one per charge, in order
- * @param mode who decided: {@code redis}, {@code local}, {@code open}; {@code closed} refuses (503)
+ * @param mode who decided
  */
-public record Decision(boolean allowed, long retryAfterMs, List<State> states, String mode) {
+public record Decision(boolean allowed, long retryAfterMs, List<State> states, Mode mode) {
+
+  /** Who decided: the shared counters, this process's, nobody (admitted without counting), or no limit applied. */
+  public enum Mode {
+    REDIS, LOCAL, OPEN, NONE;
+
+    private final String label = name().toLowerCase(Locale.ROOT);
+
+    /** The word in metrics and the access log. */
+    public String label() {
+      return label;
+    }
+  }
 
   /**
    * @param remaining what is left in the trailing window after this request

@@ -3,8 +3,10 @@ package io.portcullis.limit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The limiter's counters: {@code portcullis_ratelimit_decisions_total{policy, mode, outcome}}, where
@@ -32,13 +34,13 @@ public final class LimitMetrics {
       redisOk = redisTimer("ok");
       redisFailed = redisTimer("failed");
     }
-    (ok ? redisOk : redisFailed).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    (ok ? redisOk : redisFailed).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   private Timer redisTimer(String outcome) {
     return Timer.builder("portcullis.redis.latency").tag("operation", "decide").tag("outcome", outcome)
         .description("limiter calls to Redis, until their answer").publishPercentileHistogram()
-        .minimumExpectedValue(java.time.Duration.ofNanos(50_000)).maximumExpectedValue(java.time.Duration.ofSeconds(5))
+        .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5))
         .register(registry);
   }
 

@@ -88,7 +88,7 @@ public final class LocalLimiter implements Limiter {
         states.set(i, new Decision.State(Math.max(0, s.remaining() - charges.get(i).cost()), s.resetMs(), s.window()));
       }
     }
-    return Future.succeededFuture(new Decision(allowed, retry, states, "local"));
+    return Future.succeededFuture(new Decision(allowed, retry, states, Decision.Mode.LOCAL));
   }
 
   /** Moves a counter to window {@code idx}: the current becomes the previous, or both reset. */

@@ -5,7 +5,9 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,8 +25,8 @@ public final class RedisLimiter implements Limiter {
   private final RedisAPI redis;
   private final long timeoutMs;
   /** Corrections not sent yet: key of the limit -> {window, delta}. */
-  private final java.util.Map<String, long[]> pending = new java.util.HashMap<>();
-  private final java.util.Map<String, Charge> pendingCharges = new java.util.HashMap<>();
+  private final Map<String, long[]> pending = new HashMap<>();
+  private final Map<String, Charge> pendingCharges = new HashMap<>();
 
   public RedisLimiter(RedisAPI redis, Duration timeout) {
     this.redis = redis;
@@ -90,7 +92,7 @@ public final class RedisLimiter implements Limiter {
       for (int i = 0; i < charges.size(); i++) {
         states.add(new Decision.State(r.get(2 + i * 3).toLong(), r.get(3 + i * 3).toLong(), r.get(4 + i * 3).toLong()));
       }
-      return new Decision(r.get(0).toInteger() == 1, r.get(1).toLong(), states, "redis");
+      return new Decision(r.get(0).toInteger() == 1, r.get(1).toLong(), states, Decision.Mode.REDIS);
     });
   }
 

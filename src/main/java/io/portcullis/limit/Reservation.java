@@ -1,43 +1,37 @@
 package io.portcullis.limit;
 
+import io.portcullis.ingress.Slot;
+import io.portcullis.ingress.Usage;
 import java.util.List;
 
 /**
- * What a request was charged, kept until its real token usage is known, then settled once: every
- * token charge (per-window limits and quotas, the caller's, its team's and per model) is corrected
- * to the tokens really used of the kind it counts (input, output or both); a failed request with
- * nothing served is refunded.
+ * What a request was charged, kept until the exchange is over, then closed once: every token charge
+ * (per-window limits and quotas, the caller's, its team's and per model) is corrected to the tokens
+ * really used of the kind it counts (input, output or both), or refunded whole when the request
+ * never reached a provider that served it; concurrency places are given back. {@link #close} is the
+ * one place a reservation is settled: the limit stage calls it when the exchange ends, however it ends.
  */
 public final class Reservation {
+
+  /** Where an exchange keeps its reservation. */
+  public static final Slot<Reservation> SLOT = Slot.named("reservation");
 
   /** One charge as it was made: the window it went to, by which limiter. */
   public record Charged(Charge charge, Decision.State state, Limiter limiter) {}
 
   private final List<Charged> charged;
   private final long countedPrompt;
-  private final boolean stripUsage;
   private final Usage usage;
-  private boolean settled;
+  private boolean closed;
 
   /**
    * @param countedPrompt the prompt tokens counted before the call
-   * @param stripUsage the gateway asked upstream for a usage chunk the client did not ask for: it
-   *     is read, then dropped from the stream
+   * @param usage what the response reports as it goes
    */
-  public Reservation(List<Charged> charged, long countedPrompt, boolean stripUsage, Usage usage) {
+  public Reservation(List<Charged> charged, long countedPrompt, Usage usage) {
     this.usage = usage;
     this.charged = List.copyOf(charged);
     this.countedPrompt = countedPrompt;
-    this.stripUsage = stripUsage;
-  }
-
-  public boolean stripUsage() {
-    return stripUsage;
-  }
-
-  /** What the response reports as it goes. */
-  public Usage usage() {
-    return usage;
   }
 
   /**
@@ -60,45 +54,30 @@ public final class Reservation {
     return usage.outputSoFar() > allowance;
   }
 
-  /** Settles with the usage seen. */
-  public void settle() {
-    settle(usage.inputOr(countedPrompt), usage.outputOrStreamed());
-  }
-
-  private boolean released;
-
-  /** The exchange is over: settle (if not done yet) and give back the concurrency places. */
-  public void finish() {
-    settle();
-    if (!released) {
-      released = true;
-      for (Charged c : charged) {
-        if (c.charge().isConcurrency()) {
-          c.limiter().release(c.charge());
-        }
-      }
-    }
-  }
-
-  /** Nothing was served: every token reserved goes back. */
-  public void refund() {
-    settle(0, 0);
-  }
-
-  /** Settles every token charge with the tokens really used; only the first call counts. */
-  public void settle(long inputTokens, long outputTokens) {
-    if (settled) {
+  /**
+   * The exchange is over. With {@code served}, every token charge is settled to the usage seen (as
+   * reported; else the prompt as counted and one token per text event streamed); without, every
+   * token reserved goes back. Then the concurrency places are given back. Only the first call counts.
+   */
+  public void close(boolean served) {
+    if (closed) {
       return;
     }
-    settled = true;
+    closed = true;
+    long input = served ? usage.inputOr(countedPrompt) : 0;
+    long output = served ? usage.outputOrStreamed() : 0;
     for (Charged c : charged) {
-      if (c.charge().isConcurrency() || c.state().window() < 0) {
+      if (c.charge().isConcurrency()) {
+        c.limiter().release(c.charge());
         continue;
       }
+      if (c.state().window() < 0) {
+        continue; // admitted open: nothing was counted
+      }
       long used = switch (c.charge().tokens()) {
-        case TOTAL -> inputTokens + outputTokens;
-        case INPUT -> inputTokens;
-        case OUTPUT -> outputTokens;
+        case TOTAL -> input + output;
+        case INPUT -> input;
+        case OUTPUT -> output;
         case NONE -> c.charge().cost();
       };
       if (used != c.charge().cost()) {

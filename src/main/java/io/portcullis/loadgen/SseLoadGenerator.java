@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.Arrays;
@@ -104,7 +105,7 @@ public final class SseLoadGenerator {
   private void startStream(int n) {
     String body = new JsonObject().put("model", plan.model())
         .put("stream", true)
-        .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")))
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")))
         .encode();
     long sent = System.nanoTime();
     long[] last = {-1};

@@ -146,7 +146,7 @@ public final class MockProviderVerticle extends VerticleBase {
               call.put("id", "call_mock1").put("type", "function");
               fn.put("name", "lookup");
             }
-            event(out, null, chunk(base, i, new JsonObject().put("tool_calls", new io.vertx.core.json.JsonArray().add(call)), null, includeUsage));
+            event(out, null, chunk(base, i, new JsonObject().put("tool_calls", new JsonArray().add(call)), null, includeUsage));
             continue;
           }
           JsonObject c = base;

@@ -1,6 +1,7 @@
 package io.portcullis.mock;
 
 import io.vertx.core.MultiMap;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,8 +36,8 @@ public final class MockStats {
     return seen.peekLast();
   }
 
-  public java.util.List<Seen> seen() {
-    return java.util.List.copyOf(seen);
+  public List<Seen> seen() {
+    return List.copyOf(seen);
   }
 
   public void clear() {

@@ -1,9 +1,11 @@
 package io.portcullis.observe;
 
-import io.portcullis.auth.Principal;
+import io.portcullis.ingress.Principal;
 import io.portcullis.config.ObserveConfig;
 import io.portcullis.ingress.Exchange;
-import io.portcullis.limit.Usage;
+import io.portcullis.scrub.Scrubber;
+import io.portcullis.scrub.Scrubbers;
+import io.portcullis.ingress.Usage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -82,8 +84,8 @@ public final class AccessLog {
       field(out, "model", ex.model());
       out.append(",\"stream\":").append(ex.stream());
     }
-    if (ex.target() != null) {
-      field(out, "provider", ex.target().provider().config().name());
+    if (ex.provider() != null) {
+      field(out, "provider", ex.provider());
       out.append(",\"attempts\":").append(ex.attempts());
     }
     if (ex.error() != null && status >= 400) {
@@ -110,11 +112,11 @@ public final class AccessLog {
     if (ex.guardVerdict() != null) {
       field(out, "guard", ex.guardVerdict());
     }
-    if (ex.snapshot().scrubber() != null) {
+    if (Scrubbers.of(ex).responses() != null) {
       out.append(",\"redactions\":").append(ex.redactions());
     }
-    if (!config.prompts().equals("off") && ex.body() != null) {
-      text(out, "prompt", Prompts.lastUserText(ex.body()), ex, config);
+    if (config.prompts() != ObserveConfig.Prompts.OFF && ex.body() != null && ex.endpoint() != null) {
+      text(out, "prompt", ex.format().lastUserText(ex.body()), ex, config);
       text(out, "completion", ex.completionText(), ex, config);
     }
     return out.append('}').toString();
@@ -158,11 +160,12 @@ public final class AccessLog {
     if (text == null) {
       return;
     }
-    if (config.prompts().equals("hash")) {
+    if (config.prompts() == ObserveConfig.Prompts.HASH) {
       field(out, field + "_hmac", hmac(config.hashKey(), text));
       return;
     }
-    String shown = ex.snapshot().scrubber() != null ? ex.snapshot().scrubber().scrub(text) : text;
+    Scrubber scrubber = Scrubbers.of(ex).responses();
+    String shown = scrubber != null ? scrubber.scrub(text) : text;
     field(out, field, shown.length() <= config.maxChars() ? shown : shown.substring(0, config.maxChars()) + "…");
   }
 

@@ -1,12 +1,20 @@
 package io.portcullis.observe;
 
 import io.portcullis.config.AdminConfig;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.LimitsConfig;
+import io.portcullis.config.RedisClients;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The admin port: {@code /healthz} (the process is alive), {@code /readyz} (send me traffic) and
@@ -17,12 +25,12 @@ public final class AdminVerticle extends VerticleBase {
   private final AdminConfig config;
   private final Readiness readiness;
   private final Metrics metrics;
-  private final java.util.function.Supplier<io.portcullis.config.GatewayConfig> current;
+  private final Supplier<GatewayConfig> current;
   private HttpServer server;
-  private io.vertx.redis.client.Redis redis;
+  private Redis redis;
 
   public AdminVerticle(AdminConfig config, Readiness readiness, Metrics metrics,
-      java.util.function.Supplier<io.portcullis.config.GatewayConfig> current) {
+      Supplier<GatewayConfig> current) {
     this.config = config;
     this.readiness = readiness;
     this.metrics = metrics;
@@ -49,18 +57,18 @@ public final class AdminVerticle extends VerticleBase {
 
   /** Pings Redis once a second while some limit policy needs it to admit anything (closed mode). */
   private void checkRedis() {
-    io.portcullis.config.GatewayConfig c = current.get();
+    GatewayConfig c = current.get();
     boolean needed = c.redis().enabled()
-        && c.limits().policies().values().stream().anyMatch(p -> p.onRedisFailure().equals("closed"));
+        && c.limits().policies().values().stream().anyMatch(p -> p.onRedisFailure() == LimitsConfig.OnRedisFailure.CLOSED);
     if (!needed) {
       readiness.redis(null);
       return;
     }
     if (redis == null) {
-      redis = io.vertx.redis.client.Redis.createClient(vertx, io.portcullis.limit.RedisClients.options(c.redis()));
+      redis = Redis.createClient(vertx, RedisClients.options(c.redis()));
     }
-    io.vertx.redis.client.RedisAPI.api(redis).ping(java.util.List.of())
-        .timeout(c.redis().timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+    RedisAPI.api(redis).ping(List.of())
+        .timeout(c.redis().timeout().toMillis(), TimeUnit.MILLISECONDS)
         .onComplete(ar -> readiness.redis(ar.succeeded()));
   }
 

@@ -1,12 +1,17 @@
 package io.portcullis.observe;
 
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.ScrubConfig;
 import io.portcullis.config.Secret;
 import io.portcullis.scrub.Scrubber;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The one redaction every log line passes before it is written ({@link RedactingEncoder} calls it
@@ -32,15 +37,15 @@ public final class LogRedaction {
    * which operators need; client addresses are not logged (with auth off, a caller flagged by the
    * anomaly detector is named by its address, on purpose).
    */
-  private static final Scrubber SCRUBBER = Scrubber.of(new io.portcullis.config.ScrubConfig(true, 64 * 1024,
-      java.util.Set.of("ipv4", "ipv6"), "redact", Scrubber.DEFAULT_MASK, List.of(), java.util.Map.of()));
+  private static final Scrubber SCRUBBER = Scrubber.of(new ScrubConfig(true, 64 * 1024,
+      Set.of("ipv4", "ipv6"), ScrubConfig.RequestAction.REDACT, Scrubber.DEFAULT_MASK, List.of(), Map.of()));
   /** The secrets of every running gateway's config, longest first (a key that contains another is masked whole). */
   private static volatile List<String> secrets = List.of();
   /**
    * By gateway: one per process in production, several in a test JVM, each masked in every log line.
    * Never dropped, not even when a gateway stops: lines still queued in the async appenders may quote them.
    */
-  private static final java.util.Map<Object, List<String>> BY_OWNER = new java.util.IdentityHashMap<>();
+  private static final Map<Object, List<String>> BY_OWNER = new IdentityHashMap<>();
 
   /**
    * Takes the secrets of a gateway's new config (at start and on every reload: rotated keys are
@@ -56,12 +61,12 @@ public final class LogRedaction {
     if (hashKey != null && hashKey.length() >= 4) {
       out.add(hashKey);
     }
-    BY_OWNER.put(owner, List.copyOf(new java.util.LinkedHashSet<>(out)));
+    BY_OWNER.put(owner, List.copyOf(new LinkedHashSet<>(out)));
     publish();
   }
 
   private static void publish() {
-    List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(BY_OWNER.values().stream().flatMap(List::stream).toList()));
+    List<String> all = new ArrayList<>(new LinkedHashSet<>(BY_OWNER.values().stream().flatMap(List::stream).toList()));
     all.sort(Comparator.comparingInt(String::length).reversed());
     secrets = List.copyOf(all);
   }

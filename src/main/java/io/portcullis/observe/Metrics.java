@@ -1,5 +1,6 @@
 package io.portcullis.observe;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -7,9 +8,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The process's metrics registry, scraped by Prometheus at {@code /metrics} on the admin port.
@@ -33,7 +36,7 @@ public final class Metrics {
   public Metrics(boolean enabled) {
     this.prometheus = enabled ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     this.registry = enabled ? prometheus : new CompositeMeterRegistry();
-    io.micrometer.core.instrument.FunctionCounter.builder("portcullis.log.events.dropped", DroppingAsyncAppender.class,
+    FunctionCounter.builder("portcullis.log.events.dropped", DroppingAsyncAppender.class,
             c -> DroppingAsyncAppender.dropped())
         .description("log events (access log lines included) dropped because the writer could not keep up").register(registry);
   }
@@ -64,9 +67,9 @@ public final class Metrics {
     // request) and no HTTP client meters (the upstream series and the GenAI durations say more, for
     // less: every request would pay for both)
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
-        .setDisabledMetricsCategories(java.util.Set.of(io.vertx.micrometer.MetricsDomain.NET_SERVER.toCategory(),
-            io.vertx.micrometer.MetricsDomain.NET_CLIENT.toCategory(), io.vertx.micrometer.MetricsDomain.HTTP_CLIENT.toCategory(), io.vertx.micrometer.MetricsDomain.EVENT_BUS.toCategory(),
-            io.vertx.micrometer.MetricsDomain.DATAGRAM_SOCKET.toCategory(), io.vertx.micrometer.MetricsDomain.VERTICLES.toCategory()))
+        .setDisabledMetricsCategories(Set.of(MetricsDomain.NET_SERVER.toCategory(),
+            MetricsDomain.NET_CLIENT.toCategory(), MetricsDomain.HTTP_CLIENT.toCategory(), MetricsDomain.EVENT_BUS.toCategory(),
+            MetricsDomain.DATAGRAM_SOCKET.toCategory(), MetricsDomain.VERTICLES.toCategory()))
         .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.NAMESPACE)));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus)).build();
   }

@@ -1,6 +1,8 @@
 package io.portcullis.observe;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,7 +18,7 @@ public final class Readiness {
   /** null: Redis is not needed for readiness; else whether it answered the last check. */
   private volatile Boolean redis;
   /** Reachability by model, from the last probe of the targets; null until the first probe ends. */
-  private volatile java.util.Map<String, Boolean> models;
+  private volatile Map<String, Boolean> models;
 
   public void started() {
     started.set(true);
@@ -32,12 +34,12 @@ public final class Readiness {
   }
 
   /** The last probe's result: whether each model has a target that can be reached. */
-  public void models(java.util.Map<String, Boolean> reachable) {
-    models = java.util.Map.copyOf(reachable);
+  public void models(Map<String, Boolean> reachable) {
+    models = Map.copyOf(reachable);
   }
 
   public boolean isReady() {
-    java.util.Map<String, Boolean> m = models;
+    Map<String, Boolean> m = models;
     return started.get() && !draining.get() && !Boolean.FALSE.equals(redis) && (m == null || !m.containsValue(false));
   }
 
@@ -51,9 +53,9 @@ public final class Readiness {
 
   private JsonObject modelDetail() {
     JsonObject out = new JsonObject();
-    java.util.Map<String, Boolean> m = models;
+    Map<String, Boolean> m = models;
     if (m != null) {
-      new java.util.TreeMap<>(m).forEach((model, up) -> out.put(model, up ? "reachable" : "unreachable"));
+      new TreeMap<>(m).forEach((model, up) -> out.put(model, up ? "reachable" : "unreachable"));
     }
     return out;
   }

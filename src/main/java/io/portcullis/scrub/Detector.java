@@ -1,5 +1,7 @@
 package io.portcullis.scrub;
 
+import java.util.Set;
+
 /**
  * Finds one family of sensitive text. Detectors do not loop over the text themselves: one pass of
  * {@link DetectorSet} asks each of them only at its trigger characters (an {@code '@'} for email,
@@ -21,7 +23,7 @@ abstract class Detector {
   }
 
   /** The names of the rules this detector reports. */
-  abstract java.util.Set<String> rules();
+  abstract Set<String> rules();
 
   /** The ASCII characters at which a candidate of this detector may start or be anchored. */
   abstract String triggers();

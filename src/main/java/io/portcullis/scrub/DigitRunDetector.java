@@ -1,5 +1,9 @@
 package io.portcullis.scrub;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 /**
  * Numbers written as digit groups ({@code 4111 1111 1111 1111}, {@code 123-45-6789}): payment card
  * numbers (13 to 19 digits, a known issuer prefix, Luhn check), US social security numbers
@@ -26,8 +30,8 @@ final class DigitRunDetector extends Detector {
   }
 
   @Override
-  java.util.Set<String> rules() {
-    return new java.util.LinkedHashSet<>(java.util.List.of(CARD, SSN, PHONE));
+  Set<String> rules() {
+    return new LinkedHashSet<>(List.of(CARD, SSN, PHONE));
   }
 
   @Override

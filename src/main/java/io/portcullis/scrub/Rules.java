@@ -1,5 +1,6 @@
 package io.portcullis.scrub;
 
+import io.portcullis.config.CustomRuleConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
@@ -23,7 +24,7 @@ public final class Rules {
   }
 
   /** The built-in detectors plus the operator's own prefix rules (which join the token family). */
-  static List<Detector> withCustom(List<io.portcullis.config.CustomRuleConfig> custom) {
+  static List<Detector> withCustom(List<CustomRuleConfig> custom) {
     List<Detector> d = new ArrayList<>();
     int p = 0;
     d.add(new TokenDetector("anthropic_key", p++, List.of("sk-ant-"), false, KEY, 32, 200, Validators::notExample));
@@ -40,7 +41,7 @@ public final class Rules {
     d.add(new TokenDetector("huggingface_token", p++, List.of("hf_"), false, ALNUM, 30, 40, Validators::notExample));
     d.add(new TokenDetector("jwt", p++, List.of("eyJ"), false, JWT, 20, 4096, Validators::jwt));
     d.add(new TokenDetector("bearer_token", p++, List.of("Bearer "), true, TOKEN68, 8, 4096, Validators::notExample));
-    for (io.portcullis.config.CustomRuleConfig c : custom) {
+    for (CustomRuleConfig c : custom) {
       d.add(new TokenDetector(c.name(), p++, c.prefixes(), false, CharClass.parse(c.chars()), c.minLength(),
           c.maxLength(), Validators::notExample));
     }

@@ -4,18 +4,16 @@ import io.portcullis.config.ScrubConfig;
 import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.GatewayError;
+import io.portcullis.ingress.ResponseFilter;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The redaction stage: scrubs (or refuses) secrets in the request body, and installs the scrubbers
- * of the response, the per-event hook for streams and the block filter for whole bodies, so that
+ * The redaction stage: scrubs (or refuses) secrets in the request body, and installs the response's
+ * {@link ScrubFilter}, which scrubs streamed events and whole bodies alike, so that
  * {@code stream: true} gets exactly what {@code stream: false} gets.
  */
 public final class ScrubStage implements Handler<RoutingContext> {
@@ -29,52 +27,44 @@ public final class ScrubStage implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
-    Scrubber scrubber = ex.snapshot().scrubber();
-    if (scrubber == null) {
+    Scrubbers scrubbers = Scrubbers.of(ex);
+    if (scrubbers.responses() == null) {
       ctx.next();
       return;
     }
-    Scrubber requests = ex.snapshot().requestScrubber();
-    if (requests != null) {
-      // redact in place; a rule whose action is reject refuses the whole request instead, and
-      // then the (partly redacted) body is never forwarded
-      ScrubConfig config = ex.snapshot().config().scrub();
-      JsonObject body = ex.body();
-      Object model = body.remove("model");
-      List<String> found = new ArrayList<>();
-      JsonScrub.scrub(body, requests, found::add);
-      body.put("model", model);
-      for (String rule : found) {
-        if (config.requestAction(rule).equals("reject")) {
-          ErrorResponder.respond(ctx, GatewayError.invalid("sensitive_data_in_request",
-              "the request contains sensitive data (rule: " + rule + ")"));
-          return;
-        }
-      }
-      found.forEach(rule -> redacted(ex, rule));
+    if (scrubbers.requests() != null && !scrubRequest(ctx, ex, scrubbers.requests())) {
+      return;
     }
-    ctx.response().putHeader("x-portcullis-scrub", "on; rules=" + scrubber.ruleCount());
-    ex.hook(scrubber.streamHook(ex.endpoint().format(), rule -> redacted(ex, rule)));
-    ex.bodyFilter(body -> scrubBody(ex, body, scrubber));
+    ctx.response().putHeader("x-portcullis-scrub", "on; rules=" + scrubbers.responses().ruleCount());
+    ex.response().install(ResponseFilter.Order.SCRUB, new ScrubFilter(ex.format(), scrubbers.responses(), rule -> redacted(ex, rule)));
     ctx.next();
+  }
+
+  /**
+   * Redacts the request body in place; a rule whose action is reject refuses the whole request
+   * instead, and then the (partly redacted) body is never forwarded. False when refused.
+   */
+  private boolean scrubRequest(RoutingContext ctx, Exchange ex, Scrubber requests) {
+    ScrubConfig config = ex.snapshot().config().scrub();
+    JsonObject body = ex.body();
+    Object model = body.remove("model");
+    List<String> found = new ArrayList<>();
+    JsonScrub.scrub(body, requests, found::add);
+    body.put("model", model);
+    for (String rule : found) {
+      if (config.requestAction(rule) == ScrubConfig.RequestAction.REJECT) {
+        ErrorResponder.respond(ctx, GatewayError.invalid("sensitive_data_in_request",
+            "the request contains sensitive data (rule: " + rule + ")"));
+        return false;
+      }
+    }
+    found.forEach(rule -> redacted(ex, rule));
+    return true;
   }
 
   /** Counted per rule in the metrics and per exchange for its access log line. */
   private void redacted(Exchange ex, String rule) {
     metrics.redacted(rule);
     ex.redacted();
-  }
-
-  private Buffer scrubBody(Exchange ex, Buffer body, Scrubber scrubber) {
-    try {
-      Object json = Json.decodeValue(body);
-      if (JsonScrub.scrub(json, scrubber, rule -> redacted(ex, rule))) {
-        return Json.encodeToBuffer(json);
-      }
-      return body;
-    } catch (DecodeException e) {
-      // not JSON: scrub it as text, it never passes unscanned
-      return Buffer.buffer(scrubber.scrub(body.toString(), rule -> redacted(ex, rule)));
-    }
   }
 }

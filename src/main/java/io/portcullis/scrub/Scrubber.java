@@ -47,7 +47,7 @@ public final class Scrubber {
     Set<String> off = new HashSet<>(config.disabledRules());
     List<Detector> detectors = Rules.withCustom(config.custom());
     detectors.stream().flatMap(d -> d.rules().stream())
-        .filter(rule -> config.requestAction(rule).equals("off")).forEach(off::add);
+        .filter(rule -> config.requestAction(rule) == ScrubConfig.RequestAction.OFF).forEach(off::add);
     Scrubber scrubber = new Scrubber(detectors, off, config.maxHold(), config.mask(), config.ruleMasks());
     return scrubber.ruleCount == 0 ? null : scrubber;
   }
@@ -85,11 +85,5 @@ public final class Scrubber {
     StringBuilder out = new StringBuilder(n + 16);
     redaction.apply(text, 0, n, findings, out, onRedaction);
     return out.toString();
-  }
-
-  /** The per-event hook that scrubs a streamed response of the given wire format. */
-  public io.portcullis.sse.SseEventHook streamHook(io.portcullis.config.ProviderType format, Consumer<String> onRedaction) {
-    return format == io.portcullis.config.ProviderType.ANTHROPIC
-        ? new AnthropicStreamScrub(this, onRedaction) : new OpenAiStreamScrub(this, onRedaction);
   }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.scrub;
 
+import io.portcullis.format.TextFilter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -15,7 +16,7 @@ import java.util.function.Consumer;
  * cap the held text is redacted (fail closed) and the rest of that candidate is dropped as it
  * arrives; held text is never released unscanned, and never on a timer.
  */
-public final class StreamScrubber {
+public final class StreamScrubber implements TextFilter {
 
   /** Earliest first; at the same start the rule listed first wins (e.g. a URL password over an email). */
   static final Comparator<Finding> ORDER = Comparator.comparingInt(Finding::start)
@@ -42,6 +43,11 @@ public final class StreamScrubber {
   }
 
   /** Takes the next piece; returns what may be released now (possibly empty). */
+  @Override
+  public String feed(String piece) {
+    return feed((CharSequence) piece);
+  }
+
   public String feed(CharSequence piece) {
     int from = 0;
     if (suppressing != null) {
@@ -56,6 +62,7 @@ public final class StreamScrubber {
   }
 
   /** End of content: a final check of everything held, and all of it released. */
+  @Override
   public String finish() {
     suppressing = null;
     return release(true);

@@ -1,6 +1,7 @@
 package io.portcullis.scrub;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
@@ -36,8 +37,8 @@ final class TokenDetector extends Detector {
   }
 
   @Override
-  java.util.Set<String> rules() {
-    return java.util.Set.of(rule);
+  Set<String> rules() {
+    return Set.of(rule);
   }
 
   @Override

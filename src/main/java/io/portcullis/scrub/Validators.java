@@ -2,6 +2,7 @@ package io.portcullis.scrub;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.zip.CRC32;
 
 /** Checks that turn a pattern-shaped string into a finding. */
 final class Validators {
@@ -24,7 +25,7 @@ final class Validators {
     if (token.length() != 40) {
       return false;
     }
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    CRC32 crc = new CRC32();
     crc.update(token.subSequence(4, 34).toString().getBytes(StandardCharsets.US_ASCII));
     long value = 0;
     for (int k = 34; k < 40; k++) {
@@ -39,7 +40,7 @@ final class Validators {
 
   /** The base62 checksum GitHub appends to 30 random characters (for tests and fixtures). */
   static String githubChecksumOf(String random) {
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    CRC32 crc = new CRC32();
     crc.update(random.getBytes(StandardCharsets.US_ASCII));
     long v = crc.getValue();
     char[] out = new char[6];

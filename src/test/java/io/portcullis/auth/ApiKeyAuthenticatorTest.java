@@ -1,5 +1,6 @@
 package io.portcullis.auth;
 
+import io.portcullis.ingress.Principal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.AuthConfig;

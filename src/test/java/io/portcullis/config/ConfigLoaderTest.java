@@ -1,8 +1,11 @@
 package io.portcullis.config;
 
+import io.portcullis.server.Configs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.portcullis.config.GuardConfig;
+import io.portcullis.config.ObserveConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +27,7 @@ class ConfigLoaderTest {
           targets: [{provider: a, model: up-1}, {provider: b}]
       """;
 
-  final ConfigLoader loader = new ConfigLoader(Map.of("KEY_ONE", "sk-one", "PORT", "8181"));
+  final ConfigLoader loader = Configs.loader(Map.of("KEY_ONE", "sk-one", "PORT", "8181"));
 
   GatewayConfig parse(String yaml) throws ConfigException {
     return loader.parse(yaml, null);
@@ -129,8 +132,8 @@ class ConfigLoaderTest {
   @Test
   void readsTheScrubSection() throws Exception {
     ScrubConfig s = parse("scrub: {enabled: true, max_hold: 256, disable: [ipv4, us_ssn], request_action: off}\n" + VALID).scrub();
-    assertThat(s).isEqualTo(new ScrubConfig(true, 256, java.util.Set.of("ipv4", "us_ssn"), "off", "[REDACTED:{rule}]", java.util.List.of(), Map.of()));
-    assertThat(parse(VALID).scrub()).isEqualTo(new ScrubConfig(false, 512, java.util.Set.of(), "redact", "[REDACTED:{rule}]", java.util.List.of(), Map.of()));
+    assertThat(s).isEqualTo(new ScrubConfig(true, 256, java.util.Set.of("ipv4", "us_ssn"), ScrubConfig.RequestAction.OFF, "[REDACTED:{rule}]", java.util.List.of(), Map.of()));
+    assertThat(parse(VALID).scrub()).isEqualTo(new ScrubConfig(false, 512, java.util.Set.of(), ScrubConfig.RequestAction.REDACT, "[REDACTED:{rule}]", java.util.List.of(), Map.of()));
     ScrubConfig custom = parse("""
         scrub:
           enabled: true
@@ -148,11 +151,12 @@ class ConfigLoaderTest {
             - {name: email, prefixes: [y]}
             - {name: ok_one, prefixes: [], chars: z-a, min_length: 50, max_length: 10}
         """ + VALID)).containsExactly(
+        // the section's shape first (the loader), then what only the scrubber knows (its rule names, its character sets)
         "scrub.custom[0].name: must be lower case letters, digits and _ (it becomes a metric label)",
-        "scrub.custom[1].name: a rule named 'email' exists already",
         "scrub.custom[2].prefixes: at least one non-empty prefix is required",
-        "scrub.custom[2].chars: not a character set: 'z-a' (write ranges and characters, e.g. A-Za-z0-9_-)",
-        "scrub.custom[2].min_length: must not exceed max_length (10)");
+        "scrub.custom[2].min_length: must not exceed max_length (10)",
+        "scrub.custom[1].name: a rule named 'email' exists already",
+        "scrub.custom[2].chars: not a character set: 'z-a' (write ranges and characters, e.g. A-Za-z0-9_-)");
   }
 
   @Test
@@ -165,9 +169,9 @@ class ConfigLoaderTest {
             email: {mask: "<email hidden>", request_action: off}
             aws_access_key: {request_action: reject}
         """ + VALID).scrub();
-    assertThat(s.requestAction("email")).isEqualTo("off");
-    assertThat(s.requestAction("aws_access_key")).isEqualTo("reject");
-    assertThat(s.requestAction("ipv4")).isEqualTo("redact");
+    assertThat(s.requestAction("email")).isEqualTo(ScrubConfig.RequestAction.OFF);
+    assertThat(s.requestAction("aws_access_key")).isEqualTo(ScrubConfig.RequestAction.REJECT);
+    assertThat(s.requestAction("ipv4")).isEqualTo(ScrubConfig.RequestAction.REDACT);
     io.portcullis.scrub.Scrubber responses = io.portcullis.scrub.Scrubber.of(s);
     assertThat(responses.scrub("mail a@b.io from 10.0.0.1")).isEqualTo("mail <email hidden> from [REDACTED:ipv4]");
     io.portcullis.scrub.Scrubber requests = io.portcullis.scrub.Scrubber.forRequests(s);
@@ -196,7 +200,7 @@ class ConfigLoaderTest {
 
   @Test
   void theShippedConfigIsValid() throws Exception {
-    GatewayConfig c = new ConfigLoader(Map.of()).load(Path.of("conf/portcullis.yaml"));
+    GatewayConfig c = Configs.loader(Map.of()).load(Path.of("conf/portcullis.yaml"));
     assertThat(c.mock().enabled()).isTrue();
     assertThat(c.models()).isNotEmpty();
   }
@@ -222,12 +226,12 @@ class ConfigLoaderTest {
     assertThat(c.guards().validation().maxTokens()).isEqualTo(100);
     assertThat(c.guards().validation().maxMessages()).isEqualTo(512); // default kept
     assertThat(c.guards().validation().forbidden()).containsExactly("tools");
-    assertThat(c.guards().injection().action()).isEqualTo("off"); // a bare YAML off is a boolean: read back as the word
-    assertThat(c.guards().roles().get("power").injection().action()).isEqualTo("block");
-    assertThat(c.guards().roles().get("power").validation().unknownFields()).isEqualTo("strip"); // inherited
+    assertThat(c.guards().injection().action()).isEqualTo(GuardConfig.InjectionAction.OFF); // a bare YAML off is a boolean: read back as the word
+    assertThat(c.guards().roles().get("power").injection().action()).isEqualTo(GuardConfig.InjectionAction.BLOCK);
+    assertThat(c.guards().roles().get("power").validation().unknownFields()).isEqualTo(GuardConfig.UnknownFields.STRIP); // inherited
     assertThat(c.guards().cors().originsFor("models")).containsExactly("*");
     assertThat(c.guards().cors().originsFor("embeddings")).containsExactly("https://a.example.com");
-    assertThat(c.observe().accessLog().prompts()).isEqualTo("off");
+    assertThat(c.observe().accessLog().prompts()).isEqualTo(ObserveConfig.Prompts.OFF);
     assertThat(c.observe().anomaly().tighten()).isEqualTo(0.5);
     LimitsConfig.Policy p = c.limits().policies().get("p");
     assertThat(p.user().requests().burst()).isEqualTo(3);

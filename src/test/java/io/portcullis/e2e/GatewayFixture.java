@@ -1,6 +1,7 @@
 package io.portcullis.e2e;
 
-import io.portcullis.Gateway;
+import io.portcullis.server.Configs;
+import io.portcullis.server.Gateway;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.MockConfig;
@@ -53,7 +54,7 @@ final class GatewayFixture implements AutoCloseable {
     env.put("DEAD_URL", "http://127.0.0.1:" + freePort() + "/v1");
     configFile = Files.createTempFile("portcullis-test", ".yaml");
     Files.writeString(configFile, configText);
-    ConfigLoader loader = new ConfigLoader(env);
+    ConfigLoader loader = Configs.loader(env);
     GatewayConfig config = loader.load(configFile);
     gateway = await(Gateway.start(vertx, config, configFile, loader, metrics));
   }

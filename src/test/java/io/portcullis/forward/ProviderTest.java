@@ -1,5 +1,8 @@
 package io.portcullis.forward;
 
+import io.portcullis.format.WireFormat;
+import io.portcullis.server.Configs;
+import io.portcullis.ingress.Endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.ConfigLoader;
@@ -11,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ProviderTest {
 
   static RouteTable routes(String yaml) throws Exception {
-    return RouteTable.from(new ConfigLoader(Map.of("AZ", "azure-secret")).parse(yaml, null));
+    return RouteTable.from(Configs.loader(Map.of("AZ", "azure-secret")).parse(yaml, null));
   }
 
   @Test
@@ -29,7 +32,7 @@ class ProviderTest {
         "/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21"));
     assertThat(t.url(Endpoint.MESSAGES)).isNull();
     MultiMap headers = HttpHeaders.headers();
-    t.provider().putHeaders(headers, HttpHeaders.headers().set("authorization", "Bearer client"));
+    t.provider().putHeaders(WireFormat.OPENAI_CHAT, headers, HttpHeaders.headers().set("authorization", "Bearer client"));
     assertThat(headers.get("api-key")).isEqualTo("azure-secret");
     assertThat(headers.contains("authorization")).isFalse();
   }
@@ -43,8 +46,8 @@ class ProviderTest {
     assertThat(t.url(Endpoint.MESSAGES)).isEqualTo(new UpstreamUrl("127.0.0.1", 9, false, "/v1/messages"));
     MultiMap first = HttpHeaders.headers();
     MultiMap second = HttpHeaders.headers();
-    t.provider().putHeaders(first, HttpHeaders.headers());
-    t.provider().putHeaders(second, HttpHeaders.headers().set("anthropic-version", "2024-01-01"));
+    t.provider().putHeaders(WireFormat.ANTHROPIC_MESSAGES, first, HttpHeaders.headers());
+    t.provider().putHeaders(WireFormat.ANTHROPIC_MESSAGES, second, HttpHeaders.headers().set("anthropic-version", "2024-01-01"));
     assertThat(first.get("anthropic-version")).isEqualTo("2023-06-01");
     assertThat(second.get("anthropic-version")).isEqualTo("2024-01-01");
     assertThat(java.util.List.of(first.get("x-api-key"), second.get("x-api-key"))).containsExactly("k1", "k2");
@@ -58,7 +61,7 @@ class ProviderTest {
         """).route("llama").targets().get(0);
     assertThat(t.url(Endpoint.EMBEDDINGS)).isEqualTo(new UpstreamUrl("10.0.0.5", 8000, false, "/v1/embeddings"));
     MultiMap headers = HttpHeaders.headers();
-    t.provider().putHeaders(headers, HttpHeaders.headers());
+    t.provider().putHeaders(WireFormat.OPENAI_EMBEDDINGS, headers, HttpHeaders.headers());
     assertThat(headers.isEmpty()).isTrue();
   }
 }

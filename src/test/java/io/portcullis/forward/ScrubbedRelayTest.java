@@ -1,8 +1,11 @@
 package io.portcullis.forward;
 
+import io.portcullis.ingress.Endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.config.ProviderType;
+import io.portcullis.format.WireFormat;
+import io.portcullis.ingress.ResponseFilter;
+import io.portcullis.scrub.ScrubFilter;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.scrub.Scrubber;
 import io.portcullis.sse.SseEvent;
@@ -52,8 +55,8 @@ class ScrubbedRelayTest {
 
   static String relay(List<byte[]> chunks, List<String> releasedSoFar) throws Exception {
     Exchange ex = new Exchange("req", System.nanoTime(), null, Endpoint.CHAT_COMPLETIONS);
-    ex.hook(SCRUBBER.streamHook(ProviderType.OPENAI, rule -> { }));
-    SseRelay relay = new SseRelay(ex, SseRelayTest.openAi(), 1 << 20);
+    ex.response().install(ResponseFilter.Order.SCRUB, new ScrubFilter(WireFormat.OPENAI_CHAT, SCRUBBER, rule -> { }));
+    SseRelay relay = new SseRelay(ex, 1 << 20);
     StringBuilder wire = new StringBuilder();
     for (byte[] c : chunks) {
       wire.append(relay.onChunk(Buffer.buffer(c)).toString(StandardCharsets.UTF_8));

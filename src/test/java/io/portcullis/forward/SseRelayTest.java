@@ -1,12 +1,15 @@
 package io.portcullis.forward;
 
+import io.portcullis.ingress.EventSink;
+import io.portcullis.ingress.ResponseFilter;
+import io.portcullis.server.Configs;
+import io.portcullis.ingress.Endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.ingress.ErrorKind;
 import io.portcullis.ingress.GatewayError;
 import io.portcullis.sse.SseEvent;
-import io.portcullis.sse.SseEventHook;
 import io.portcullis.sse.SseEventParser;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
@@ -22,15 +25,34 @@ class SseRelayTest {
       + "foo: bar\ndata: \u00e9\u65e5\uD83D\uDE00\n\ndata: [DONE]\n\n";
 
   static Provider openAi() throws Exception {
-    return RouteTable.from(new ConfigLoader(Map.of()).parse("""
+    return RouteTable.from(Configs.loader(Map.of()).parse("""
         providers: [{name: p, base_url: "http://h/v1"}]
         models: [{name: m, targets: [{provider: p}]}]
         """, null)).route("m").targets().get(0).provider();
   }
 
+  /** A response filter written as a hook: what it emits goes on. */
+  interface SseEventHook {
+    SseEventHook NONE = (event, emit) -> emit.accept(event);
+
+    void onEvent(SseEvent event, Consumer<SseEvent> emit);
+
+    default void onEnd(Consumer<SseEvent> emit) {}
+  }
+
   static io.portcullis.ingress.Exchange exchange(SseEventHook hook) {
     io.portcullis.ingress.Exchange ex = new io.portcullis.ingress.Exchange("req_test", System.nanoTime(), null, Endpoint.CHAT_COMPLETIONS);
-    ex.hook(hook);
+    ex.response().install(ResponseFilter.Order.SCRUB, new ResponseFilter() {
+      @Override
+      public void onEvent(SseEvent event, EventSink next) {
+        hook.onEvent(event, next::emit);
+      }
+
+      @Override
+      public void onEnd(EventSink next) {
+        hook.onEnd(next::emit);
+      }
+    });
     return ex;
   }
 
@@ -47,7 +69,7 @@ class SseRelayTest {
     byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
     List<SseEvent> expected = parse(STREAM);
     for (int cut = 0; cut <= bytes.length; cut++) {
-      SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), openAi(), 1 << 20);
+      SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), 1 << 20);
       StringBuilder out = new StringBuilder();
       out.append(relay.onChunk(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, cut))));
       out.append(relay.onChunk(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, cut, bytes.length))));
@@ -63,7 +85,7 @@ class SseRelayTest {
       byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
       java.util.Random random = new java.util.Random(3);
       for (int round = 0; round < 200; round++) {
-        SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), openAi(), 1 << 20);
+        SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), 1 << 20);
         Buffer out = Buffer.buffer();
         int i = 0;
         while (i < bytes.length) {
@@ -100,7 +122,7 @@ class SseRelayTest {
         held.forEach(emit);
       }
     };
-    SseRelay relay = new SseRelay(exchange(holdUntilEnd), openAi(), 1 << 20);
+    SseRelay relay = new SseRelay(exchange(holdUntilEnd), 1 << 20);
     Buffer first = relay.onChunk(Buffer.buffer("data: one\n\n: c\n\ndata: two\n\n"));
     assertThat(first.toString()).isEqualTo(": c\n\n");
     Buffer rest = relay.onChunk(Buffer.buffer("data: [DONE]\n\n"));
@@ -122,7 +144,7 @@ class SseRelayTest {
         emit.accept(held);
       }
     };
-    SseRelay relay = new SseRelay(exchange(holdAll), openAi(), 1 << 20);
+    SseRelay relay = new SseRelay(exchange(holdAll), 1 << 20);
     assertThat(relay.onChunk(Buffer.buffer("data: partial\n\n")).length()).isZero();
     List<SseEvent> out = parse(relay.onError(GatewayError.of(ErrorKind.UPSTREAM_ERROR, "upstream_aborted", "gone")).toString());
     assertThat(out).hasSize(2);
@@ -149,12 +171,12 @@ class SseRelayTest {
         emit.accept(SseEvent.ofData("held"));
       }
     };
-    SseRelay relay = new SseRelay(exchange(breaksOnSecond), openAi(), 1 << 20);
+    SseRelay relay = new SseRelay(exchange(breaksOnSecond), 1 << 20);
     assertThat(relay.onChunk(Buffer.buffer("data: one\n\n")).toString()).isEqualTo("data: one\n\n");
-    assertThat(relay.hookFailed()).isFalse();
+    assertThat(relay.cut()).isNull();
     assertThat(relay.onChunk(Buffer.buffer("data: two\n\ndata: three\n\n")).toString()).isEmpty();
-    assertThat(relay.hookFailed()).isTrue();
-    assertThat(relay.hookFailure()).isEqualTo("java.lang.NumberFormatException").doesNotContain("secret");
+    assertThat(relay.cut()).isNotNull();
+    assertThat(relay.failure()).isEqualTo("java.lang.NumberFormatException").doesNotContain("secret");
     assertThat(relay.onChunk(Buffer.buffer("data: four\n\n")).toString()).isEmpty();
     assertThat(relay.onEnd().toString()).isEmpty();
   }
@@ -162,7 +184,7 @@ class SseRelayTest {
   @Test
   void countsTokensForTimings() throws Exception {
     io.portcullis.ingress.Exchange ex = exchange(SseEventHook.NONE);
-    SseRelay relay = new SseRelay(ex, openAi(), 1 << 20);
+    SseRelay relay = new SseRelay(ex, 1 << 20);
     relay.onChunk(Buffer.buffer("data: a\n\ndata: b\n\n: c\n\ndata: [DONE]\n\n"));
     assertThat(ex.timings().tokens()).isEqualTo(2);
     assertThat(ex.timings().timeToFirstTokenNanos()).isPositive();

@@ -3,7 +3,8 @@ package io.portcullis.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.GuardConfig;
-import io.portcullis.forward.Endpoint;
+import io.portcullis.format.Violation;
+import io.portcullis.ingress.Endpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** One row per validation rule, and random bodies that must never make the validator throw. */
 class RequestValidatorTest {
 
-  static final GuardConfig.Validation RULES = new GuardConfig.Validation(4, 50, 120, 1000, 2, 3, "pass", Set.of("logit_bias"));
+  static final GuardConfig.Validation RULES = new GuardConfig.Validation(4, 50, 120, 1000, 2, 3, GuardConfig.UnknownFields.PASS, Set.of("logit_bias"));
 
   record Row(Endpoint endpoint, String body, String code, String message) {}
 
@@ -67,7 +68,7 @@ class RequestValidatorTest {
   @Test
   void eachRuleNamesItsField() {
     for (Row row : ROWS) {
-      RequestValidator.Result r = RequestValidator.validate(row.endpoint(), new JsonObject(row.body()), RULES);
+      RequestValidator.Result r = RequestValidator.validate(row.endpoint().format(), row.endpoint().path(), new JsonObject(row.body()), RULES);
       if (row.code() == null) {
         assertThat(r.violation).as(row.body()).isNull();
       } else {
@@ -82,12 +83,12 @@ class RequestValidatorTest {
   void unknownFieldsPassAreStrippedOrRejected() {
     String body = "{\"model\":\"m\"," + OK_MESSAGES + ",\"frobnicate\":1,\"temperature\":1}";
     JsonObject pass = new JsonObject(body);
-    assertThat(RequestValidator.validate(Endpoint.CHAT_COMPLETIONS, pass, RULES).violation).isNull();
+    assertThat(RequestValidator.validate(Endpoint.CHAT_COMPLETIONS.format(), Endpoint.CHAT_COMPLETIONS.path(), pass, RULES).violation).isNull();
     assertThat(pass.containsKey("frobnicate")).isTrue();
     JsonObject strip = new JsonObject(body);
-    assertThat(RequestValidator.validate(Endpoint.CHAT_COMPLETIONS, strip, withUnknown("strip")).violation).isNull();
+    assertThat(RequestValidator.validate(Endpoint.CHAT_COMPLETIONS.format(), Endpoint.CHAT_COMPLETIONS.path(), strip, withUnknown(GuardConfig.UnknownFields.STRIP)).violation).isNull();
     assertThat(strip.fieldNames()).containsExactlyInAnyOrder("model", "messages", "temperature");
-    RequestValidator.Violation v = RequestValidator.validate(Endpoint.CHAT_COMPLETIONS, new JsonObject(body), withUnknown("reject")).violation;
+    Violation v = RequestValidator.validate(Endpoint.CHAT_COMPLETIONS.format(), Endpoint.CHAT_COMPLETIONS.path(), new JsonObject(body), withUnknown(GuardConfig.UnknownFields.REJECT)).violation;
     assertThat(v.code()).isEqualTo("unknown_parameter");
     assertThat(v.text()).isEqualTo("frobnicate: not a parameter of /v1/chat/completions");
   }
@@ -97,10 +98,10 @@ class RequestValidatorTest {
     JsonObject body = new JsonObject("{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"sys\"},"
         + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"u1\"}]},{\"role\":\"assistant\",\"content\":\"a\"},"
         + "{\"role\":\"tool\",\"content\":\"t1\",\"tool_call_id\":\"x\"}]}");
-    assertThat(RequestValidator.validate(Endpoint.CHAT_COMPLETIONS, body, RULES).screened).containsExactly("u1", "t1");
+    assertThat(RequestValidator.validate(Endpoint.CHAT_COMPLETIONS.format(), Endpoint.CHAT_COMPLETIONS.path(), body, RULES).screened).containsExactly("u1", "t1");
   }
 
-  static GuardConfig.Validation withUnknown(String policy) {
+  static GuardConfig.Validation withUnknown(GuardConfig.UnknownFields policy) {
     return new GuardConfig.Validation(4, 50, 120, 1000, 2, 3, policy, Set.of());
   }
 
@@ -133,7 +134,7 @@ class RequestValidatorTest {
         if (e == Endpoint.EMBEDDINGS && body.getValue("input") == null) {
           continue;
         }
-        RequestValidator.validate(e, body.copy(), RULES); // must not throw
+        RequestValidator.validate(e.format(), e.path(), body.copy(), RULES); // must not throw
       }
     }
   }

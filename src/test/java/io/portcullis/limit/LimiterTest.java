@@ -1,5 +1,6 @@
 package io.portcullis.limit;
 
+import io.portcullis.ingress.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.RedisServer;
@@ -216,10 +217,10 @@ class LimiterTest {
       charged.add(new Reservation.Charged(List.of(total, input, output).get(i), d.states().get(i), limiter));
     }
     Usage usage = new Usage();
-    usage.observe(new io.vertx.core.json.JsonObject("{\"usage\":{\"prompt_tokens\":90,\"completion_tokens\":30}}"));
-    Reservation reservation = new Reservation(charged, 100, false, usage);
-    reservation.finish();
-    reservation.finish(); // settles once
+    usage.reported(90, 30);
+    Reservation reservation = new Reservation(charged, 100, usage);
+    reservation.close(true);
+    reservation.close(true); // settles once
     Decision after = await(limiter.acquire(List.of(total.withLimit(10_000, 0), zero(input), zero(output))));
     assertThat(after.states().get(0).remaining()).isEqualTo(10_000 - 120 - 150); // this call charged 150 again
     assertThat(after.states().get(1).remaining()).isEqualTo(10_000 - 90);
@@ -234,7 +235,7 @@ class LimiterTest {
     Decision d = await(limiter.acquire(List.of(output, input)));
     Usage usage = new Usage();
     Reservation reservation = new Reservation(List.of(new Reservation.Charged(output, d.states().get(0), limiter),
-        new Reservation.Charged(input, d.states().get(1), limiter)), 90, false, usage);
+        new Reservation.Charged(input, d.states().get(1), limiter)), 90, usage);
     for (int i = 0; i < 100; i++) { // 40 reserved + 60 left; the input limit has no say in output
       assertThat(reservation.overBudget()).as("after %d tokens", i).isFalse();
       usage.streamed();

@@ -1,0 +1,173 @@
+package io.portcullis.format;
+
+import io.portcullis.config.GuardConfig;
+import io.portcullis.config.ProviderType;
+import io.portcullis.sse.SseEvent;
+import io.portcullis.sse.SseField;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/** Anthropic's Messages API ({@code /v1/messages}). */
+public final class AnthropicMessages implements WireFormat {
+
+  static final String DEFAULT_VERSION = "2023-06-01";
+  static final Set<String> FIELDS = Set.of("model", "messages", "system", "max_tokens", "metadata", "stop_sequences",
+      "stream", "temperature", "top_k", "top_p", "tools", "tool_choice", "thinking", "service_tier", "container", "mcp_servers");
+  static final Set<String> ROLES = Set.of("user", "assistant");
+  private static final int PER_MESSAGE = 4;
+  private static final int REPLY_PRIMING = 3;
+
+  AnthropicMessages() {}
+
+  @Override
+  public ProviderType spokenBy() {
+    return ProviderType.ANTHROPIC;
+  }
+
+  @Override
+  public String upstreamPath() {
+    return "/messages";
+  }
+
+  @Override
+  public String operation() {
+    return "chat";
+  }
+
+  @Override
+  public boolean streams() {
+    return true;
+  }
+
+  @Override
+  public String missingInput(JsonObject body) {
+    return Texts.missingMessages(body);
+  }
+
+  @Override
+  public Set<String> fields() {
+    return FIELDS;
+  }
+
+  @Override
+  public Violation validate(JsonObject body, GuardConfig.Validation rules, List<String> screened) {
+    JsonArray messages = body.getJsonArray("messages");
+    Violation count = Texts.tooManyMessages(messages, rules.maxMessages());
+    if (count != null) {
+      return count;
+    }
+    long total = 0;
+    Object system = body.getValue("system");
+    if (system != null) {
+      long chars = Texts.textLength(system, null);
+      if (chars < 0) {
+        return new Violation("invalid_system", "system", "must be a string or an array of text blocks");
+      }
+      total += chars;
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      String at = "messages[" + i + "]";
+      if (!(messages.getValue(i) instanceof JsonObject m)) {
+        return new Violation("invalid_message", at, "must be an object");
+      }
+      if (!(m.getValue("role") instanceof String role) || !ROLES.contains(role)) {
+        return new Violation("invalid_role", at + ".role", "must be user or assistant");
+      }
+      long chars = m.getValue("content") == null ? -1
+          : Texts.textLength(m.getValue("content"), role.equals("user") ? screened : null);
+      if (chars < 0) {
+        return new Violation("invalid_content", at + ".content", "must be a string or an array of content blocks with a type");
+      }
+      total += chars;
+      Violation tooLong = Texts.lengths(chars, total, at + ".content", rules.maxMessageChars(), rules.maxTotalChars());
+      if (tooLong != null) {
+        return tooLong;
+      }
+    }
+    if (body.getValue("max_tokens") == null) {
+      return new Violation("missing_max_tokens", "max_tokens", "is required");
+    }
+    Violation v = Texts.tokens(body, "max_tokens", rules.maxTokens());
+    v = v != null ? v : Texts.range(body, "temperature", 0, 1, false);
+    v = v != null ? v : Texts.range(body, "top_p", 0, 1, false);
+    return v;
+  }
+
+  @Override
+  public long promptTokens(JsonObject body, ToIntFunction<String> counter) {
+    long n = REPLY_PRIMING + Texts.tokens(body.getValue("system"), counter);
+    if (body.getValue("messages") instanceof JsonArray messages) {
+      for (Object m : messages) {
+        if (m instanceof JsonObject message) {
+          n += PER_MESSAGE + Texts.tokens(message.getValue("content"), counter);
+        }
+      }
+    }
+    if (body.getValue("tools") instanceof JsonArray tools) {
+      n += counter.applyAsInt(tools.encode());
+    }
+    return n;
+  }
+
+  @Override
+  public long maxCompletionTokens(JsonObject body, long fallback) {
+    long bound = Texts.positive(body, "max_tokens");
+    return bound == 0 ? fallback : bound;
+  }
+
+  /** A Messages stream always reports its usage ({@code message_start} and {@code message_delta}). */
+  @Override
+  public boolean askForStreamUsage(JsonObject body) {
+    return false;
+  }
+
+  @Override
+  public String lastUserText(JsonObject body) {
+    return body.getValue("messages") instanceof JsonArray messages ? Texts.lastUserText(messages) : null;
+  }
+
+  /** The API version and beta flags are the caller's choice of wire format, not credentials. */
+  @Override
+  public void putHeaders(MultiMap upstream, MultiMap client) {
+    String version = client.get("anthropic-version");
+    upstream.set("anthropic-version", version != null ? version : DEFAULT_VERSION);
+    if (client.get("anthropic-beta") != null) {
+      upstream.set("anthropic-beta", client.get("anthropic-beta"));
+    }
+  }
+
+  /** {@code usage} of a body or {@code message_delta} (cumulative output), or {@code message.usage} of {@code message_start}. */
+  @Override
+  public ReportedUsage usage(JsonObject json) {
+    JsonObject usage = json.getValue("usage") instanceof JsonObject u ? u
+        : json.getValue("message") instanceof JsonObject m && m.getValue("usage") instanceof JsonObject u ? u : null;
+    return usage == null ? null : new ReportedUsage(Texts.number(usage, "input_tokens"), Texts.number(usage, "output_tokens"));
+  }
+
+  @Override
+  public boolean isUsageOnly(JsonObject event) {
+    return false;
+  }
+
+  @Override
+  public String answerText(JsonObject response) {
+    return response.getValue("content") instanceof JsonArray blocks ? Texts.text(blocks) : null;
+  }
+
+  @Override
+  public StreamText streamText(TextFilter.Factory filters) {
+    return new AnthropicStreamText(filters);
+  }
+
+  /** Anthropic streams report failures as an {@code error} event; its SDKs raise on it. */
+  @Override
+  public SseEvent errorEvent(String type, String code, String message) {
+    JsonObject body = new JsonObject().put("type", "error").put("error", new JsonObject()
+        .put("type", type).put("message", message));
+    return new SseEvent(List.of(new SseField("event", "error"), SseField.data(body.encode())));
+  }
+}

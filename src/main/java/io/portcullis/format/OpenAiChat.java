@@ -1,0 +1,203 @@
+package io.portcullis.format;
+
+import io.portcullis.config.GuardConfig;
+import io.portcullis.config.ProviderType;
+import io.portcullis.sse.SseEvent;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/** OpenAI's Chat Completions ({@code /v1/chat/completions}), spoken by every OpenAI-compatible provider. */
+public final class OpenAiChat implements WireFormat {
+
+  /** The fields the API defines (as of this writing). */
+  static final Set<String> FIELDS = Set.of("model", "messages", "stream", "stream_options", "max_tokens",
+      "max_completion_tokens", "n", "temperature", "top_p", "stop", "presence_penalty", "frequency_penalty", "logit_bias",
+      "logprobs", "top_logprobs", "user", "tools", "tool_choice", "parallel_tool_calls", "response_format", "seed", "functions",
+      "function_call", "modalities", "audio", "prediction", "reasoning_effort", "service_tier", "store", "metadata",
+      "web_search_options", "verbosity", "safety_identifier", "prompt_cache_key");
+  static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
+  /** Role and framing tokens per message, and priming of the reply. */
+  private static final int PER_MESSAGE = 4;
+  private static final int REPLY_PRIMING = 3;
+
+  OpenAiChat() {}
+
+  @Override
+  public ProviderType spokenBy() {
+    return ProviderType.OPENAI;
+  }
+
+  @Override
+  public String upstreamPath() {
+    return "/chat/completions";
+  }
+
+  @Override
+  public String operation() {
+    return "chat";
+  }
+
+  @Override
+  public boolean streams() {
+    return true;
+  }
+
+  @Override
+  public String missingInput(JsonObject body) {
+    return Texts.missingMessages(body);
+  }
+
+  @Override
+  public Set<String> fields() {
+    return FIELDS;
+  }
+
+  @Override
+  public Violation validate(JsonObject body, GuardConfig.Validation rules, List<String> screened) {
+    JsonArray messages = body.getJsonArray("messages");
+    Violation count = Texts.tooManyMessages(messages, rules.maxMessages());
+    if (count != null) {
+      return count;
+    }
+    long total = 0;
+    for (int i = 0; i < messages.size(); i++) {
+      String at = "messages[" + i + "]";
+      if (!(messages.getValue(i) instanceof JsonObject m)) {
+        return new Violation("invalid_message", at, "must be an object");
+      }
+      if (!(m.getValue("role") instanceof String role) || !ROLES.contains(role)) {
+        return new Violation("invalid_role", at + ".role", "must be one of system, developer, user, assistant, tool");
+      }
+      Object content = m.getValue("content");
+      long chars;
+      if (content == null) {
+        if (!role.equals("assistant") || (m.getValue("tool_calls") == null && m.getValue("function_call") == null)) {
+          return new Violation("invalid_content", at + ".content", "is required");
+        }
+        chars = 0;
+      } else {
+        chars = Texts.textLength(content, role.equals("user") || role.equals("tool") ? screened : null);
+        if (chars < 0) {
+          return new Violation("invalid_content", at + ".content", "must be a string or an array of content parts with a type");
+        }
+      }
+      total += chars;
+      Violation tooLong = Texts.lengths(chars, total, at + ".content", rules.maxMessageChars(), rules.maxTotalChars());
+      if (tooLong != null) {
+        return tooLong;
+      }
+    }
+    Violation v = Texts.tokens(body, "max_tokens", rules.maxTokens());
+    v = v != null ? v : Texts.tokens(body, "max_completion_tokens", rules.maxTokens());
+    v = v != null ? v : Texts.range(body, "n", 1, rules.maxN(), true);
+    v = v != null ? v : Texts.range(body, "temperature", 0, 2, false);
+    v = v != null ? v : Texts.range(body, "top_p", 0, 1, false);
+    v = v != null ? v : Texts.range(body, "presence_penalty", -2, 2, false);
+    v = v != null ? v : Texts.range(body, "frequency_penalty", -2, 2, false);
+    if (v == null && body.getValue("stop") != null) {
+      Object stop = body.getValue("stop");
+      boolean ok = stop instanceof String || (stop instanceof JsonArray a && a.size() <= 4 && a.stream().allMatch(s -> s instanceof String));
+      v = ok ? null : new Violation("invalid_stop", "stop", "must be a string or an array of up to 4 strings");
+    }
+    if (v == null && body.getValue("tools") != null
+        && !(body.getValue("tools") instanceof JsonArray tools && tools.stream().allMatch(t -> t instanceof JsonObject))) {
+      v = new Violation("invalid_tools", "tools", "must be an array of objects");
+    }
+    return v;
+  }
+
+  @Override
+  public long promptTokens(JsonObject body, ToIntFunction<String> counter) {
+    long n = REPLY_PRIMING;
+    if (body.getValue("messages") instanceof JsonArray messages) {
+      for (Object m : messages) {
+        if (m instanceof JsonObject message) {
+          n += PER_MESSAGE + Texts.tokens(message.getValue("content"), counter);
+          if (message.getValue("tool_calls") instanceof JsonArray calls) {
+            n += counter.applyAsInt(calls.encode());
+          }
+        }
+      }
+    }
+    if (body.getValue("tools") instanceof JsonArray tools) {
+      n += counter.applyAsInt(tools.encode());
+    }
+    return n;
+  }
+
+  @Override
+  public long maxCompletionTokens(JsonObject body, long fallback) {
+    long bound = Texts.positive(body, "max_completion_tokens");
+    if (bound == 0) {
+      bound = Texts.positive(body, "max_tokens");
+    }
+    if (bound == 0) {
+      return fallback;
+    }
+    return bound * Math.max(1, body.getValue("n") instanceof Number c ? c.intValue() : 1);
+  }
+
+  /** A stream reports its usage only when asked ({@code stream_options.include_usage}). */
+  @Override
+  public boolean askForStreamUsage(JsonObject body) {
+    JsonObject options = body.getValue("stream_options") instanceof JsonObject o ? o : new JsonObject();
+    if (Boolean.TRUE.equals(options.getValue("include_usage"))) {
+      return false;
+    }
+    body.put("stream_options", options.copy().put("include_usage", true));
+    return true;
+  }
+
+  @Override
+  public String lastUserText(JsonObject body) {
+    return body.getValue("messages") instanceof JsonArray messages ? Texts.lastUserText(messages) : null;
+  }
+
+  @Override
+  public void putHeaders(MultiMap upstream, MultiMap client) {
+    // the credential is the provider's; the format defines no caller headers
+  }
+
+  @Override
+  public ReportedUsage usage(JsonObject json) {
+    return json.getValue("usage") instanceof JsonObject u
+        ? new ReportedUsage(Texts.number(u, "prompt_tokens"), Texts.number(u, "completion_tokens")) : null;
+  }
+
+  /** The chunk {@code include_usage} adds at the end: no choices, only usage. */
+  @Override
+  public boolean isUsageOnly(JsonObject event) {
+    return event.getValue("choices") instanceof JsonArray choices && choices.isEmpty()
+        && event.getValue("usage") instanceof JsonObject;
+  }
+
+  @Override
+  public String answerText(JsonObject response) {
+    if (response.getValue("choices") instanceof JsonArray choices && !choices.isEmpty()
+        && choices.getValue(0) instanceof JsonObject choice && choice.getValue("message") instanceof JsonObject message) {
+      return Texts.text(message.getValue("content"));
+    }
+    return null;
+  }
+
+  @Override
+  public StreamText streamText(TextFilter.Factory filters) {
+    return new OpenAiChatStreamText(filters);
+  }
+
+  /** OpenAI SDKs raise an APIError when a data event carries an {@code error} object. */
+  @Override
+  public SseEvent errorEvent(String type, String code, String message) {
+    return SseEvent.ofData(errorBody(type, code, message).encode());
+  }
+
+  /** The OpenAI error shape: {@code {"error":{"message","type","param","code"}}}. */
+  static JsonObject errorBody(String type, String code, String message) {
+    return new JsonObject().put("error", new JsonObject()
+        .put("message", message).put("type", type).putNull("param").put("code", code));
+  }
+}

@@ -1,0 +1,99 @@
+package io.portcullis.format;
+
+import io.portcullis.config.GuardConfig;
+import io.portcullis.config.ProviderType;
+import io.portcullis.sse.SseEvent;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/**
+ * Everything the gateway knows about one API format, in one place: the request's shape (its main
+ * input, the fields it defines, validation, the text whose tokens count, its completion bound),
+ * usage in bodies and streams, the answer's text, the stream's event grammar (which fields carry
+ * text, how held text is flushed, which events exist at all) and its error event. Nothing outside a
+ * format branches on which format it is: a new format is a new implementation, and the compiler
+ * points at every place that must decide.
+ */
+public sealed interface WireFormat permits OpenAiChat, OpenAiEmbeddings, AnthropicMessages {
+
+  WireFormat OPENAI_CHAT = new OpenAiChat();
+  WireFormat OPENAI_EMBEDDINGS = new OpenAiEmbeddings();
+  WireFormat ANTHROPIC_MESSAGES = new AnthropicMessages();
+
+  /** The providers that speak it: a provider of that type serves the format's endpoint. */
+  ProviderType spokenBy();
+
+  /** The path appended to a provider's base URL. */
+  String upstreamPath();
+
+  /** The OpenTelemetry GenAI operation name ({@code chat}, {@code embeddings}). */
+  String operation();
+
+  /** Whether a request may ask for {@code "stream": true}. */
+  boolean streams();
+
+  // ---- the request -----------------------------------------------------------------------------
+
+  /** Why the body lacks its main input (messages, input), or null when it has it. */
+  String missingInput(JsonObject body);
+
+  /** The top-level fields the format defines (others are unknown to the gateway). */
+  Set<String> fields();
+
+  /**
+   * Checks the body's shape and the caller's bounds; the first violation, or null. Texts the
+   * injection screen reads (user and tool messages) are added to {@code screened} on the way.
+   */
+  Violation validate(JsonObject body, GuardConfig.Validation rules, List<String> screened);
+
+  /** The prompt's tokens: every text the request sends to the model, counted with {@code counter}. */
+  long promptTokens(JsonObject body, ToIntFunction<String> counter);
+
+  /** The completion tokens the request may use: its own bound (times its choices), else {@code fallback}. */
+  long maxCompletionTokens(JsonObject body, long fallback);
+
+  /**
+   * Makes a streamed request report its usage when the format has to be asked for it; true when
+   * the body was changed (the client did not ask, so that report is not passed on to it).
+   */
+  boolean askForStreamUsage(JsonObject body);
+
+  /** The last user message (or an embeddings request's first input), for the access log; or null. */
+  String lastUserText(JsonObject body);
+
+  /** Sets the headers the format defines for callers (e.g. the API version), beside the provider's credential. */
+  void putHeaders(MultiMap upstream, MultiMap client);
+
+  // ---- the response ----------------------------------------------------------------------------
+
+  /** The usage a response body or a stream event reports, or null when it reports none. */
+  ReportedUsage usage(JsonObject json);
+
+  /** Whether an event is only the usage report the gateway asked for (dropped when the client did not ask). */
+  boolean isUsageOnly(JsonObject event);
+
+  /** The text of a whole answer, for the access log; or null. */
+  String answerText(JsonObject response);
+
+  /**
+   * The stream's text, one {@link TextFilter} per text channel (a choice, a tool call, a content
+   * block): a new rewriter per stream. It knows every event of the format; one it does not know
+   * is refused, never passed through with its text unseen.
+   */
+  StreamText streamText(TextFilter.Factory filters);
+
+  /** The last event of a stream that failed after it started, in the format's error shape. */
+  SseEvent errorEvent(String type, String code, String message);
+
+  /**
+   * Whether an event's bytes may hold a usage report ({@code "usage": {...}}, at any depth): only
+   * those are decoded for it. OpenAI puts {@code "usage":null} in every chunk of a stream that asked
+   * for usage, which must not cost a parse.
+   */
+  static boolean mayCarryUsage(byte[] wire) {
+    return Texts.mayCarryUsage(wire);
+  }
+}

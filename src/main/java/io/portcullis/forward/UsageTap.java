@@ -1,0 +1,75 @@
+package io.portcullis.forward;
+
+import io.portcullis.config.ObserveConfig;
+import io.portcullis.format.ReportedUsage;
+import io.portcullis.format.WireFormat;
+import io.portcullis.ingress.EventSink;
+import io.portcullis.ingress.Exchange;
+import io.portcullis.ingress.ResponseBody;
+import io.portcullis.ingress.ResponseFilter;
+import io.portcullis.ingress.Usage;
+import io.portcullis.sse.SseEvent;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The first link of every response: reads the usage the provider reports (for settlement, the
+ * token metrics and the access log) and counts the text events of a stream (what is charged when no
+ * report comes). The usage report the gateway asked for and the client did not is dropped here.
+ * Events are looked into only when their bytes may hold a report: most never are decoded here.
+ */
+final class UsageTap implements ResponseFilter {
+
+  private final WireFormat format;
+  private final Usage usage;
+  private final boolean dropUnasked;
+  private final Exchange ex;
+
+  UsageTap(Exchange ex) {
+    this.ex = ex;
+    this.format = ex.format();
+    this.usage = ex.usage();
+    this.dropUnasked = ex.isUsageReportUnasked();
+  }
+
+  @Override
+  public void onEvent(SseEvent event, EventSink next) {
+    if (event.hasData() && !event.isDone()) {
+      if (!WireFormat.mayCarryUsage(event.wireBytes())) {
+        usage.streamed();
+      } else if (report(event)) {
+        return; // the usage chunk the gateway asked for and the client did not
+      }
+    }
+    next.emit(event);
+  }
+
+  /** Reads an event's usage; true when it is only the report the client did not ask for. */
+  private boolean report(SseEvent event) {
+    JsonObject json;
+    try {
+      json = new JsonObject(event.data());
+    } catch (RuntimeException e) {
+      return false; // not JSON: the later links decide what it does
+    }
+    read(json);
+    return dropUnasked && format.isUsageOnly(json);
+  }
+
+  @Override
+  public void onBody(ResponseBody body) {
+    if (body.status() / 100 != 2 || !(body.json() instanceof JsonObject answer)) {
+      return; // settled with the prompt as counted
+    }
+    read(answer);
+    if (ex.snapshot().config().observe().accessLog().prompts() != ObserveConfig.Prompts.OFF) {
+      ex.completionText(format.answerText(answer));
+    }
+  }
+
+  private void read(JsonObject json) {
+    ReportedUsage reported = format.usage(json);
+    if (reported != null) {
+      usage.reported(reported.input(), reported.output());
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.portcullis.ingress;
+
+import io.portcullis.config.EndpointNames;
+import io.portcullis.format.WireFormat;
+
+/** The model endpoints the gateway serves, each spoken by one wire format. */
+public enum Endpoint {
+  CHAT_COMPLETIONS(EndpointNames.CHAT_COMPLETIONS, "/v1/chat/completions", WireFormat.OPENAI_CHAT),
+  EMBEDDINGS(EndpointNames.EMBEDDINGS, "/v1/embeddings", WireFormat.OPENAI_EMBEDDINGS),
+  MESSAGES(EndpointNames.MESSAGES, "/v1/messages", WireFormat.ANTHROPIC_MESSAGES);
+
+  private final String configName;
+  private final String path;
+  private final WireFormat format;
+
+  Endpoint(String configName, String path, WireFormat format) {
+    this.configName = configName;
+    this.path = path;
+    this.format = format;
+  }
+
+  /** The name config uses for it (roles, CORS routes), from {@link EndpointNames}. */
+  public String configName() {
+    return configName;
+  }
+
+  /** The path clients call on the gateway. */
+  public String path() {
+    return path;
+  }
+
+  /** The wire format of its requests and responses. */
+  public WireFormat format() {
+    return format;
+  }
+
+  /** The path appended to a provider's base URL. */
+  public String upstreamPath() {
+    return format.upstreamPath();
+  }
+
+  /** Whether the endpoint accepts {@code "stream": true}. */
+  public boolean streams() {
+    return format.streams();
+  }
+
+  /** The endpoint a config name stands for, or null ({@code models} and unknown names). */
+  public static Endpoint named(String configName) {
+    for (Endpoint e : values()) {
+      if (e.configName.equals(configName)) {
+        return e;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,92 @@
+package io.portcullis.server;
+
+import io.portcullis.auth.AuthStage;
+import io.portcullis.auth.ModelAccessStage;
+import io.portcullis.forward.Forwarder;
+import io.portcullis.forward.RouteResolver;
+import io.portcullis.guard.Cors;
+import io.portcullis.guard.GuardStage;
+import io.portcullis.guard.SecurityHeaders;
+import io.portcullis.ingress.Endpoint;
+import io.portcullis.ingress.ErrorKind;
+import io.portcullis.ingress.ErrorResponder;
+import io.portcullis.ingress.Exchange;
+import io.portcullis.ingress.GatewayError;
+import io.portcullis.ingress.Snapshot;
+import io.portcullis.limit.LimitStage;
+import io.portcullis.scrub.ScrubStage;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole request pipeline, in order. Each stage calls next() or ends the exchange with an error.
+ * The response side is the exchange's chain of filters, installed on the way: redaction by the
+ * scrub stage, the budget cut by the limit stage, usage by the forwarder.
+ */
+public final class Pipeline {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+  private Pipeline() {}
+
+  public static Router router(Vertx vertx, Supplier<Snapshot> snapshots, HttpClient upstream, ProcessWide shared,
+      AuthStage authenticate, LimitStage limit) {
+    Router router = Router.router(vertx);
+    // every response, errors included, carries the security headers; browsers' cross-origin
+    // requests are sorted out before anything else (a preflight carries no credentials)
+    router.route().handler(new SecurityHeaders(snapshots));
+    router.route().handler(new Cors(snapshots, shared.guards()));
+    GuardStage guard = new GuardStage(shared.guards());
+    BodyReader readBody = new BodyReader();
+    RequestParser parse = new RequestParser();
+    RouteResolver resolve = new RouteResolver();
+    ScrubStage scrub = new ScrubStage(shared.scrub());
+    Forwarder forward = new Forwarder(vertx, upstream, shared.upstream());
+    ModelAccessStage authorize = new ModelAccessStage();
+
+    for (Endpoint endpoint : Endpoint.values()) {
+      router.post(endpoint.path())
+          .handler(new RequestStart(snapshots, endpoint, shared)) // request id, config snapshot, metrics
+          .handler(authenticate)                          // 429 guessing IP, 401 credential, 403 endpoint
+          .handler(readBody)                              // 413 while reading
+          .handler(parse)                                 // 400 malformed JSON / fields
+          .handler(authorize)                             // 403 model outside the caller's roles
+          .handler(resolve)                               // 404 unknown model (before anything is charged)
+          .handler(guard)                                 // 400 invalid body, forbidden parameter, prompt injection (block)
+          .handler(limit)                                 // 429 over a limit (one Redis round trip), 503 closed
+          .handler(scrub)                                 // redact the request, install the response's redaction
+          .handler(forward);                              // failover, SSE relay, timeouts
+    }
+    router.get("/v1/models").handler(new RequestStart(snapshots, null, shared)).handler(authenticate).handler(new ModelsList());
+
+    router.errorHandler(404, ctx -> ErrorResponder.respond(ctx,
+        GatewayError.of(ErrorKind.NOT_FOUND, "unknown_path", "no such endpoint: " + ctx.request().method() + " " + safePath(ctx.request().path()))));
+    router.errorHandler(405, ctx -> ErrorResponder.respond(ctx,
+        GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED, "method_not_allowed", "method " + ctx.request().method() + " is not allowed here")));
+    router.errorHandler(500, ctx -> {
+      // the exception's class only: a message could quote request content, which never goes to a log
+      LOG.error("request {} failed inside the gateway: {}", requestId(ctx),
+          ctx.failure() == null ? "status " + ctx.statusCode() : ctx.failure().getClass().getName());
+      ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.INTERNAL, "internal_error",
+          "the gateway failed to handle this request"));
+    });
+    return router;
+  }
+
+  private static String requestId(RoutingContext ctx) {
+    Exchange ex = Exchange.find(ctx);
+    return ex == null ? "-" : ex.requestId();
+  }
+
+  private static String safePath(String path) {
+    if (path == null) {
+      return "";
+    }
+    return path.length() > 100 ? path.substring(0, 100) + "..." : path;
+  }
+}
