@@ -2,7 +2,6 @@ package io.portcullis;
 
 import io.portcullis.auth.KeysCommand;
 import io.portcullis.config.ConfigException;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.MockConfig;
 import io.portcullis.loadgen.SseLoadGenerator;

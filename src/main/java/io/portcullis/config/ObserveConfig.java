@@ -1,7 +1,6 @@
 package io.portcullis.config;
 
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * What the gateway tells its operators: metrics, the access log, usage anomalies, and how often

@@ -18,8 +18,6 @@ public final class AnthropicMessages implements WireFormat {
   static final Set<String> FIELDS = Set.of("model", "messages", "system", "max_tokens", "metadata", "stop_sequences",
       "stream", "temperature", "top_k", "top_p", "tools", "tool_choice", "thinking", "service_tier", "container", "mcp_servers");
   static final Set<String> ROLES = Set.of("user", "assistant");
-  private static final int PER_MESSAGE = 4;
-  private static final int REPLY_PRIMING = 3;
 
   AnthropicMessages() {}
 
@@ -99,19 +97,9 @@ public final class AnthropicMessages implements WireFormat {
 
   @Override
   public long promptTokens(JsonObject body, ToIntFunction<String> counter) {
-    long n = REPLY_PRIMING + Texts.tokens(body.getValue("system"), counter);
-    if (body.getValue("messages") instanceof JsonArray messages) {
-      for (Object m : messages) {
-        if (m instanceof JsonObject message) {
-          n += PER_MESSAGE + Texts.tokens(message.getValue("content"), counter);
-        }
-      }
-    }
-    if (body.getValue("tools") instanceof JsonArray tools) {
-      n += counter.applyAsInt(tools.encode());
-    }
-    return n;
+    return Texts.conversationTokens(body, counter);
   }
+
 
   @Override
   public long maxCompletionTokens(JsonObject body, long fallback) {

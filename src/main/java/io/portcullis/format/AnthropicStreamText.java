@@ -146,8 +146,7 @@ final class AnthropicStreamText implements StreamText {
   /** A provider's error in the stream: known, and its message is text like any other. */
   private boolean error(SseEvent event, JsonObject data, Consumer<SseEvent> emit) {
     if (data.getValue("error") instanceof JsonObject error && error.getValue("message") instanceof String message) {
-      TextFilter once = filters.open();
-      String out = once.feed(message) + once.finish();
+      String out = Texts.filterWhole(filters, message);
       if (!out.equals(message)) {
         error.put("message", out);
         emit.accept(event.withData(data.encode()));

@@ -20,9 +20,6 @@ public final class OpenAiChat implements WireFormat {
       "function_call", "modalities", "audio", "prediction", "reasoning_effort", "service_tier", "store", "metadata",
       "web_search_options", "verbosity", "safety_identifier", "prompt_cache_key");
   static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
-  /** Role and framing tokens per message, and priming of the reply. */
-  private static final int PER_MESSAGE = 4;
-  private static final int REPLY_PRIMING = 3;
 
   OpenAiChat() {}
 
@@ -112,22 +109,9 @@ public final class OpenAiChat implements WireFormat {
 
   @Override
   public long promptTokens(JsonObject body, ToIntFunction<String> counter) {
-    long n = REPLY_PRIMING;
-    if (body.getValue("messages") instanceof JsonArray messages) {
-      for (Object m : messages) {
-        if (m instanceof JsonObject message) {
-          n += PER_MESSAGE + Texts.tokens(message.getValue("content"), counter);
-          if (message.getValue("tool_calls") instanceof JsonArray calls) {
-            n += counter.applyAsInt(calls.encode());
-          }
-        }
-      }
-    }
-    if (body.getValue("tools") instanceof JsonArray tools) {
-      n += counter.applyAsInt(tools.encode());
-    }
-    return n;
+    return Texts.conversationTokens(body, counter);
   }
+
 
   @Override
   public long maxCompletionTokens(JsonObject body, long fallback) {
@@ -164,6 +148,11 @@ public final class OpenAiChat implements WireFormat {
 
   @Override
   public ReportedUsage usage(JsonObject json) {
+    return usageOf(json);
+  }
+
+  /** OpenAI's {@code usage}: {@code prompt_tokens} and {@code completion_tokens} (embeddings report the first only). */
+  static ReportedUsage usageOf(JsonObject json) {
     return json.getValue("usage") instanceof JsonObject u
         ? new ReportedUsage(Texts.number(u, "prompt_tokens"), Texts.number(u, "completion_tokens")) : null;
   }

@@ -102,8 +102,7 @@ final class OpenAiChatStreamText implements StreamText {
       return false;
     }
     if (error.getValue("message") instanceof String message) {
-      TextFilter once = filters.open();
-      String out = once.feed(message) + once.finish();
+      String out = Texts.filterWhole(filters, message);
       if (!out.equals(message)) {
         error.put("message", out);
         emit.accept(event.withData(chunk.encode()));

@@ -122,8 +122,7 @@ public final class OpenAiEmbeddings implements WireFormat {
 
   @Override
   public ReportedUsage usage(JsonObject json) {
-    return json.getValue("usage") instanceof JsonObject u
-        ? new ReportedUsage(Texts.number(u, "prompt_tokens"), Texts.number(u, "completion_tokens")) : null;
+    return OpenAiChat.usageOf(json);
   }
 
   @Override

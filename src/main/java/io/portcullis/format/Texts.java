@@ -48,6 +48,38 @@ final class Texts {
     return n;
   }
 
+  /** Role and framing tokens per message, and priming of the reply (chat-style formats). */
+  private static final int PER_MESSAGE = 4;
+  private static final int REPLY_PRIMING = 3;
+
+  /**
+   * The prompt tokens of a conversation: the system prompt (Anthropic's top-level {@code system}),
+   * each message's text and tool calls with their framing, and the tool definitions.
+   */
+  static long conversationTokens(JsonObject body, ToIntFunction<String> counter) {
+    long n = REPLY_PRIMING + tokens(body.getValue("system"), counter);
+    if (body.getValue("messages") instanceof JsonArray messages) {
+      for (Object m : messages) {
+        if (m instanceof JsonObject message) {
+          n += PER_MESSAGE + tokens(message.getValue("content"), counter);
+          if (message.getValue("tool_calls") instanceof JsonArray calls) {
+            n += counter.applyAsInt(calls.encode());
+          }
+        }
+      }
+    }
+    if (body.getValue("tools") instanceof JsonArray tools) {
+      n += counter.applyAsInt(tools.encode());
+    }
+    return n;
+  }
+
+  /** A whole text through a filter of its own (a provider's error message inside a stream). */
+  static String filterWhole(TextFilter.Factory filters, String text) {
+    TextFilter once = filters.open();
+    return once.feed(text) + once.finish();
+  }
+
   /** The last message with role {@code user}: its text, or null. */
   static String lastUserText(JsonArray messages) {
     for (int i = messages.size() - 1; i >= 0; i--) {

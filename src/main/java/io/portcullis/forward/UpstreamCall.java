@@ -1,6 +1,5 @@
 package io.portcullis.forward;
 
-import io.portcullis.ingress.StreamTimings;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.Timeouts;
 import io.portcullis.ingress.ErrorKind;

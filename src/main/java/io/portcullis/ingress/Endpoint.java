@@ -43,14 +43,4 @@ public enum Endpoint {
   public boolean streams() {
     return format.streams();
   }
-
-  /** The endpoint a config name stands for, or null ({@code models} and unknown names). */
-  public static Endpoint named(String configName) {
-    for (Endpoint e : values()) {
-      if (e.configName.equals(configName)) {
-        return e;
-      }
-    }
-    return null;
-  }
 }

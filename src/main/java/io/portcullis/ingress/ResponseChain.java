@@ -35,11 +35,6 @@ public final class ResponseChain {
     filters[place.ordinal()] = filter;
   }
 
-  /** The filter installed at a place, or null. */
-  public ResponseFilter at(ResponseFilter.Order place) {
-    return filters[place.ordinal()];
-  }
-
   /** Starts a stream: what passes every link goes to {@code out}. */
   public void open(Consumer<SseEvent> out) {
     this.out = out;
@@ -72,7 +67,7 @@ public final class ResponseChain {
     for (Link link = first; link != null; link = link.next) {
       if (link.filter != null) {
         try {
-          link.filter.onEnd(link.sink());
+          link.filter.onEnd(link);
         } catch (RuntimeException e) {
           failed(e);
           return;
@@ -116,10 +111,6 @@ public final class ResponseChain {
     Link(ResponseFilter filter, Link next) {
       this.filter = filter;
       this.next = next;
-    }
-
-    EventSink sink() {
-      return this;
     }
 
     void deliver(SseEvent event) {

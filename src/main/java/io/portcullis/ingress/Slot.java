@@ -35,7 +35,8 @@ public final class Slot<T> {
   /** The values of the slots one holder has, indexed by slot: a small array, grown on first use. */
   static final class Values {
 
-    private Object[] values = new Object[4];
+    /** Sized for every slot declared so far: a holder made on the hot path never grows. */
+    private Object[] values = new Object[Math.max(4, NEXT.get())];
 
     @SuppressWarnings("unchecked")
     <T> T get(Slot<T> slot) {

@@ -142,10 +142,10 @@ public final class LimitStage implements Handler<RoutingContext> {
     }
     Reservation reservation = new Reservation(charged, prompt, ex.usage());
     ex.put(Reservation.SLOT, reservation);
-    if (countsTokens && ex.stream() && ex.format().askForStreamUsage(ex.body())) {
-      ex.usageReportUnasked(); // the client did not ask for it: read, then dropped from the stream
-    }
     if (countsTokens && ex.stream()) {
+      if (ex.format().askForStreamUsage(ex.body())) {
+        ex.usageReportUnasked(); // the client did not ask for it: read, then dropped from the stream
+      }
       ex.response().install(ResponseFilter.Order.BUDGET, new BudgetCut(reservation));
     }
     // the one settlement: however the exchange ends (served, refused later, client gone)

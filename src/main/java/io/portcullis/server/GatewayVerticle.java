@@ -14,7 +14,6 @@ import io.portcullis.ingress.GatewayError;
 import io.portcullis.ingress.Snapshot;
 import io.portcullis.limit.LimitStage;
 import io.portcullis.limit.RedisLimiter;
-import io.portcullis.scrub.ScrubMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;

@@ -7,8 +7,6 @@ import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.GatewayError;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 

@@ -5,7 +5,6 @@ import io.portcullis.server.Configs;
 import io.portcullis.ingress.Endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.config.ConfigLoader;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import java.util.Map;

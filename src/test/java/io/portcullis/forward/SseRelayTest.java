@@ -2,11 +2,9 @@ package io.portcullis.forward;
 
 import io.portcullis.ingress.EventSink;
 import io.portcullis.ingress.ResponseFilter;
-import io.portcullis.server.Configs;
 import io.portcullis.ingress.Endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.ingress.ErrorKind;
 import io.portcullis.ingress.GatewayError;
 import io.portcullis.sse.SseEvent;
@@ -15,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -23,13 +20,6 @@ class SseRelayTest {
 
   static final String STREAM = "event: a\nid: 1\ndata: {\"x\":1}\n\n: comment\n\ndata: two\r\ndata: lines\r\n\r\n"
       + "foo: bar\ndata: \u00e9\u65e5\uD83D\uDE00\n\ndata: [DONE]\n\n";
-
-  static Provider openAi() throws Exception {
-    return RouteTable.from(Configs.loader(Map.of()).parse("""
-        providers: [{name: p, base_url: "http://h/v1"}]
-        models: [{name: m, targets: [{provider: p}]}]
-        """, null)).route("m").targets().get(0).provider();
-  }
 
   /** A response filter written as a hook: what it emits goes on. */
   interface SseEventHook {
