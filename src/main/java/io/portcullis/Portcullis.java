@@ -2,6 +2,7 @@ package io.portcullis;
 
 import io.portcullis.auth.KeysCommand;
 import io.portcullis.config.ConfigException;
+import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.MockConfig;
 import io.portcullis.loadgen.SseLoadGenerator;
@@ -16,43 +17,66 @@ import io.vertx.core.VertxOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
-/** Entry point: {@code portcullis [run|check|mock]}; with no command it runs the gateway. */
-@Command(name = "portcullis", mixinStandardHelpOptions = true, version = "portcullis 0.1.0",
+/**
+ * Entry point: {@code portcullis [run|check|keys|mock|sse-load]}; with no command it runs the
+ * gateway. {@code -c} and {@code --help} are inherited: they may come before or after any
+ * subcommand; a command that reads no config ({@code mock}, {@code sse-load}) refuses {@code -c}.
+ */
+@Command(name = "portcullis", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "portcullis 0.1.0",
     description = "An event-driven AI API gateway.",
-    subcommands = {Portcullis.Run.class, Portcullis.Check.class, Portcullis.Mock.class, Portcullis.SseLoad.class,
-        KeysCommand.class})
+    subcommands = {Portcullis.Run.class, Portcullis.Check.class, KeysCommand.class, Portcullis.Mock.class,
+        Portcullis.SseLoad.class})
 public final class Portcullis implements Callable<Integer> {
 
-  static final String DEFAULT_CONFIG = "conf/portcullis.yaml";
-
-  @Option(names = {"-c", "--config"}, description = "config file (default: $PORTCULLIS_CONFIG or " + DEFAULT_CONFIG + ")")
+  @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT,
+      description = "config file (default: $PORTCULLIS_CONFIG or " + ConfigLoader.DEFAULT_FILE + ")")
   Path config;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Portcullis()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command tree, with {@code -c} taken off the commands that read no config. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Portcullis());
+    for (String noConfig : List.of("mock", "sse-load")) {
+      CommandSpec sub = cli.getSubcommands().get(noConfig).getCommandSpec();
+      sub.remove(sub.findOption("--config"));
+    }
+    return cli;
   }
 
   @Override
   public Integer call() throws Exception {
     Run run = new Run();
-    run.config = config;
+    run.top = this;
     return run.call();
   }
 
-  static Path configPath(Path given) {
-    if (given != null) {
-      return given;
+  Path configPath() {
+    return ConfigLoader.chosen(config, System.getenv());
+  }
+
+  /** Exit code 2 and why, when {@code -c} came before a command that reads no config. */
+  Integer refuseConfig(String command) {
+    if (config == null) {
+      return null;
     }
-    String env = System.getenv("PORTCULLIS_CONFIG");
-    return Path.of(env != null && !env.isBlank() ? env : DEFAULT_CONFIG);
+    System.err.println("portcullis " + command + ": reads no config file; drop -c " + config);
+    return 2;
   }
 
   static GatewayConfig loadOrExplain(Path file) {
@@ -67,12 +91,11 @@ public final class Portcullis implements Callable<Integer> {
 
   @Command(name = "run", description = "Run the gateway (the default).")
   static final class Run implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, description = "config file")
-    Path config;
+    @ParentCommand Portcullis top;
 
     @Override
     public Integer call() throws Exception {
-      Path file = configPath(config);
+      Path file = top.configPath();
       GatewayConfig cfg = loadOrExplain(file);
       if (cfg == null) {
         return 2;
@@ -109,24 +132,26 @@ public final class Portcullis implements Callable<Integer> {
 
   @Command(name = "check", description = "Validate a config file without starting; exit 0 if valid, 2 if not.")
   static final class Check implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, description = "config file")
-    Path config;
+    @ParentCommand Portcullis top;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-      Path file = configPath(config);
+      Path file = top.configPath();
       GatewayConfig cfg = loadOrExplain(file);
       if (cfg == null) {
         return 2;
       }
-      System.out.println("config " + file + " is valid: " + cfg.providers().size() + " providers, "
+      spec.commandLine().getOut().println("config " + file + " is valid: " + cfg.providers().size() + " providers, "
           + cfg.models().size() + " models");
+      spec.commandLine().getOut().flush();
       return 0;
     }
   }
 
   @Command(name = "mock", description = "Run only the mock provider (an upstream for benchmarks).")
   static final class Mock implements Callable<Integer> {
+    @ParentCommand Portcullis top;
     @Option(names = "--host", defaultValue = "127.0.0.1") String host;
     @Option(names = "--port", defaultValue = "8090") int port;
     @Option(names = "--tokens-per-second", defaultValue = "50") double rate;
@@ -135,6 +160,10 @@ public final class Portcullis implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      Integer refused = top.refuseConfig("mock");
+      if (refused != null) {
+        return refused;
+      }
       Vertx vertx = newVertx();
       MockConfig cfg = new MockConfig(true, host, port, rate, tokens, Duration.ZERO);
       MockStats stats = new MockStats();
@@ -148,6 +177,7 @@ public final class Portcullis implements Callable<Integer> {
 
   @Command(name = "sse-load", description = "Open N concurrent SSE streams and report time to first token and inter-token gaps (JSON).")
   static final class SseLoad implements Callable<Integer> {
+    @ParentCommand Portcullis top;
     @Option(names = "--url", required = true, description = "chat completions URL") URI url;
     @Option(names = "--model", defaultValue = "gpt-4o-mini",
         description = "model to ask for; against the mock directly, directives such as bench@tokens=40;rate=10 set length and pace")
@@ -158,6 +188,10 @@ public final class Portcullis implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      Integer refused = top.refuseConfig("sse-load");
+      if (refused != null) {
+        return refused;
+      }
       Vertx vertx = Vertx.vertx();
       try {
         if (warmup > 0) {

@@ -41,7 +41,7 @@ public final class ApiKeyAuthenticator {
     if (stored.revoked()) {
       return AuthOutcome.refused("api_key_revoked", "the API key has been revoked");
     }
-    if (stored.expires() != null && !clock.get().isBefore(stored.expires())) {
+    if (stored.endedAt(clock.get())) {
       return AuthOutcome.refused("api_key_expired", "the API key has expired");
     }
     return AuthOutcome.ok(new Principal(stored.user(), stored.team(), policy.roles(stored.roles()), stored.id(), "api_key"));

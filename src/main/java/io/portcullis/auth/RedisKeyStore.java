@@ -52,6 +52,9 @@ public final class RedisKeyStore implements KeyStore {
     if (k.expires() != null) {
       args.addAll(List.of("expires", k.expires().toString()));
     }
+    if (k.retires() != null) {
+      args.addAll(List.of("retires", k.retires().toString()));
+    }
     return redis.hset(args).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).mapEmpty();
   }
 
@@ -104,6 +107,10 @@ public final class RedisKeyStore implements KeyStore {
     return new StoredKey(id, f.get("hash"), f.get("user"), f.get("team"),
         roles.isEmpty() ? List.of() : Arrays.asList(roles.split(",")),
         f.get("created") == null ? null : Instant.parse(f.get("created")),
-        f.get("expires") == null ? null : Instant.parse(f.get("expires")), "1".equals(f.get("revoked")));
+        instant(f.get("expires")), instant(f.get("retires")), "1".equals(f.get("revoked")));
+  }
+
+  private static Instant instant(String text) {
+    return text == null ? null : Instant.parse(text);
   }
 }

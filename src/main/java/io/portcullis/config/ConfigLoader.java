@@ -38,6 +38,18 @@ public final class ConfigLoader {
     this.checks = List.copyOf(checks);
   }
 
+  /** The config file used when none is named: {@code $PORTCULLIS_CONFIG}, else this. */
+  public static final String DEFAULT_FILE = "conf/portcullis.yaml";
+
+  /** The file a command reads: the one it was given, else {@code $PORTCULLIS_CONFIG}, else the default. */
+  public static Path chosen(Path given, Map<String, String> env) {
+    if (given != null) {
+      return given;
+    }
+    String named = env.get("PORTCULLIS_CONFIG");
+    return Path.of(named != null && !named.isBlank() ? named : DEFAULT_FILE);
+  }
+
   public GatewayConfig load(Path file) throws ConfigException {
     String text;
     try {

@@ -321,7 +321,7 @@ final class ConfigReader {
     }
 
     private String interpolate(String at, String text) {
-      return env.apply(text, name -> problems.add(at + ": environment variable " + name + " is not set"));
+      return env.apply(text, problem -> problems.add(at + ": " + problem));
     }
   }
 }

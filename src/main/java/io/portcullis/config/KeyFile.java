@@ -63,9 +63,10 @@ public final class KeyFile {
       k.path("roles").forEach(r -> roles.add(r.asText()));
       try {
         out.add(new StoredKey(id, hash, k.path("user").asText(), k.hasNonNull("team") ? k.get("team").asText() : null,
-            roles, instant(k.get("created")), instant(k.get("expires")), k.path("revoked").asBoolean(false)));
+            roles, instant(k.get("created")), instant(k.get("expires")), instant(k.get("retires")),
+            k.path("revoked").asBoolean(false)));
       } catch (DateTimeParseException e) {
-        problems.accept(at + ": created and expires must be ISO-8601 instants, e.g. 2027-01-31T00:00:00Z");
+        problems.accept(at + ": created, expires and retires must be ISO-8601 instants, e.g. 2027-01-31T00:00:00Z");
       }
     }
     return out;
@@ -92,6 +93,9 @@ public final class KeyFile {
       }
       if (k.expires() != null) {
         n.put("expires", k.expires().toString());
+      }
+      if (k.retires() != null) {
+        n.put("retires", k.retires().toString());
       }
       n.put("revoked", k.revoked());
     }

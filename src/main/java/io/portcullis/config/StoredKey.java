@@ -7,20 +7,44 @@ import java.util.List;
  * An API key as a store holds it: never the key itself, only the SHA-256 of its secret part.
  *
  * @param hash lower-case hex SHA-256 of {@code "<id>:<secret>"}
- * @param expires when the key stops working, or null for never (a rotated key gets one)
+ * @param expires the key's own expiry (set when it was made), or null for never; a replacement made
+ *     by rotation inherits it
+ * @param retires the end of the overlap after a rotation, or null while the key has not been rotated;
+ *     kept apart from {@code expires} so that rotating again never hands the overlap on
  */
 public record StoredKey(String id, String hash, String user, String team, List<String> roles, Instant created,
-    Instant expires, boolean revoked) {
+    Instant expires, Instant retires, boolean revoked) {
 
   public StoredKey {
     roles = List.copyOf(roles);
   }
 
-  public StoredKey revoke() {
-    return new StoredKey(id, hash, user, team, roles, created, expires, true);
+  /** A key that has not been rotated. */
+  public StoredKey(String id, String hash, String user, String team, List<String> roles, Instant created,
+      Instant expires, boolean revoked) {
+    this(id, hash, user, team, roles, created, expires, null, revoked);
   }
 
-  public StoredKey expiring(Instant at) {
-    return new StoredKey(id, hash, user, team, roles, created, expires == null || at.isBefore(expires) ? at : expires, revoked);
+  /** When the key stops working, the earlier of its expiry and its retirement, or null for never. */
+  public Instant ends() {
+    if (expires == null) {
+      return retires;
+    }
+    return retires == null || expires.isBefore(retires) ? expires : retires;
+  }
+
+  public boolean endedAt(Instant now) {
+    Instant end = ends();
+    return end != null && !now.isBefore(end);
+  }
+
+  public StoredKey revoke() {
+    return new StoredKey(id, hash, user, team, roles, created, expires, retires, true);
+  }
+
+  /** The key retiring at {@code at}, or earlier if it already retires earlier. */
+  public StoredKey retiring(Instant at) {
+    return new StoredKey(id, hash, user, team, roles, created, expires,
+        retires == null || at.isBefore(retires) ? at : retires, revoked);
   }
 }

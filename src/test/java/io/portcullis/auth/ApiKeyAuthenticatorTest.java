@@ -77,14 +77,18 @@ class ApiKeyAuthenticatorTest {
   @Test
   void aRotatedKeyWorksWithinTheOverlapAndNotAfter() {
     String[] old = ApiKeyFormat.generate();
-    StoredKey rotated = stored(old, null, false, List.of("chat")).expiring(now.get().plus(Duration.ofHours(1)));
+    StoredKey rotated = stored(old, null, false, List.of("chat")).retiring(now.get().plus(Duration.ofHours(1)));
     assertThat(check(old[0], rotated).error()).isNull();
     now.set(now.get().plus(Duration.ofMinutes(59)));
     assertThat(check(old[0], rotated).error()).isNull();
     now.set(now.get().plus(Duration.ofMinutes(2)));
     assertThat(check(old[0], rotated).error().code()).isEqualTo("api_key_expired");
-    // rotating never extends a key that expires sooner
-    assertThat(stored(old, Instant.EPOCH, false, List.of()).expiring(now.get()).expires()).isEqualTo(Instant.EPOCH);
+    // rotating never extends a key that expires sooner, and keeps the key's own expiry apart
+    StoredKey soon = stored(old, Instant.EPOCH, false, List.of()).retiring(now.get());
+    assertThat(soon.ends()).isEqualTo(Instant.EPOCH);
+    assertThat(soon.expires()).isEqualTo(Instant.EPOCH);
+    // a second rotation keeps the earlier retirement
+    assertThat(rotated.retiring(now.get().plus(Duration.ofDays(9))).retires()).isEqualTo(rotated.retires());
   }
 
   @Test

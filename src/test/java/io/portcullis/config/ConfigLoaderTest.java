@@ -43,6 +43,38 @@ class ConfigLoaderTest {
     throw new AssertionError("config was accepted:\n" + yaml);
   }
 
+  /** The first provider's first key as a config with this value reads it, or its problems. */
+  static Object providerKey(String value) {
+    ConfigLoader withEmpty = Configs.loader(Map.of("KEY_ONE", "sk-one", "EMPTY", ""));
+    String yaml = VALID.replace("base_url: http://127.0.0.1:1/v1", "base_url: http://h/v1\n    api_keys: ['" + value + "']");
+    try {
+      return withEmpty.parse(yaml, null).providers().get(0).apiKeys().get(0).value();
+    } catch (ConfigException e) {
+      return e.problems();
+    }
+  }
+
+  @Test
+  void aMalformedReferenceIsAnErrorNeverALiteralValue() {
+    String at = "providers[0].api_keys[0]: ";
+    assertThat(providerKey("${KEY_ONE:sk-default}")).asList().singleElement().asString()
+        .startsWith(at + "malformed reference '${KEY_ONE:sk-default}'");
+    assertThat(providerKey("$KEY_ONE")).asList().singleElement().asString()
+        .startsWith(at + "'$KEY_ONE' is not a reference: write ${KEY_ONE}");
+    assertThat(providerKey("${KEY_ONE")).asList().singleElement().asString()
+        .startsWith(at + "malformed reference '${KEY_ONE'");
+    assertThat(providerKey("${1KEY}")).asList().singleElement().asString().startsWith(at + "malformed reference");
+    assertThat(providerKey("pre-${KEY_ONE}-${NOPE:x}")).asList().singleElement().asString().startsWith(at + "malformed");
+    // an empty variable is named, not only the option it made empty
+    assertThat(providerKey("${EMPTY}")).asList().containsExactly(at + "environment variable EMPTY is empty");
+    // well-formed references, a shell's :- for unset and empty alike, $$ and a lone $ as text
+    assertThat(providerKey("${KEY_ONE}")).isEqualTo("sk-one");
+    assertThat(providerKey("${EMPTY:-fallback}")).isEqualTo("fallback");
+    assertThat(providerKey("${UNSET:-}x")).isEqualTo("x");
+    assertThat(providerKey("a$$b-${KEY_ONE}")).isEqualTo("a$b-sk-one");
+    assertThat(providerKey("cost $5 or $")).isEqualTo("cost $5 or $");
+  }
+
   @Test
   void appliesDefaults() throws Exception {
     GatewayConfig c = parse(VALID);

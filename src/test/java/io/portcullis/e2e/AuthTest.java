@@ -4,10 +4,10 @@ import static io.portcullis.e2e.GatewayFixture.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.RedisServer;
-import io.portcullis.auth.KeysCommand;
+import io.portcullis.Portcullis;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,12 +66,14 @@ class AuthTest {
   static String keys(Path config, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    KeysCommand command = new KeysCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    String[] all = new String[args.length + 1];
+    CommandLine cli = Portcullis.commandLine();
+    cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    String[] all = new String[args.length + 2];
     all[0] = "--config=" + config;
-    System.arraycopy(args, 0, all, 1, args.length);
-    int code = new CommandLine(command).execute(all);
+    all[1] = "keys";
+    System.arraycopy(args, 0, all, 2, args.length);
+    int code = cli.execute(all);
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
     return out.toString(StandardCharsets.UTF_8).trim();
   }
