@@ -3,6 +3,7 @@ package io.portcullis.auth;
 import io.portcullis.ingress.Principal;
 import io.portcullis.config.StoredKey;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.function.Supplier;
 
@@ -15,9 +16,16 @@ import java.util.function.Supplier;
 public final class ApiKeyAuthenticator {
 
   private final Supplier<Instant> clock;
+  /** Reads the key file again for an unknown id; null: memory only. */
+  private final Vertx vertx;
 
   public ApiKeyAuthenticator(Supplier<Instant> clock) {
+    this(clock, null);
+  }
+
+  public ApiKeyAuthenticator(Supplier<Instant> clock, Vertx vertx) {
     this.clock = clock;
+    this.vertx = vertx;
   }
 
   public Future<AuthOutcome> authenticate(String key, FileKeyStore file, KeyStore shared, AccessPolicy policy) {
@@ -26,9 +34,21 @@ public final class ApiKeyAuthenticator {
       return Future.succeededFuture(AuthOutcome.refused("invalid_api_key", "the API key is malformed"));
     }
     StoredKey stored = file == null ? null : file.get(parsed.id());
-    if (stored != null || shared == null) {
+    if (stored != null) {
       return Future.succeededFuture(verify(parsed, stored, policy));
     }
+    if (file != null) {
+      // maybe a key made a moment ago: the file is read again before the key is refused
+      return file.getOrReread(parsed.id(), vertx).compose(found -> found != null || shared == null
+          ? Future.succeededFuture(verify(parsed, found, policy)) : fromShared(parsed, shared, policy));
+    }
+    if (shared == null) {
+      return Future.succeededFuture(verify(parsed, null, policy));
+    }
+    return fromShared(parsed, shared, policy);
+  }
+
+  private Future<AuthOutcome> fromShared(ApiKeyFormat.Parsed parsed, KeyStore shared, AccessPolicy policy) {
     return shared.find(parsed.id())
         .map(found -> verify(parsed, found, policy))
         .otherwise(err -> AuthOutcome.unavailable("the key store cannot be reached; try again shortly"));

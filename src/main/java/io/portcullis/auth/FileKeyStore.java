@@ -3,6 +3,8 @@ package io.portcullis.auth;
 import io.portcullis.config.KeyFile;
 import io.portcullis.config.StoredKey;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,25 +12,94 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The key file: looked up in memory on the request path (the file was read with the config, and a
  * change to it is picked up by the same reload); written whole by the {@code keys} commands, which
  * run outside any event loop (the write blocks).
+ *
+ * <p>A well-formed key whose id is unknown makes the file be read again at once, on a worker,
+ * before the key is refused: a key just made by {@code keys create} works on the very next request,
+ * without waiting for the reload's poll. Reads start at most once per {@link #REREAD_INTERVAL_NANOS}
+ * and the lookups waiting meanwhile share the next one, so unknown ids sent in a flood cost two file
+ * reads a second and a key made between two reads still waits for at most one interval.
  */
 public final class FileKeyStore implements KeyStore {
 
+  private static final Logger LOG = LoggerFactory.getLogger(FileKeyStore.class);
+  static final long REREAD_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
   private final Path file;
-  private final Map<String, StoredKey> byId = new HashMap<>();
+  /** Replaced whole (the snapshot holding this store is shared by every event loop). */
+  private volatile Map<String, StoredKey> byId;
+  /** The read scheduled and not yet begun, or null. */
+  private Promise<Void> next;
+  private long lastRead = System.nanoTime() - REREAD_INTERVAL_NANOS;
 
   public FileKeyStore(Path file, List<StoredKey> keys) {
     this.file = file;
-    keys.forEach(k -> byId.put(k.id(), k));
+    Map<String, StoredKey> map = new HashMap<>();
+    keys.forEach(k -> map.put(k.id(), k));
+    this.byId = map;
   }
 
   /** The key with this id, from memory, without a future (the request path's form). */
   public StoredKey get(String id) {
     return byId.get(id);
+  }
+
+  /**
+   * The key with this id; when memory does not have it, after reading the file again (at most one
+   * read per interval, shared by the lookups waiting for it). Without a file or a Vert.x, memory only.
+   */
+  public Future<StoredKey> getOrReread(String id, Vertx vertx) {
+    StoredKey known = byId.get(id);
+    if (known != null || file == null || vertx == null) {
+      return Future.succeededFuture(known);
+    }
+    return reread(vertx).map(v -> byId.get(id));
+  }
+
+  /**
+   * A read of the file that starts after this call: the one already scheduled and not yet begun,
+   * else a new one, started now or as soon as the interval since the last start allows.
+   */
+  private synchronized Future<Void> reread(Vertx vertx) {
+    if (next != null) {
+      return next.future();
+    }
+    Promise<Void> read = Promise.promise();
+    next = read;
+    long wait = lastRead + REREAD_INTERVAL_NANOS - System.nanoTime();
+    if (wait <= 0) {
+      begin(vertx, read);
+    } else {
+      vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), t -> begin(vertx, read));
+    }
+    return read.future();
+  }
+
+  private void begin(Vertx vertx, Promise<Void> read) {
+    synchronized (this) {
+      next = null; // lookups from now on need a read that starts after them
+      lastRead = System.nanoTime();
+    }
+    vertx.<Void>executeBlocking(() -> {
+      List<String> problems = new ArrayList<>();
+      List<StoredKey> keys = KeyFile.read(file, problems::add);
+      if (!problems.isEmpty()) {
+        // a half-edited file: keep what was read last; the config reload reports the problems
+        LOG.warn("key file {} not re-read: {}", file, problems.get(0));
+        return null;
+      }
+      Map<String, StoredKey> map = new HashMap<>();
+      keys.forEach(k -> map.put(k.id(), k));
+      byId = map;
+      return null;
+    }, false).otherwiseEmpty().onComplete(read);
   }
 
   @Override
@@ -37,9 +108,11 @@ public final class FileKeyStore implements KeyStore {
   }
 
   @Override
-  public Future<Void> put(StoredKey key) {
-    byId.put(key.id(), key);
-    List<StoredKey> all = new ArrayList<>(byId.values());
+  public synchronized Future<Void> put(StoredKey key) {
+    Map<String, StoredKey> map = new HashMap<>(byId);
+    map.put(key.id(), key);
+    byId = map;
+    List<StoredKey> all = new ArrayList<>(map.values());
     all.sort(Comparator.comparing(StoredKey::created, Comparator.nullsFirst(Comparator.naturalOrder())));
     try {
       KeyFile.write(file, all);

@@ -146,7 +146,7 @@ public final class GatewayVerticle extends VerticleBase {
     RedisAPI api = redis(config);
     KeyStore keys = api == null ? null
         : new RedisKeyStore(api, config.redis().timeout());
-    return new AuthStage(new ApiKeyAuthenticator(Instant::now),
+    return new AuthStage(new ApiKeyAuthenticator(Instant::now, vertx),
         new JwtAuthenticator(vertx, upstream, 10_000), keys, shared.authFailures(), shared.auth());
   }
 

@@ -154,6 +154,24 @@ class AuthTest {
   }
 
   @Test
+  void aKeyMadeByTheCliWorksOnTheVeryNextRequest() throws Exception {
+    Path keyFile = dir.resolve("keys-e.yaml");
+    String text = config(keyFile.toString(), false, 100);
+    Path cfg = writeConfig("e.yaml", text);
+    try (GatewayFixture f = new GatewayFixture(text)) {
+      // keys made in quick succession, each used at once: none waits for the reload's poll
+      for (int i = 0; i < 4; i++) {
+        String key = keys(cfg, "create", "--user=new" + i, "--role=chatter");
+        HttpResponse<String> first = f.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key));
+        assertThat(first.statusCode()).as("key %d: %s", i, first.body()).isEqualTo(200);
+      }
+      // an unknown id is still refused after the file was read again
+      String unknown = "pc-" + "A".repeat(12) + "-" + "b".repeat(40);
+      ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(unknown)), 401, "invalid_api_key");
+    }
+  }
+
+  @Test
   void aTokenFromTheIssuerOpensItsRolesModels() throws Exception {
     String secret = "an-hs256-secret-for-the-gateway-test-0123456789";
     String text = config(dir.resolve("keys-d.yaml").toString(), false, 100).replace("  brute_force:",
