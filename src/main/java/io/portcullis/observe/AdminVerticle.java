@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -55,13 +56,17 @@ public final class AdminVerticle extends VerticleBase {
     });
   }
 
-  /** Pings Redis once a second while some limit policy needs it to admit anything (closed mode). */
+  /**
+   * Pings Redis once a second while a configured feature cannot serve without it: API keys kept in
+   * Redis (there is no cache of them: every such key would get 503), or a limit policy that refuses
+   * requests without Redis ({@code on_redis_failure: closed}). Limits that fall back to local
+   * counting or admit everything do not need it to serve.
+   */
   private void checkRedis() {
     GatewayConfig c = current.get();
-    boolean needed = c.redis().enabled()
-        && c.limits().policies().values().stream().anyMatch(p -> p.onRedisFailure() == LimitsConfig.OnRedisFailure.CLOSED);
-    if (!needed) {
-      readiness.redis(null);
+    List<String> neededBy = redisNeededBy(c);
+    if (neededBy.isEmpty()) {
+      readiness.redis(null, neededBy);
       return;
     }
     if (redis == null) {
@@ -69,7 +74,22 @@ public final class AdminVerticle extends VerticleBase {
     }
     RedisAPI.api(redis).ping(List.of())
         .timeout(c.redis().timeout().toMillis(), TimeUnit.MILLISECONDS)
-        .onComplete(ar -> readiness.redis(ar.succeeded()));
+        .onComplete(ar -> readiness.redis(ar.succeeded(), neededBy));
+  }
+
+  /** The features of this config that cannot serve without Redis. */
+  static List<String> redisNeededBy(GatewayConfig c) {
+    List<String> out = new ArrayList<>();
+    if (!c.redis().enabled()) {
+      return out;
+    }
+    if (c.auth().enabled() && c.auth().redisKeys()) {
+      out.add("api_keys");
+    }
+    if (c.limits().policies().values().stream().anyMatch(p -> p.onRedisFailure() == LimitsConfig.OnRedisFailure.CLOSED)) {
+      out.add("limits");
+    }
+    return out;
   }
 
   @Override

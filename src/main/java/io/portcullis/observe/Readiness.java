@@ -1,15 +1,17 @@
 package io.portcullis.observe;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Whether this instance should receive traffic. Shutdown flips it first, before anything closes.
- * When a limit policy refuses requests without Redis ({@code on_redis_failure: closed}), Redis
- * being unreachable makes the instance not ready too: better out of the load balancer than
- * answering 503 to everyone. A model none of whose targets can be reached makes it not ready as well.
+ * When a configured feature cannot serve without Redis (API keys kept there, a limit policy with
+ * {@code on_redis_failure: closed}), Redis being unreachable makes the instance not ready too:
+ * better out of the load balancer than answering 503 to everyone. A model none of whose targets can be reached makes it not ready as well.
  */
 public final class Readiness {
 
@@ -17,6 +19,7 @@ public final class Readiness {
   private final AtomicBoolean draining = new AtomicBoolean();
   /** null: Redis is not needed for readiness; else whether it answered the last check. */
   private volatile Boolean redis;
+  private volatile List<String> redisNeededBy = List.of();
   /** Reachability by model, from the last probe of the targets; null until the first probe ends. */
   private volatile Map<String, Boolean> models;
 
@@ -28,9 +31,10 @@ public final class Readiness {
     draining.set(true);
   }
 
-  /** Redis answered (true), did not (false), or is not needed for readiness (null). */
-  public void redis(Boolean up) {
+  /** Redis answered (true), did not (false), or is not needed for readiness (null); and which features need it. */
+  public void redis(Boolean up, List<String> neededBy) {
     redis = up;
+    redisNeededBy = List.copyOf(neededBy);
   }
 
   /** The last probe's result: whether each model has a target that can be reached. */
@@ -48,6 +52,7 @@ public final class Readiness {
     return new JsonObject().put("status", isReady() ? "ready" : "not_ready")
         .put("started", started.get()).put("draining", draining.get())
         .put("redis", r == null ? "not_required" : r ? "up" : "down")
+        .put("redis_needed_by", new JsonArray(redisNeededBy))
         .put("models", modelDetail());
   }
 

@@ -227,4 +227,23 @@ class AuthTest {
       assertThat(keys(cfg, "--store=redis", "list")).contains("dave").contains("revoked");
     }
   }
+
+  @Test
+  void anInstanceWhoseKeysLiveInRedisIsNotReadyWithoutRedis() throws Exception {
+    String text = config(dir.resolve("unused-keys-r.yaml").toString(), true, 100)
+        .replace("admin: {enabled: false}", "admin: {host: 127.0.0.1, port: 0}");
+    try (GatewayFixture f = new GatewayFixture(text)) {
+      LimitTest.awaitReady(f, 200, "up");
+      assertThat(new JsonObject(f.getAdmin("/readyz").body()).getJsonArray("redis_needed_by").getList())
+          .containsExactly("api_keys");
+      redis.close();
+      try {
+        // every key in Redis would get 503: out of the balancer rather than failing everyone
+        LimitTest.awaitReady(f, 503, "down");
+      } finally {
+        redis = new RedisServer(redis.port);
+      }
+      LimitTest.awaitReady(f, 200, "up");
+    }
+  }
 }
