@@ -124,6 +124,9 @@ final class AnthropicStreamText implements StreamText {
     }
     deltaTypes.putIfAbsent(index, deltaType);
     String out = channel(index).feed(text);
+    if (out.isEmpty() && !text.isEmpty()) {
+      return true; // all of its text is held back: a delta event that says nothing is not sent
+    }
     if (!out.equals(text)) {
       delta.put(field, out);
       emit.accept(event.withData(data.encode()));

@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * <p>Most events of a stream are plain text deltas: one choice, a {@code content} string, no
  * finish and no tool calls. Those are read with a streaming parser that notes where the content
  * string lies in the event, and a changed text is spliced in there, without building and
- * re-encoding a JSON tree; every other event takes the general path.
+ * re-encoding a JSON tree; every other event takes the general path. A plain delta whose text is all
+ * held back, and which carries nothing but what every chunk repeats, is not sent: the client gets
+ * no event that carries nothing new (the held text follows in a later one).
  */
 final class OpenAiChatStreamText implements StreamText {
 
@@ -56,6 +58,9 @@ final class OpenAiChatStreamText implements StreamText {
     if (plain != null) {
       template = data;
       String out = channel(plain.index() + "").feed(plain.content());
+      if (out.isEmpty() && !plain.content().isEmpty() && plain.bare()) {
+        return true; // all of its text is held back and it says nothing else: no event at all
+      }
       emit.accept(out.equals(plain.content()) ? event : event.withData(plain.with(out)));
       return true;
     }

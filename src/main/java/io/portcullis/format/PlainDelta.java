@@ -5,16 +5,23 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.Json;
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * An OpenAI chunk that only adds text: exactly one choice, whose delta has a {@code content}
  * string and no tool calls, and whose {@code finish_reason} is null or absent. Found with a
  * streaming parser, it knows where the content string lies in the event's JSON, so a scrubbed
  * text can be spliced in with every other byte of the event kept.
+ *
+ * @param bare whether the content is all the event says beyond what every chunk repeats (no role,
+ *     no usage, no logprobs): such an event whose text is all held back can be left out
  */
-record PlainDelta(String data, int index, String content, int contentStart, int contentEnd) {
+record PlainDelta(String data, int index, String content, int contentStart, int contentEnd, boolean bare) {
 
   private static final JsonFactory JSON = new JsonFactory();
+  /** Fields every chunk repeats: an event carrying only these and held text says nothing new. */
+  private static final Set<String> REPEATED = Set.of("id", "object", "created", "model", "system_fingerprint",
+      "service_tier", "obfuscation", "choices");
 
   /** The event data with the content string replaced by {@code text}. */
   String with(String text) {
@@ -28,9 +35,11 @@ record PlainDelta(String data, int index, String content, int contentStart, int 
         return null;
       }
       PlainDelta found = null;
+      boolean bare = true;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
+        bare &= value == JsonToken.VALUE_NULL || REPEATED.contains(field);
         if (field.equals("choices")) {
           if (value != JsonToken.START_ARRAY || found != null || p.nextToken() != JsonToken.START_OBJECT) {
             return null;
@@ -43,18 +52,27 @@ record PlainDelta(String data, int index, String content, int contentStart, int 
           p.skipChildren();
         }
       }
-      return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null ? found : null;
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null || found == null) {
+        return null;
+      }
+      return bare ? found : found.notBare();
     } catch (IOException e) {
       return null; // the general path decides what to do with it
     }
   }
 
+  private PlainDelta notBare() {
+    return new PlainDelta(data, index, content, contentStart, contentEnd, false);
+  }
+
   private static PlainDelta choice(JsonParser p, String data) throws IOException {
     int index = 0;
     PlainDelta delta = null;
+    boolean bare = true;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
+      bare &= value == JsonToken.VALUE_NULL || field.equals("index") || field.equals("delta");
       switch (field) {
         case "index" -> {
           if (value != JsonToken.VALUE_NUMBER_INT) {
@@ -79,14 +97,17 @@ record PlainDelta(String data, int index, String content, int contentStart, int 
         default -> p.skipChildren();
       }
     }
-    return delta == null ? null : new PlainDelta(data, index, delta.content, delta.contentStart, delta.contentEnd);
+    return delta == null ? null
+        : new PlainDelta(data, index, delta.content, delta.contentStart, delta.contentEnd, bare && delta.bare);
   }
 
   private static PlainDelta delta(JsonParser p, String data) throws IOException {
     PlainDelta content = null;
+    boolean bare = true;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
+      bare &= value == JsonToken.VALUE_NULL || field.equals("content");
       if (field.equals("tool_calls") || (field.equals("content") && (value != JsonToken.VALUE_STRING || content != null))) {
         return null;
       }
@@ -94,11 +115,11 @@ record PlainDelta(String data, int index, String content, int contentStart, int 
         int start = (int) p.currentTokenLocation().getCharOffset();
         String text = p.getText();
         int end = (int) p.currentLocation().getCharOffset();
-        content = new PlainDelta(data, 0, text, start, end);
+        content = new PlainDelta(data, 0, text, start, end, true);
       } else {
         p.skipChildren();
       }
     }
-    return content;
+    return content == null || bare ? content : content.notBare();
   }
 }

@@ -72,6 +72,9 @@ class ScrubTest {
         JsonObject choice = (JsonObject) o;
         int i = choice.getInteger("index");
         String content = choice.getJsonObject("delta").getString("content");
+        // while text is held back no event goes out that carries nothing new
+        assertThat(choice.getString("finish_reason") != null || choice.getJsonObject("delta").containsKey("role")
+            || (content != null && !content.isEmpty()) || chunk.getValue("usage") != null).as(e.data()).isTrue();
         if (content != null) {
           assertThat(finished[i]).as("text after the finish chunk of choice %d", i).isFalse();
           text[i].append(content);
@@ -127,6 +130,7 @@ class ScrubTest {
       assertThat(data.getString("type")).isEqualTo(e.type());
       if ("content_block_delta".equals(e.type())) {
         assertThat(stopped).isFalse();
+        assertThat(data.getJsonObject("delta").getString("text")).as("a delta that carries nothing").isNotEmpty();
         text.append(data.getJsonObject("delta").getString("text"));
       }
       stopped |= "content_block_stop".equals(e.type());

@@ -101,6 +101,7 @@ class ScrubbedRelayTest {
       List<String> released = new ArrayList<>();
       String wire = relay(List.of(Arrays.copyOfRange(bytes, 0, cut), Arrays.copyOfRange(bytes, cut, bytes.length)), released);
       assertThat(text(wire)).as("cut at %d", cut).isEqualTo(expected);
+      assertEveryEventCarriesSomething(wire);
     }
     Random random = new Random(5);
     for (int round = 0; round < 100; round++) {
@@ -121,11 +122,45 @@ class ScrubbedRelayTest {
           }
         }
       }
+      assertEveryEventCarriesSomething(wire);
       List<SseEvent> events = new ArrayList<>();
       new SseEventParser(1 << 20, events::add).feed(wire.getBytes(StandardCharsets.UTF_8));
       assertThat(events.get(events.size() - 1).isDone()).isTrue();
       assertThat(new JsonObject(events.get(events.size() - 2).data()).getJsonArray("choices").getJsonObject(0)
           .getString("finish_reason")).isEqualTo("stop");
     }
+  }
+
+  /** While text is held back, no event goes out empty: each carries text, a role or a finish. */
+  static void assertEveryEventCarriesSomething(String wire) {
+    List<SseEvent> events = new ArrayList<>();
+    new SseEventParser(1 << 20, events::add).feed(wire.getBytes(StandardCharsets.UTF_8));
+    for (SseEvent e : events) {
+      if (e.isDone()) {
+        continue;
+      }
+      JsonObject choice = new JsonObject(e.data()).getJsonArray("choices").getJsonObject(0);
+      JsonObject delta = choice.getJsonObject("delta");
+      boolean says = choice.getString("finish_reason") != null || delta.getString("role") != null
+          || !delta.getString("content", "").isEmpty();
+      assertThat(says).as("an event that carries nothing: %s", e.data()).isTrue();
+    }
+  }
+
+  @Test
+  void anEventWithARoleOrUsageIsKeptWhenItsTextIsHeld() throws Exception {
+    String wire = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"mail jane\"},\"finish_reason\":null}]}\n\n"
+        + "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\".doe\"},\"finish_reason\":null}],\"usage\":{\"completion_tokens\":3}}\n\n"
+        + "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"@exam\"},\"finish_reason\":null}],\"usage\":null}\n\n"
+        + "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ple.com ok\"},\"finish_reason\":\"stop\"}]}\n\n"
+        + "data: [DONE]\n\n";
+    String out = relay(List.of(wire.getBytes(StandardCharsets.UTF_8)), new ArrayList<>());
+    assertThat(text(out)).isEqualTo("mail [REDACTED:email] ok");
+    List<SseEvent> events = new ArrayList<>();
+    new SseEventParser(1 << 20, events::add).feed(out.getBytes(StandardCharsets.UTF_8));
+    // the role's event and the usage's event stay (with the text held), the bare "@exam" one goes
+    assertThat(events.get(0).data()).contains("\"role\":\"assistant\"");
+    assertThat(events.get(1).data()).contains("\"completion_tokens\":3");
+    assertThat(events).noneMatch(e -> e.hasData() && e.data().contains("\"usage\":null"));
   }
 }
