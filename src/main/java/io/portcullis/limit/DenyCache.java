@@ -16,7 +16,7 @@ final class DenyCache {
   private static final int SIZE = 10_000;
 
   /** A refusal remembered: until when, for which token cost, and the headers it was answered with. */
-  record Denied(long untilNanos, long prompt, long completion, boolean requestsSpent, List<Charge> charges,
+  record Denied(long atNanos, long untilNanos, long prompt, long completion, boolean requestsSpent, List<Charge> charges,
       Decision decision) {}
 
   private final Map<String, Denied> denied = new LinkedHashMap<>(16, 0.75f, true) {
@@ -46,7 +46,8 @@ final class DenyCache {
     for (int i = 0; i < charges.size(); i++) {
       requestsSpent |= charges.get(i).kind().endsWith("requests") && decision.states().get(i).remaining() < 1;
     }
-    denied.put(key, new Denied(System.nanoTime() + Math.min(retryMs, MAX_DENY_MS) * 1_000_000,
+    long now = System.nanoTime();
+    denied.put(key, new Denied(now, now + Math.min(retryMs, MAX_DENY_MS) * 1_000_000,
         countsTokens ? prompt : Long.MAX_VALUE, countsTokens ? completion : Long.MAX_VALUE, requestsSpent, charges, decision));
   }
 }

@@ -88,10 +88,10 @@ public final class LimitStage implements Handler<RoutingContext> {
     long now = System.nanoTime();
     DenyCache.Denied refused = denied.find(plan.denyKey(), prompt, completion, now);
     if (refused != null) {
-      RateLimitHeaders.put(ctx.response().headers(), refused.charges(), refused.decision());
       metrics.decided(policy.name(), "cache", "denied");
       ex.limitVerdict("denied", "cache");
-      deny(ctx, (refused.untilNanos() - now) / 1_000_000);
+      deny(ctx, refused.charges(), refused.decision(), (refused.untilNanos() - now) / 1_000_000,
+          (now - refused.atNanos()) / 1_000_000);
       return;
     }
     // the caller's counters and the team's live under different hash tags (different Cluster
@@ -117,15 +117,15 @@ public final class LimitStage implements Handler<RoutingContext> {
       String mode = plan.team().isEmpty() || u.mode() == t.mode() ? u.mode().label() : u.mode().label() + "+" + t.mode().label();
       metrics.decided(policy.name(), mode, allowed ? "allowed" : "denied");
       ex.limitVerdict(allowed ? "allowed" : "denied", mode);
-      RateLimitHeaders.put(ctx.response().headers(), plan.all(), combined);
       if (!allowed) {
         decider.refund(plan.user(), user);
         decider.refund(plan.team(), team);
         long retry = Math.max(u.allowed() ? 0 : u.retryAfterMs(), t.allowed() ? 0 : t.retryAfterMs());
         denied.remember(plan.denyKey(), retry, countsTokens, prompt, completion, plan.all(), combined);
-        deny(ctx, retry);
+        deny(ctx, plan.all(), combined, retry, 0);
         return;
       }
+      RateLimitHeaders.put(ctx.response().headers(), plan.all(), combined);
       admitted(ctx, ex, plan, u, t, countsTokens, prompt);
     });
   }
@@ -153,8 +153,10 @@ public final class LimitStage implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  private static void deny(RoutingContext ctx, long retryMs) {
-    long seconds = Math.max(1, (retryMs + 999) / 1000);
+  /** A 429 whose message, Retry-After and RateLimit header give one number of seconds. */
+  private static void deny(RoutingContext ctx, List<Charge> charges, Decision decision, long retryMs, long elapsedMs) {
+    long seconds = RateLimitHeaders.retrySeconds(retryMs);
+    RateLimitHeaders.put(ctx.response().headers(), charges, decision, seconds, elapsedMs);
     ctx.response().putHeader("retry-after", String.valueOf(seconds));
     ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.RATE_LIMITED, "rate_limit_exceeded",
         "rate limit reached for your requests or tokens; retry after " + seconds + " s"));

@@ -28,7 +28,24 @@ final class RateLimitHeaders {
     });
   }
 
+  /** The headers of an admitted request. */
   static void put(MultiMap headers, List<Charge> charges, Decision d) {
+    put(headers, charges, d, 0, 0);
+  }
+
+  /** Whole seconds to wait, never 0: the one rounding of Retry-After, of {@code t=} and of the message. */
+  static long retrySeconds(long retryMs) {
+    return Math.max(1, (retryMs + 999) / 1000);
+  }
+
+  /**
+   * The headers of a request, refused when {@code retrySeconds > 0}: then each limit without room
+   * for it says {@code t=retrySeconds} (and resets in as long), the same number as
+   * {@code Retry-After} and the error message, since that is when it fits again.
+   *
+   * @param elapsedMs how old the decision is (a refusal remembered and answered again)
+   */
+  static void put(MultiMap headers, List<Charge> charges, Decision d, long retrySeconds, long elapsedMs) {
     StringBuilder policy = new StringBuilder();
     StringBuilder state = new StringBuilder();
     boolean first = true;
@@ -38,7 +55,9 @@ final class RateLimitHeaders {
       if (c.isConcurrency()) {
         continue; // no window to announce: a place is free again when a stream ends
       }
-      long resetSeconds = (s.resetMs() + 999) / 1000;
+      boolean lacking = retrySeconds > 0 && s.remaining() < c.cost();
+      long resetMs = lacking ? retrySeconds * 1000 : Math.max(0, s.resetMs() - elapsedMs);
+      long resetSeconds = (resetMs + 999) / 1000;
       if (!first) {
         policy.append(", ");
         state.append(", ");
@@ -49,7 +68,7 @@ final class RateLimitHeaders {
       CharSequence[] names = names(c.kind());
       headers.add(names[0], String.valueOf(c.limit()));
       headers.add(names[1], String.valueOf(s.remaining()));
-      headers.add(names[2], duration(s.resetMs()));
+      headers.add(names[2], duration(resetMs));
     }
     headers.add(POLICY, policy.toString());
     headers.add(STATE, state.toString());

@@ -70,7 +70,25 @@ class LimitTest {
       ApiTest.assertError(again, 429, "rate_limit_exceeded");
       assertThat(again.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
       assertThat(again.headers().firstValue("ratelimit-policy")).hasValue("\"requests\";q=3;w=60");
+      // one number everywhere: the message, Retry-After and the RateLimit header's t
+      for (HttpResponse<String> r : List.of(denied, again)) {
+        assertOneRetryTime(r);
+      }
     }
+  }
+
+  /** A 429's message, Retry-After, RateLimit t and x-ratelimit-reset of its exhausted limit agree. */
+  static void assertOneRetryTime(HttpResponse<String> r) {
+    String retry = r.headers().firstValue("retry-after").orElseThrow();
+    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("message")).endsWith("retry after " + retry + " s");
+    assertThat(r.headers().firstValue("ratelimit").orElseThrow()).contains("\"requests\";r=0;t=" + retry);
+    assertThat(r.headers().firstValue("x-ratelimit-reset-requests").orElseThrow())
+        .isEqualTo(openAiDuration(Long.parseLong(retry)));
+  }
+
+  /** OpenAI's duration form of whole seconds under an hour: 5s, 1m4s. */
+  static String openAiDuration(long s) {
+    return (s >= 60 ? s / 60 + "m" : "") + s % 60 + "s";
   }
 
   @Test
