@@ -551,8 +551,17 @@ public final class ConfigLoader {
     List<ModelConfig> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (ConfigReader.Section m : root.sections("models")) {
-      m.only(Set.of("name", "targets"));
+      m.only(Set.of("name", "targets", "endpoints"));
       String name = m.string("name", null);
+      List<String> endpoints = m.has("endpoints") ? m.strings("endpoints") : ModelConfig.CHAT;
+      for (String e : endpoints) {
+        if (!ModelConfig.MODEL_ENDPOINTS.contains(e)) {
+          m.problem("endpoints", "unknown endpoint '" + e + "' (known: " + String.join(", ", ModelConfig.MODEL_ENDPOINTS) + ")");
+        }
+      }
+      if (endpoints.isEmpty()) {
+        m.problem("endpoints", "at least one endpoint is required");
+      }
       if (name != null && !names.add(name)) {
         m.problem("name", "duplicate model name '" + name + "'");
       }
@@ -564,7 +573,7 @@ public final class ConfigLoader {
       if (targets.isEmpty()) {
         m.problem("targets", "at least one target is required");
       }
-      out.add(new ModelConfig(name, targets));
+      out.add(new ModelConfig(name, targets, endpoints));
     }
     return out;
   }

@@ -153,9 +153,31 @@ public final class AnthropicMessages implements WireFormat {
 
   /** Anthropic streams report failures as an {@code error} event; its SDKs raise on it. */
   @Override
-  public SseEvent errorEvent(String type, String code, String message) {
-    JsonObject body = new JsonObject().put("type", "error").put("error", new JsonObject()
-        .put("type", type).put("message", message));
-    return new SseEvent(List.of(new SseField("event", "error"), SseField.data(body.encode())));
+  public SseEvent errorEvent(int status, String type, String code, String message) {
+    return new SseEvent(List.of(new SseField("event", "error"),
+        SseField.data(errorBody(status, type, code, message).encode())));
+  }
+
+  /**
+   * Anthropic's error shape, {@code {"type":"error","error":{"type","message"}}}, with Anthropic's
+   * type for the status (its SDKs pick the exception class by it); the gateway's own code is in
+   * the {@code x-portcullis-error} header.
+   */
+  @Override
+  public JsonObject errorBody(int status, String type, String code, String message) {
+    return new JsonObject().put("type", "error").put("error", new JsonObject()
+        .put("type", anthropicType(status)).put("message", message));
+  }
+
+  static String anthropicType(int status) {
+    return switch (status) {
+      case 401 -> "authentication_error";
+      case 403 -> "permission_error";
+      case 404 -> "not_found_error";
+      case 413 -> "request_too_large";
+      case 429 -> "rate_limit_error";
+      case 503, 529 -> "overloaded_error";
+      default -> status >= 500 ? "api_error" : "invalid_request_error";
+    };
   }
 }

@@ -180,12 +180,17 @@ public final class OpenAiChat implements WireFormat {
 
   /** OpenAI SDKs raise an APIError when a data event carries an {@code error} object. */
   @Override
-  public SseEvent errorEvent(String type, String code, String message) {
-    return SseEvent.ofData(errorBody(type, code, message).encode());
+  public SseEvent errorEvent(int status, String type, String code, String message) {
+    return SseEvent.ofData(errorBody(status, type, code, message).encode());
+  }
+
+  @Override
+  public JsonObject errorBody(int status, String type, String code, String message) {
+    return openAiError(type, code, message);
   }
 
   /** The OpenAI error shape: {@code {"error":{"message","type","param","code"}}}. */
-  static JsonObject errorBody(String type, String code, String message) {
+  public static JsonObject openAiError(String type, String code, String message) {
     return new JsonObject().put("error", new JsonObject()
         .put("message", message).put("type", type).putNull("param").put("code", code));
   }

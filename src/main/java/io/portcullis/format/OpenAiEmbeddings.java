@@ -151,7 +151,12 @@ public final class OpenAiEmbeddings implements WireFormat {
   }
 
   @Override
-  public SseEvent errorEvent(String type, String code, String message) {
-    return SseEvent.ofData(OpenAiChat.errorBody(type, code, message).encode());
+  public SseEvent errorEvent(int status, String type, String code, String message) {
+    return SseEvent.ofData(errorBody(status, type, code, message).encode());
+  }
+
+  @Override
+  public JsonObject errorBody(int status, String type, String code, String message) {
+    return OpenAiChat.openAiError(type, code, message);
   }
 }

@@ -85,8 +85,17 @@ public sealed interface WireFormat permits OpenAiChat, OpenAiEmbeddings, Anthrop
    */
   StreamText streamText(TextFilter.Factory filters);
 
+  /**
+   * An error response's body in the format's shape, which its SDKs parse.
+   *
+   * @param status the HTTP status, from which a format with its own error types derives the type
+   * @param type the OpenAI error type
+   * @param code the gateway's machine-readable code
+   */
+  JsonObject errorBody(int status, String type, String code, String message);
+
   /** The last event of a stream that failed after it started, in the format's error shape. */
-  SseEvent errorEvent(String type, String code, String message);
+  SseEvent errorEvent(int status, String type, String code, String message);
 
   /**
    * Whether an event's bytes may hold a usage report ({@code "usage": {...}}, at any depth): only

@@ -4,13 +4,16 @@ import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ModelConfig;
 import io.portcullis.config.ProviderConfig;
 import io.portcullis.config.TargetConfig;
+import io.portcullis.ingress.Endpoint;
 import io.portcullis.ingress.Slot;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Model names to routes, built once per config snapshot. */
 public final class RouteTable {
@@ -36,7 +39,9 @@ public final class RouteTable {
       for (TargetConfig t : m.targets()) {
         targets.add(Target.of(providers.get(t.provider()), t.model()));
       }
-      routes.put(m.name(), new ModelRoute(m.name(), targets));
+      Set<Endpoint> endpoints = EnumSet.noneOf(Endpoint.class);
+      m.endpoints().forEach(name -> endpoints.add(Endpoint.named(name)));
+      routes.put(m.name(), new ModelRoute(m.name(), targets, endpoints));
     }
     return new RouteTable(Collections.unmodifiableMap(routes));
   }

@@ -60,7 +60,7 @@ final class SseRelay {
   Buffer onError(GatewayError error) {
     parser.end();
     chain.onEnd();
-    SseWriter.appendTo(pending, format.errorEvent(error.kind().type(), error.code(), error.message()));
+    SseWriter.appendTo(pending, format.errorEvent(error.status(), error.kind().type(), error.code(), error.message()));
     return drain();
   }
 

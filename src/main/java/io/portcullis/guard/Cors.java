@@ -24,7 +24,7 @@ public final class Cors implements Handler<RoutingContext> {
 
   private static final String EXPOSED = "x-request-id, retry-after, ratelimit, ratelimit-policy, x-ratelimit-limit-requests, "
       + "x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, "
-      + "x-ratelimit-reset-tokens, x-portcullis-scrub";
+      + "x-ratelimit-reset-tokens, x-portcullis-scrub, x-portcullis-error";
 
   private final Supplier<Snapshot> snapshots;
   private final GuardMetrics metrics;

@@ -19,6 +19,16 @@ public enum Endpoint {
     this.format = format;
   }
 
+  /** The endpoint config calls {@code name}; the name was validated with the config. */
+  public static Endpoint named(String name) {
+    for (Endpoint e : values()) {
+      if (e.configName.equals(name)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException("no endpoint named " + name);
+  }
+
   /** The name config uses for it (roles, CORS routes), from {@link EndpointNames}. */
   public String configName() {
     return configName;

@@ -17,13 +17,14 @@ public final class ErrorResponder {
     if (res.headWritten() || res.ended() || res.closed()) {
       return;
     }
-    res.setStatusCode(error.status()).putHeader("content-type", "application/json");
+    res.setStatusCode(error.status()).putHeader("content-type", "application/json")
+        .putHeader("x-portcullis-error", error.code());
     if (error.retryAfterSeconds() > 0) {
       res.putHeader("retry-after", Long.toString(error.retryAfterSeconds()));
     }
     if (error.kind() == ErrorKind.AUTHENTICATION) {
       res.putHeader("www-authenticate", "Bearer");
     }
-    res.end(error.toJson().toBuffer());
+    res.end((ex == null ? error.toJson() : error.toJson(ex.format())).toBuffer());
   }
 }

@@ -86,7 +86,7 @@ public final class Exchange {
 
   /** The wire format of the endpoint called. */
   public WireFormat format() {
-    return endpoint.format();
+    return endpoint == null ? null : endpoint.format();
   }
 
   /** A feature's own state on this exchange, or null. */

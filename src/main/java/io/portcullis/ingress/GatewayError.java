@@ -1,5 +1,7 @@
 package io.portcullis.ingress;
 
+import io.portcullis.format.OpenAiChat;
+import io.portcullis.format.WireFormat;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -32,7 +34,11 @@ public record GatewayError(ErrorKind kind, String code, String message, long ret
 
   /** The OpenAI error shape: {@code {"error":{"message","type","param","code"}}}. */
   public JsonObject toJson() {
-    return new JsonObject().put("error", new JsonObject()
-        .put("message", message).put("type", kind.type()).putNull("param").put("code", code));
+    return OpenAiChat.openAiError(kind.type(), code, message);
+  }
+
+  /** The error in the shape of the format the client speaks (Anthropic's on {@code /v1/messages}). */
+  public JsonObject toJson(WireFormat format) {
+    return format == null ? toJson() : format.errorBody(status(), kind.type(), code, message);
   }
 }

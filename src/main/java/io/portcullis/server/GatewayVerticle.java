@@ -104,7 +104,8 @@ public final class GatewayVerticle extends VerticleBase {
     shared.guards().verdict("edge", error.code(), "block");
     HttpServerResponse res = req.response();
     SecurityHeaders.put(res.headers(), snapshots.get().config().server().tls().enabled());
-    res.setStatusCode(status).putHeader("content-type", "application/json").putHeader("connection", "close")
+    res.setStatusCode(status).putHeader("content-type", "application/json").putHeader("x-portcullis-error", error.code())
+        .putHeader("connection", "close")
         .end(error.toJson().toBuffer()).onComplete(v -> req.connection().close());
   }
 

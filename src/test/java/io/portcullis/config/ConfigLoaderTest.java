@@ -86,6 +86,7 @@ class ConfigLoaderTest {
     assertThat(c.providers().get(1).authHeader()).isEqualTo("x-api-key");
     assertThat(c.providers().get(0).timeouts().firstByte()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.models().get(0).targets()).containsExactly(new TargetConfig("a", "up-1"), new TargetConfig("b", "m"));
+    assertThat(c.models().get(0).endpoints()).containsExactly("chat_completions", "messages");
     assertThat(c.mock().enabled()).isFalse();
   }
 
@@ -144,6 +145,10 @@ class ConfigLoaderTest {
         .containsExactly("providers[1].type: unknown provider type 'cohere' (known: openai, anthropic)");
     assertThat(problems(VALID + "  - name: m\n    targets: [{provider: a}]\n")).containsExactly("models[1].name: duplicate model name 'm'");
     assertThat(problems(VALID + "  - name: empty\n")).containsExactly("models[1].targets: at least one target is required");
+    assertThat(problems(VALID + "  - name: e\n    targets: [{provider: a}]\n    endpoints: [embedding]\n"))
+        .containsExactly("models[1].endpoints: unknown endpoint 'embedding' (known: chat_completions, messages, embeddings)");
+    assertThat(problems(VALID + "  - name: e\n    targets: [{provider: a}]\n    endpoints: []\n"))
+        .containsExactly("models[1].endpoints: at least one endpoint is required");
     assertThat(problems(VALID.replace("base_url: http://127.0.0.1:1/v1", "base_url: http://h/v1\n    api_keys: [\"${NOPE}\"]")))
         .containsExactly("providers[0].api_keys[0]: environment variable NOPE is not set");
     assertThat(problems(VALID.replace("base_url: http://127.0.0.1:1/v1", "base_url: http://h/v1\n    api_key_files: [/no/such/file]")))

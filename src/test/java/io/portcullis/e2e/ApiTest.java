@@ -43,6 +43,7 @@ class ApiTest {
           - name: claude
             targets: [{provider: claude, model: claude-upstream}]
           - name: embed
+            endpoints: [embeddings]
             targets: [{provider: mock, model: embed-upstream}]
         """);
   }
@@ -100,6 +101,31 @@ class ApiTest {
     assertThat(seen.headers().get("anthropic-version")).isEqualTo("2023-06-01");
     assertThat(seen.headers().get("anthropic-beta")).isEqualTo("tools-2024");
     assertThat(seen.path()).isEqualTo("/v1/messages");
+  }
+
+  @Test
+  void modelsAreOfferedOnlyOnTheEndpointsTheyDeclare() throws Exception {
+    int before = f.mock.seen().size();
+    HttpResponse<String> embedOnChat = f.post("/v1/chat/completions", chat("embed", false, "hi"));
+    assertError(embedOnChat, 404, "model_not_supported");
+    assertThat(embedOnChat.body()).contains("/v1/embeddings");
+    assertError(f.post("/v1/messages", "{\"model\":\"embed\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+        404, "model_not_supported");
+    assertError(f.post("/v1/embeddings", "{\"model\":\"chat\",\"input\":\"x\"}"), 404, "model_not_supported");
+    assertThat(f.mock.seen()).hasSize(before);
+  }
+
+  @Test
+  void errorsOnTheMessagesApiComeInAnthropicsShape() throws Exception {
+    // refused at each stage: parsing, validation, routing; the shape is asserted by assertError
+    assertError(f.post("/v1/messages", "{not json"), 400, "invalid_json");
+    assertError(f.post("/v1/messages", "{\"model\":\"claude\",\"max_tokens\":5}"), 400, "invalid_body");
+    HttpResponse<String> unknown = f.post("/v1/messages",
+        "{\"model\":\"nope\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    assertError(unknown, 404, "model_not_found");
+    assertThat(new JsonObject(unknown.body()).getJsonObject("error").getString("type")).isEqualTo("not_found_error");
+    // the same refusal on the OpenAI API keeps OpenAI's shape
+    assertError(f.post("/v1/chat/completions", chat("nope", false, "x")), 404, "model_not_found");
   }
 
   @Test
@@ -187,13 +213,30 @@ class ApiTest {
     assertThat(f.post("/v1/chat/completions", chat("chat", false, "x".repeat(60 * 1024))).statusCode()).isEqualTo(200);
   }
 
+  /**
+   * An error in the shape of the API called: Anthropic's on {@code /v1/messages}, OpenAI's
+   * elsewhere; the gateway's code is in the body (OpenAI) and always in {@code x-portcullis-error}.
+   */
   static void assertError(HttpResponse<String> res, int status, String code) {
     assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
     assertThat(res.headers().firstValue("content-type")).hasValue("application/json");
-    JsonObject error = new JsonObject(res.body()).getJsonObject("error");
-    assertThat(error.getString("code")).isEqualTo(code);
+    assertThat(res.headers().firstValue("x-portcullis-error")).hasValue(code);
+    JsonObject body = new JsonObject(res.body());
+    JsonObject error = body.getJsonObject("error");
+    if (res.request().uri().getPath().equals("/v1/messages")) {
+      assertThat(body.getString("type")).as(res.body()).isEqualTo("error");
+      assertThat(error.fieldNames()).containsExactlyInAnyOrder("type", "message");
+      assertThat(error.getString("type")).isEqualTo(ANTHROPIC_TYPES.get(status));
+    } else {
+      assertThat(error.getString("code")).as(res.body()).isEqualTo(code);
+    }
     assertThat(error.getString("message")).isNotBlank();
     assertThat(error.getString("type")).isNotBlank();
     assertThat(res.body()).doesNotContain("Exception").doesNotContain("\tat ");
   }
+
+  /** Anthropic's error type by status, from its API reference. */
+  static final Map<Integer, String> ANTHROPIC_TYPES = Map.of(400, "invalid_request_error", 401, "authentication_error",
+      403, "permission_error", 404, "not_found_error", 413, "request_too_large", 429, "rate_limit_error",
+      500, "api_error", 502, "api_error", 503, "overloaded_error", 504, "api_error");
 }

@@ -57,7 +57,7 @@ class AuthTest {
           - {name: chat, targets: [{provider: mock, model: m}]}
           - {name: chat-large, targets: [{provider: mock, model: m}]}
           - {name: other, targets: [{provider: mock, model: m}]}
-          - {name: embed, targets: [{provider: mock, model: e}]}
+          - {name: embed, endpoints: [embeddings], targets: [{provider: mock, model: e}]}
         """.replace("REDISKEYS", String.valueOf(redisKeys)).replace("REDIS", redis.url())
         .replace("KEYFILE", keyFile).replace("MAXF", String.valueOf(maxFailures));
   }

@@ -130,7 +130,7 @@ class StreamingTest {
         "{\"model\":\"claude-aborts\",\"stream\":true,\"max_tokens\":9,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").body());
     SseEvent last = claude.get(claude.size() - 1);
     assertThat(last.type()).isEqualTo("error");
-    assertThat(new JsonObject(last.data()).getJsonObject("error").getString("type")).isEqualTo("upstream_error");
+    assertThat(new JsonObject(last.data()).getJsonObject("error").getString("type")).isEqualTo("api_error"); // Anthropic's type for a 502
     assertThat(claude).noneMatch(e -> "message_stop".equals(e.type()));
   }
 
