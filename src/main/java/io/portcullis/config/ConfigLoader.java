@@ -100,7 +100,7 @@ public final class ConfigLoader {
   }
 
   private static ServerConfig server(ConfigReader.Section s, Path baseDir) {
-    s.only(Set.of("host", "port", "instances", "max_body_size", "readiness_delay", "drain_timeout", "tls"));
+    s.only(Set.of("host", "port", "instances", "max_body_size", "readiness_delay", "drain_timeout", "tls", "connections", "h2c"));
     return new ServerConfig(
         s.string("host", "0.0.0.0"),
         s.integer("port", 8080, 0, 65535),
@@ -108,7 +108,20 @@ public final class ConfigLoader {
         s.bytes("max_body_size", 1L << 20),
         s.delay("readiness_delay"),
         s.duration("drain_timeout", Duration.ofSeconds(30)),
-        tls(s.section("tls"), baseDir));
+        tls(s.section("tls"), baseDir),
+        connections(s.section("connections")),
+        s.bool("h2c", false));
+  }
+
+  private static ServerConfig.Connections connections(ConfigReader.Section c) {
+    c.only(Set.of("header_timeout", "keep_alive_timeout", "body_timeout", "max", "max_per_client"));
+    ServerConfig.Connections d = ServerConfig.Connections.DEFAULTS;
+    return new ServerConfig.Connections(
+        c.duration("header_timeout", d.headerTimeout()),
+        c.duration("keep_alive_timeout", d.keepAliveTimeout()),
+        c.duration("body_timeout", d.bodyTimeout()),
+        c.integer("max", d.max(), 0, 10_000_000),
+        c.integer("max_per_client", d.maxPerClient(), 0, 10_000_000));
   }
 
   private static TlsConfig tls(ConfigReader.Section t, Path baseDir) {

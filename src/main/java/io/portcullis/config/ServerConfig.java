@@ -11,6 +11,10 @@ import java.time.Duration;
  *     balancer can take the instance out of rotation first
  * @param drainTimeout how long in-flight requests and streams may run on after that
  * @param tls HTTPS
+ * @param connections how long a connection may take to say what it wants, and how many may be open
+ * @param h2c HTTP/2 over cleartext (prior knowledge or an Upgrade from HTTP/1.1); off by default: with
+ *     it on, the HTTP server sees a plain connection only once its first request's headers are
+ *     complete, so the header timeout and the connection caps cannot act before that
  */
 public record ServerConfig(
     String host,
@@ -19,4 +23,27 @@ public record ServerConfig(
     long maxBodyBytes,
     Duration readinessDelay,
     Duration drainTimeout,
-    TlsConfig tls) {}
+    TlsConfig tls,
+    Connections connections,
+    boolean h2c) {
+
+  /**
+   * Defences against clients that hold connections open without using them (slow or idle clients):
+   * each timeout closes the connection, each cap refuses it at once; every close is counted by reason.
+   *
+   * @param headerTimeout from accepting a connection (TLS handshake included) until the first request's
+   *     headers have arrived in full
+   * @param keepAliveTimeout from the end of a response until the next request's headers have arrived
+   *     in full; longer than a load balancer's idle timeout, so that it is always the balancer that
+   *     closes an idle pooled connection
+   * @param bodyTimeout for the whole request body to arrive, from the end of its headers (slow uploads)
+   * @param max open client connections per process; 0 for no cap
+   * @param maxPerClient open connections per client address per process; 0 for no cap
+   */
+  public record Connections(Duration headerTimeout, Duration keepAliveTimeout, Duration bodyTimeout, int max,
+      int maxPerClient) {
+
+    public static final Connections DEFAULTS = new Connections(Duration.ofSeconds(10), Duration.ofSeconds(75),
+        Duration.ofSeconds(30), 10_000, 1_000);
+  }
+}

@@ -7,6 +7,8 @@ public enum ErrorKind {
   PERMISSION(403, "permission_error"),
   NOT_FOUND(404, "not_found_error"),
   METHOD_NOT_ALLOWED(405, "invalid_request_error"),
+  /** The client took too long to send its request. */
+  REQUEST_TIMEOUT(408, "invalid_request_error"),
   PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
   RATE_LIMITED(429, "rate_limit_error"),
   /** A fault of the gateway itself; bad input never leads here. */

@@ -1,5 +1,7 @@
 package io.portcullis.server;
 
+import io.portcullis.config.ServerConfig;
+import io.portcullis.guard.ConnectionCounts;
 import io.portcullis.ingress.GatewayError;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.ErrorResponder;
@@ -13,9 +15,17 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Reads the request body up to {@code server.max_body_size}. A declared Content-Length over the
  * limit is refused before reading; a body that grows past it is refused the moment it does, and
- * the rest is discarded unread into memory. Either way: 413, never a buffer beyond the limit.
+ * the rest is discarded unread into memory. Either way: 413, never a buffer beyond the limit. A
+ * body that has not arrived in full within {@code server.connections.body_timeout} gets 408 and
+ * the connection is closed (a slow upload holds a connection and a buffer).
  */
 final class BodyReader implements Handler<RoutingContext> {
+
+  private final ConnectionCounts counts;
+
+  BodyReader(ConnectionCounts counts) {
+    this.counts = counts;
+  }
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -47,14 +57,40 @@ final class BodyReader implements Handler<RoutingContext> {
       }
       body.appendBuffer(chunk);
     });
+    long[] timer = {-1};
     req.endHandler(v -> {
+      if (timer[0] >= 0) {
+        ctx.vertx().cancelTimer(timer[0]);
+      }
       if (!refused[0]) {
         ex.rawBody(body);
         ctx.next();
       }
     });
     req.exceptionHandler(e -> refused[0] = true);
-    req.resume();
+    req.resume(); // a body that came with the headers is delivered here, before any timer is needed
+    if (!refused[0] && !req.isEnded()) {
+      ServerConfig.Connections limits = ex.snapshot().config().server().connections();
+      timer[0] = ctx.vertx().setTimer(limits.bodyTimeout().toMillis(), t -> {
+        timer[0] = -1;
+        if (!refused[0] && !req.isEnded()) {
+          refused[0] = true;
+          timedOut(ctx, limits.bodyTimeout().toMillis());
+        }
+      });
+    }
+  }
+
+  private void timedOut(RoutingContext ctx, long ms) {
+    counts.closed(ConnectionCounts.Reason.BODY_TIMEOUT);
+    if (ctx.request().version() != HttpVersion.HTTP_2) {
+      // the rest of the body would still have to be read: the connection goes (an HTTP/2 stream
+      // ends alone, its connection serves others)
+      ctx.response().putHeader("connection", "close");
+      ctx.addEndHandler(v -> ctx.request().connection().close());
+    }
+    ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.REQUEST_TIMEOUT, "request_timeout",
+        "the request body did not arrive within " + ms + " ms"));
   }
 
   private static void tooLarge(RoutingContext ctx, long max) {

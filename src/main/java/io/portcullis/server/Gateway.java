@@ -8,6 +8,7 @@ import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ServerConfig;
 import io.portcullis.config.TlsConfig;
 import io.portcullis.forward.UpstreamMetrics;
+import io.portcullis.guard.ConnectionCounts;
 import io.portcullis.guard.GuardMetrics;
 import io.portcullis.ingress.Snapshot;
 import io.portcullis.limit.LimitMetrics;
@@ -80,7 +81,7 @@ public final class Gateway {
         new AuthMetrics(metrics.registry()), new LimitMetrics(metrics.registry()),
         new UpstreamMetrics(metrics.registry()), authFailures, localLimiter,
         new UsageAnomalies(metrics.registry(), System::currentTimeMillis), new AccessLog(),
-        new GuardMetrics(metrics.registry()));
+        new GuardMetrics(metrics.registry()), new ConnectionCounts(metrics.registry()));
     LogRedaction.secretsOf(this, config);
     this.snapshot = new AtomicReference<>(Snapshots.of(config));
   }
@@ -169,11 +170,14 @@ public final class Gateway {
     return Arrays.asList(c.auth().keyFile(), tls.certFile(), tls.keyFile(), tls.pkcs12File(), tls.clientCaFile());
   }
 
-  /** The listener settings that need a restart: all but the certificate files, which a reload reads again. */
+  /**
+   * The listener settings that need a restart: all but the certificate files, which a reload reads
+   * again, and the connection timeouts and caps, which each new connection reads from the snapshot.
+   */
   private static ServerConfig withoutTls(GatewayConfig c) {
     ServerConfig s = c.server();
     return new ServerConfig(s.host(), s.port(), s.instances(), s.maxBodyBytes(), s.readinessDelay(),
-        s.drainTimeout(), s.tls().enabled() ? TlsConfig.off().withEnabled() : TlsConfig.off());
+        s.drainTimeout(), s.tls().enabled() ? TlsConfig.off().withEnabled() : TlsConfig.off(), null, s.h2c());
   }
 
   /** Reloads the config file now (as SIGHUP does). */

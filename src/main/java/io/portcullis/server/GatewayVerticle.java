@@ -9,6 +9,7 @@ import io.portcullis.auth.RedisKeyStore;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.GuardConfig;
 import io.portcullis.config.RedisClients;
+import io.portcullis.guard.ConnectionGuard;
 import io.portcullis.guard.SecurityHeaders;
 import io.portcullis.ingress.GatewayError;
 import io.portcullis.ingress.Snapshot;
@@ -60,13 +61,18 @@ public final class GatewayVerticle extends VerticleBase {
         .setPort(config.server().port())
         .setTcpNoDelay(true)
         .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
-        .setHttp2ClearTextEnabled(true)
+        .setHttp2ClearTextEnabled(config.server().h2c())
         .setMaxHeaderSize(edge.maxHeaderBytes())
         .setMaxInitialLineLength(edge.maxUrlLength());
     TlsOptions.server(options, config.server().tls());
+    // a TLS handshake counts against the header timeout: both are the time to say what one wants
+    options.setSslHandshakeTimeout(config.server().connections().headerTimeout().toMillis())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    ConnectionGuard connections = new ConnectionGuard(vertx, snapshots, shared.connections());
     server = vertx.createHttpServer(options)
+        .connectionHandler(connections::connected)
         .invalidRequestHandler(this::invalidRequest)
-        .requestHandler(Pipeline.router(vertx, snapshots, upstream, shared, authStage(config), limitStage(config)));
+        .requestHandler(Pipeline.router(vertx, snapshots, upstream, shared, connections, authStage(config), limitStage(config)));
     vertx.setPeriodic(100, id -> shared.accessLog().flush()); // this event loop's access log lines
     return server.listen();
   }

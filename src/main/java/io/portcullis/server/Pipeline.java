@@ -4,6 +4,7 @@ import io.portcullis.auth.AuthStage;
 import io.portcullis.auth.ModelAccessStage;
 import io.portcullis.forward.Forwarder;
 import io.portcullis.forward.RouteResolver;
+import io.portcullis.guard.ConnectionGuard;
 import io.portcullis.guard.Cors;
 import io.portcullis.guard.GuardStage;
 import io.portcullis.guard.SecurityHeaders;
@@ -35,14 +36,16 @@ public final class Pipeline {
   private Pipeline() {}
 
   public static Router router(Vertx vertx, Supplier<Snapshot> snapshots, HttpClient upstream, ProcessWide shared,
-      AuthStage authenticate, LimitStage limit) {
+      ConnectionGuard connections, AuthStage authenticate, LimitStage limit) {
     Router router = Router.router(vertx);
+    // the connection has sent a whole request: no header or idle timeout until its response ends
+    router.route().handler(connections);
     // every response, errors included, carries the security headers; browsers' cross-origin
     // requests are sorted out before anything else (a preflight carries no credentials)
     router.route().handler(new SecurityHeaders(snapshots));
     router.route().handler(new Cors(snapshots, shared.guards()));
     GuardStage guard = new GuardStage(shared.guards());
-    BodyReader readBody = new BodyReader();
+    BodyReader readBody = new BodyReader(shared.connections());
     RequestParser parse = new RequestParser();
     RouteResolver resolve = new RouteResolver();
     ScrubStage scrub = new ScrubStage(shared.scrub());

@@ -87,6 +87,15 @@ class ConfigLoaderTest {
     assertThat(c.providers().get(0).timeouts().firstByte()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.models().get(0).targets()).containsExactly(new TargetConfig("a", "up-1"), new TargetConfig("b", "m"));
     assertThat(c.models().get(0).endpoints()).containsExactly("chat_completions", "messages");
+    assertThat(c.server().connections()).isEqualTo(ServerConfig.Connections.DEFAULTS);
+    assertThat(c.server().h2c()).isFalse();
+    ServerConfig.Connections set = parse("server: {h2c: true, connections: {header_timeout: 2s, keep_alive_timeout: 90s,"
+        + " body_timeout: 1m, max: 0, max_per_client: 64}}\n" + VALID).server().connections();
+    assertThat(set).isEqualTo(new ServerConfig.Connections(Duration.ofSeconds(2), Duration.ofSeconds(90), Duration.ofMinutes(1), 0, 64));
+    assertThat(problems("server: {connections: {header_timeout: 0s}}\n" + VALID)).singleElement().asString()
+        .startsWith("server.connections.header_timeout:");
+    assertThat(problems("server: {connections: {max_per_client: -1}}\n" + VALID)).singleElement().asString()
+        .startsWith("server.connections.max_per_client:");
     assertThat(c.mock().enabled()).isFalse();
   }
 

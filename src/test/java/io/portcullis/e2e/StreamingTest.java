@@ -58,7 +58,7 @@ class StreamingTest {
       writeSlowly(rawVertx, req.response(), chunks, 0);
     })).listen(0, "127.0.0.1"));
     f = new GatewayFixture("""
-        server: {host: 127.0.0.1, port: 0, instances: 1}
+        server: {host: 127.0.0.1, port: 0, instances: 1, h2c: true}
         admin: {enabled: false}
         upstream: {max_response_size: 64KiB}
         stream: {max_event_size: 16KiB, heartbeat_interval: 150ms}
