@@ -21,10 +21,12 @@ public final class RequestMetrics {
   private final MeterRegistry registry;
   private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger streamsInFlight = new AtomicInteger();
 
   public RequestMetrics(MeterRegistry registry) {
     this.registry = registry;
     registry.gauge("portcullis.requests.in.flight", inFlight);
+    registry.gauge("portcullis.streams.in.flight", streamsInFlight);
   }
 
   /**
@@ -103,5 +105,24 @@ public final class RequestMetrics {
 
   void ended() {
     inFlight.decrementAndGet();
+  }
+
+  /** A request asked for a stream ({@code portcullis_streams_in_flight}); its end calls {@link #streamEnded}. */
+  public void streamStarted() {
+    streamsInFlight.incrementAndGet();
+  }
+
+  public void streamEnded() {
+    streamsInFlight.decrementAndGet();
+  }
+
+  /** Requests in flight now, streams included. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Streaming requests in flight now. */
+  public int streamsInFlight() {
+    return streamsInFlight.get();
   }
 }

@@ -210,15 +210,32 @@ public final class Gateway {
     GatewayConfig config = snapshot.get().config();
     Promise<Void> delayed = Promise.promise();
     long delay = config.server().readinessDelay().toMillis();
+    LOG.info("shutting down: /readyz fails from now, new requests are taken for {} ms more (server.readiness_delay)", delay);
     if (delay > 0) {
       vertx.setTimer(delay, t -> delayed.complete());
     } else {
       delayed.complete();
     }
+    long[] drainStarted = {0};
     return delayed.future()
-        .compose(v -> gatewayDeployment == null ? Future.succeededFuture() : vertx.undeploy(gatewayDeployment))
+        .compose(v -> {
+          drainStarted[0] = System.nanoTime();
+          RequestMetrics requests = shared.requests();
+          LOG.info("draining: the listener takes no new connections; {} requests in flight, {} of them streams, get up to {} ms (server.drain_timeout)",
+              requests.inFlight(), requests.streamsInFlight(), config.server().drainTimeout().toMillis());
+          return gatewayDeployment == null ? Future.succeededFuture() : vertx.undeploy(gatewayDeployment);
+        })
         .compose(v -> adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment))
         .compose(v -> mockDeployment == null ? Future.succeededFuture() : vertx.undeploy(mockDeployment))
+        .onComplete(r -> {
+          // a cut request leaves the in-flight count as its connection closes, so the time tells
+          long tookMs = (System.nanoTime() - drainStarted[0]) / 1_000_000;
+          if (tookMs >= config.server().drainTimeout().toMillis()) {
+            LOG.warn("stopped: the drain timeout passed ({} ms) and the requests still running were cut", tookMs);
+          } else {
+            LOG.info("stopped: every request in flight finished, drained in {} ms", tookMs);
+          }
+        })
         .mapEmpty();
   }
 

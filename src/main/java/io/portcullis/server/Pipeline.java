@@ -46,7 +46,7 @@ public final class Pipeline {
     router.route().handler(new Cors(snapshots, shared.guards()));
     GuardStage guard = new GuardStage(shared.guards());
     BodyReader readBody = new BodyReader(shared.connections());
-    RequestParser parse = new RequestParser();
+    RequestParser parse = new RequestParser(shared.requests());
     RouteResolver resolve = new RouteResolver();
     ScrubStage scrub = new ScrubStage(shared.scrub());
     Forwarder forward = new Forwarder(vertx, upstream, shared.upstream());

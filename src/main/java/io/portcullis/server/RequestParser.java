@@ -5,6 +5,7 @@ import io.portcullis.ingress.Endpoint;
 import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.GatewayError;
+import io.portcullis.observe.RequestMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,12 @@ import io.vertx.ext.web.RoutingContext;
  * endpoint's main input). Full schema validation is the guard's job.
  */
 final class RequestParser implements Handler<RoutingContext> {
+
+  private final RequestMetrics metrics;
+
+  RequestParser(RequestMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -56,6 +63,9 @@ final class RequestParser implements Handler<RoutingContext> {
       return;
     }
     ex.parsed(body, name, streaming);
+    if (streaming) {
+      metrics.streamStarted(); // RequestStart's end handler counts it out
+    }
     ctx.next();
   }
 

@@ -51,6 +51,9 @@ final class RequestStart implements Handler<RoutingContext> {
       long took = System.nanoTime() - start;
       int status = ctx.response().getStatusCode();
       metrics.finished(route, status, took);
+      if (ex.stream()) {
+        metrics.streamEnded();
+      }
       metrics.genAi(ex, status, took);
       shared.accessLog().write(ex, route, status, took);
       if (ex.principal() != null && ex.model() != null) {

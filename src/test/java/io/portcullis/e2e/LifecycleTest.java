@@ -118,6 +118,10 @@ class LifecycleTest {
   @Test
   void shutdownFailsReadinessFirstAndDrainsOpenStreams() throws Exception {
     GatewayFixture f = new GatewayFixture(config("k", ""));
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(io.portcullis.server.Gateway.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> said = new ch.qos.logback.core.read.ListAppender<>();
+    said.start();
+    log.addAppender(said);
     try {
       assertThat(f.getAdmin("/readyz").statusCode()).isEqualTo(200);
       CompletableFuture<HttpResponse<String>> stream = f.http.sendAsync(HttpRequest.newBuilder(f.uri("/v1/chat/completions"))
@@ -135,11 +139,17 @@ class LifecycleTest {
       assertThat(events.get(events.size() - 1).data()).isEqualTo("[DONE]");
       assertThat(openAiText(events).split(" ")).hasSize(30);
       GatewayFixture.await(stopped);
+      // the log says what the gateway is doing while it stops
+      assertThat(said.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+          .anyMatch(m -> m.startsWith("shutting down: /readyz fails from now"))
+          .anyMatch(m -> m.contains("1 requests in flight, 1 of them streams"))
+          .anyMatch(m -> m.startsWith("stopped: every request in flight finished"));
       try (java.net.Socket s = new java.net.Socket()) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000))
             .isInstanceOf(java.io.IOException.class);
       }
     } finally {
+      log.detachAppender(said);
       f.close();
     }
   }
