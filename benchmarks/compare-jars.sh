@@ -3,7 +3,8 @@
 # (nginx answering a fixed chat completion with `return 200`), so the gateway is the bottleneck.
 # The two jars take turns (never at once), each warmed first; the report is the median of the rounds.
 #   benchmarks/compare-jars.sh OLD.jar NEW.jar
-# Knobs (environment): ROUNDS (5), DURATION (10s), WARMUP (20s), CONNS (50).
+# Knobs (environment): ROUNDS (5), DURATION (10s), WARMUP (20s), CONNS (50), OLD_CONFIG and NEW_CONFIG
+# (benchmarks/bench.yaml; an older build may not know options added since).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1; NEW=$2
@@ -32,14 +33,16 @@ http {
 NGINX
 nginx -c "$PWD/$OUT/nginx.conf" -p "$PWD/$OUT"
 wait_port $UP
-run() { # JAR NAME ROUND
-  MOCK_PORT=$UP java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$1" run -c benchmarks/bench.yaml > "$OUT/$2.log" 2>&1 & local gw=$!
+run() { # JAR NAME ROUND CONFIG
+  MOCK_PORT=$UP java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$1" run -c "$4" > "$OUT/$2.log" 2>&1 & local gw=$!
   wait_port $GW
   wrk -t1 -c"$CONNS" -d"$WARMUP" -s benchmarks/chat.lua "http://127.0.0.1:$GW/v1/chat/completions" > /dev/null
   wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "http://127.0.0.1:$GW/v1/chat/completions" > "$OUT/wrk-$2-$3.txt"
   kill $gw; wait $gw 2>/dev/null || true
 }
-for r in $(seq 1 "$ROUNDS"); do run "$OLD" old "$r"; run "$NEW" new "$r"; done
+for r in $(seq 1 "$ROUNDS"); do
+  run "$OLD" old "$r" "${OLD_CONFIG:-benchmarks/bench.yaml}"; run "$NEW" new "$r" "${NEW_CONFIG:-benchmarks/bench.yaml}"
+done
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 for n in old new; do
   rps=$(cat "$OUT"/wrk-$n-*.txt | awk '/Requests\/sec/ {print $2}' | median)
