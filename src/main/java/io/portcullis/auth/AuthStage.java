@@ -41,7 +41,7 @@ public final class AuthStage implements Handler<RoutingContext> {
     Exchange ex = Exchange.of(ctx);
     AuthConfig config = ex.snapshot().config().auth();
     Auth auth = ex.snapshot().get(Auth.SLOT);
-    String ip = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
+    String ip = ex.clientAddress();
     if (!config.enabled()) {
       // no identity to tell callers apart: each client address is a caller, with the default roles
       ex.principal(new Principal("ip:" + ip, null, auth.policy().roles(List.of()), null, "none"));

@@ -100,7 +100,8 @@ public final class ConfigLoader {
   }
 
   private static ServerConfig server(ConfigReader.Section s, Path baseDir) {
-    s.only(Set.of("host", "port", "instances", "max_body_size", "readiness_delay", "drain_timeout", "tls", "connections", "h2c"));
+    s.only(Set.of("host", "port", "instances", "max_body_size", "readiness_delay", "drain_timeout", "tls", "connections", "h2c",
+        "trusted_proxies", "client_address_header", "proxy_protocol"));
     return new ServerConfig(
         s.string("host", "0.0.0.0"),
         s.integer("port", 8080, 0, 65535),
@@ -110,7 +111,25 @@ public final class ConfigLoader {
         s.duration("drain_timeout", Duration.ofSeconds(30)),
         tls(s.section("tls"), baseDir),
         connections(s.section("connections")),
-        s.bool("h2c", false));
+        s.bool("h2c", false),
+        clients(s));
+  }
+
+  private static ClientAddressConfig clients(ConfigReader.Section s) {
+    List<Cidr> trusted = new ArrayList<>();
+    for (String text : s.has("trusted_proxies") ? s.strings("trusted_proxies") : List.<String>of()) {
+      Cidr cidr = Cidr.parse(text);
+      if (cidr == null) {
+        s.problem("trusted_proxies", "not an address or address block: '" + text + "' (e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8)");
+      } else {
+        trusted.add(cidr);
+      }
+    }
+    String header = s.string("client_address_header", ClientAddressConfig.X_FORWARDED_FOR).toLowerCase(Locale.ROOT);
+    if (!header.equals(ClientAddressConfig.X_FORWARDED_FOR) && !header.equals(ClientAddressConfig.FORWARDED)) {
+      s.problem("client_address_header", "must be x-forwarded-for or forwarded, got '" + header + "'");
+    }
+    return new ClientAddressConfig(trusted, header, s.bool("proxy_protocol", false));
   }
 
   private static ServerConfig.Connections connections(ConfigReader.Section c) {

@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param h2c HTTP/2 over cleartext (prior knowledge or an Upgrade from HTTP/1.1); off by default: with
  *     it on, the HTTP server sees a plain connection only once its first request's headers are
  *     complete, so the header timeout and the connection caps cannot act before that
+ * @param clients who the client is behind proxies: trusted proxies, their header, the PROXY protocol
  */
 public record ServerConfig(
     String host,
@@ -25,7 +26,8 @@ public record ServerConfig(
     Duration drainTimeout,
     TlsConfig tls,
     Connections connections,
-    boolean h2c) {
+    boolean h2c,
+    ClientAddressConfig clients) {
 
   /**
    * Defences against clients that hold connections open without using them (slow or idle clients):

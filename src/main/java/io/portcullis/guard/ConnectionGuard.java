@@ -1,5 +1,6 @@
 package io.portcullis.guard;
 
+import io.portcullis.config.IpAddresses;
 import io.portcullis.config.ServerConfig;
 import io.portcullis.ingress.Snapshot;
 import io.vertx.core.Handler;
@@ -16,7 +17,8 @@ import java.util.function.Supplier;
  * that has not finished the next request's headers within {@code keep_alive_timeout} of its last
  * response (idle, or a slow next request). A connection with a request in progress (a long stream
  * included) is never timed out here. New connections past {@code max} or {@code max_per_client} are
- * closed at once, before anything is read from them.
+ * closed at once, before anything is read from them. The client is the TCP peer, or the address a
+ * PROXY protocol header names; a trusted proxy is not held to the per-client cap.
  *
  * <p>One per event loop, used only on it: the connection table needs no locks. Each connection has
  * at most one timer pending; a request moves its deadline without touching the timer, and the timer,
@@ -39,7 +41,14 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   /** A connection was accepted: admitted and watched, or closed at once. */
   public void connected(HttpConnection conn) {
     ServerConfig.Connections limits = snapshots.get().config().server().connections();
+    ServerConfig server = snapshots.get().config().server();
     String client = conn.remoteAddress() == null ? "-" : conn.remoteAddress().hostAddress();
+    byte[] address = IpAddresses.parse(client);
+    if (address != null && server.clients().trusted(address)) {
+      // a trusted proxy carries many clients' connections: the per-client cap is not for it
+      limits = new ServerConfig.Connections(limits.headerTimeout(), limits.keepAliveTimeout(), limits.bodyTimeout(),
+          limits.max(), 0);
+    }
     if (counts.admit(client, limits) != null) {
       conn.close();
       return;

@@ -29,6 +29,7 @@ public final class Exchange {
   private String model;
   private boolean stream;
   private Principal principal;
+  private String clientAddress = "-";
   private GatewayError error;
   private String provider;
   private ProviderType providerType;
@@ -69,6 +70,15 @@ public final class Exchange {
 
   public String requestId() {
     return requestId;
+  }
+
+  /** The client's address, as the trusted proxies vouch for it ({@link ClientAddress}). */
+  public String clientAddress() {
+    return clientAddress;
+  }
+
+  public void clientAddress(String address) {
+    this.clientAddress = address;
   }
 
   public long startNanos() {

@@ -2,6 +2,7 @@ package io.portcullis.server;
 
 import io.portcullis.auth.AuthMetrics;
 import io.portcullis.auth.FailureCounter;
+import io.portcullis.config.ClientAddressConfig;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.ConfigReloader;
 import io.portcullis.config.GatewayConfig;
@@ -172,12 +173,14 @@ public final class Gateway {
 
   /**
    * The listener settings that need a restart: all but the certificate files, which a reload reads
-   * again, and the connection timeouts and caps, which each new connection reads from the snapshot.
+   * again, the connection timeouts and caps, which each new connection reads from the snapshot, and
+   * the trusted proxies, which each request reads (the PROXY protocol is the listener's: it stays).
    */
   private static ServerConfig withoutTls(GatewayConfig c) {
     ServerConfig s = c.server();
     return new ServerConfig(s.host(), s.port(), s.instances(), s.maxBodyBytes(), s.readinessDelay(),
-        s.drainTimeout(), s.tls().enabled() ? TlsConfig.off().withEnabled() : TlsConfig.off(), null, s.h2c());
+        s.drainTimeout(), s.tls().enabled() ? TlsConfig.off().withEnabled() : TlsConfig.off(), null, s.h2c(),
+        new ClientAddressConfig(List.of(), "", s.clients().proxyProtocol()));
   }
 
   /** Reloads the config file now (as SIGHUP does). */

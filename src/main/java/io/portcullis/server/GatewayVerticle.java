@@ -68,6 +68,11 @@ public final class GatewayVerticle extends VerticleBase {
     // a TLS handshake counts against the header timeout: both are the time to say what one wants
     options.setSslHandshakeTimeout(config.server().connections().headerTimeout().toMillis())
         .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (config.server().clients().proxyProtocol()) {
+      // every connection starts with a PROXY header (v1 or v2) naming the client; one without is closed
+      options.setUseProxyProtocol(true).setProxyProtocolTimeout(config.server().connections().headerTimeout().toMillis())
+          .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
     ConnectionGuard connections = new ConnectionGuard(vertx, snapshots, shared.connections());
     server = vertx.createHttpServer(options)
         .connectionHandler(connections::connected)

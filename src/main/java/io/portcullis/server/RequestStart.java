@@ -1,11 +1,15 @@
 package io.portcullis.server;
 
+import io.portcullis.config.ClientAddressConfig;
+import io.portcullis.ingress.ClientAddress;
 import io.portcullis.ingress.Endpoint;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.Snapshot;
 import io.portcullis.ingress.Usage;
 import io.portcullis.observe.RequestMetrics;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -14,7 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * First stage: takes the current config snapshot, gives the request an id (the client's
- * {@code x-request-id} when it is a sane token) and attaches the {@link Exchange}.
+ * {@code x-request-id} when it is a sane token), finds the client's address and attaches the
+ * {@link Exchange}.
  */
 final class RequestStart implements Handler<RoutingContext> {
 
@@ -47,6 +52,7 @@ final class RequestStart implements Handler<RoutingContext> {
     Exchange.attach(ctx, new Exchange(id, start, snapshots.get(), endpoint));
     metrics.started();
     Exchange ex = Exchange.of(ctx);
+    ex.clientAddress(clientAddress(ctx.request(), ex.snapshot().config().server().clients()));
     ctx.addEndHandler(done -> {
       long took = System.nanoTime() - start;
       int status = ctx.response().getStatusCode();
@@ -64,6 +70,16 @@ final class RequestStart implements Handler<RoutingContext> {
     });
     ctx.response().putHeader("x-request-id", id);
     ctx.next();
+  }
+
+  /** The client behind the trusted proxies (the peer itself when there are none: no header is read then). */
+  static String clientAddress(HttpServerRequest req, ClientAddressConfig config) {
+    SocketAddress peer = req.remoteAddress();
+    String peerText = peer == null ? null : peer.hostAddress();
+    if (config.trustedProxies().isEmpty()) {
+      return peerText == null ? "-" : peerText;
+    }
+    return ClientAddress.resolve(peerText, req.headers().getAll(config.header()), config);
   }
 
   private static String newId() {

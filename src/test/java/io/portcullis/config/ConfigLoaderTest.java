@@ -89,6 +89,17 @@ class ConfigLoaderTest {
     assertThat(c.models().get(0).endpoints()).containsExactly("chat_completions", "messages");
     assertThat(c.server().connections()).isEqualTo(ServerConfig.Connections.DEFAULTS);
     assertThat(c.server().h2c()).isFalse();
+    assertThat(c.server().clients()).isEqualTo(ClientAddressConfig.DIRECT);
+    ClientAddressConfig clients = parse("server: {trusted_proxies: [10.0.0.0/8, \"::1\"], client_address_header: Forwarded,"
+        + " proxy_protocol: true}\n" + VALID).server().clients();
+    assertThat(clients.trustedProxies()).extracting(Cidr::toString).containsExactly("10.0.0.0/8", "::1/128");
+    assertThat(clients.header()).isEqualTo("forwarded");
+    assertThat(clients.proxyProtocol()).isTrue();
+    assertThat(problems("server: {trusted_proxies: [lb.example.com, 10.0.0.0/40]}\n" + VALID)).containsExactly(
+        "server.trusted_proxies: not an address or address block: 'lb.example.com' (e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8)",
+        "server.trusted_proxies: not an address or address block: '10.0.0.0/40' (e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8)");
+    assertThat(problems("server: {client_address_header: x-real-ip}\n" + VALID))
+        .containsExactly("server.client_address_header: must be x-forwarded-for or forwarded, got 'x-real-ip'");
     ServerConfig.Connections set = parse("server: {h2c: true, connections: {header_timeout: 2s, keep_alive_timeout: 90s,"
         + " body_timeout: 1m, max: 0, max_per_client: 64}}\n" + VALID).server().connections();
     assertThat(set).isEqualTo(new ServerConfig.Connections(Duration.ofSeconds(2), Duration.ofSeconds(90), Duration.ofMinutes(1), 0, 64));
