@@ -13,10 +13,12 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
- * Authentication, before the body is read: an IP past its failure threshold gets 429 at once; the
- * credential ({@code Authorization: Bearer ...} or {@code x-api-key}) is an API key when it starts
- * with {@code pc-}, else a JWT. A caller without a valid credential gets 401 with
- * {@code WWW-Authenticate: Bearer}; a valid caller whose roles do not include the endpoint gets 403.
+ * Authentication, before the body is read: the credential ({@code Authorization: Bearer ...} or
+ * {@code x-api-key}) is an API key when it starts with {@code pc-}, else a JWT. A caller without a
+ * valid credential gets 401 with {@code WWW-Authenticate: Bearer}, or 429 once its address is past
+ * the failure threshold (counted per client address, cluster-wide with Redis); a credential that
+ * verifies is always accepted, whatever others did from the same address (a NAT, a balancer). A
+ * valid caller whose roles do not include the endpoint gets 403.
  * The credential is never forwarded (upstream headers are built from scratch) nor logged.
  */
 public final class AuthStage implements Handler<RoutingContext> {
@@ -24,10 +26,10 @@ public final class AuthStage implements Handler<RoutingContext> {
   private final ApiKeyAuthenticator apiKeys;
   private final JwtAuthenticator jwt;
   private final KeyStore sharedKeys;
-  private final FailureCounter failures;
+  private final AuthFailures failures;
   private final AuthMetrics metrics;
 
-  public AuthStage(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwt, KeyStore sharedKeys, FailureCounter failures,
+  public AuthStage(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwt, KeyStore sharedKeys, AuthFailures failures,
       AuthMetrics metrics) {
     this.apiKeys = apiKeys;
     this.jwt = jwt;
@@ -48,13 +50,6 @@ public final class AuthStage implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    long blocked = failures.blockedFor(ip, System.nanoTime());
-    if (blocked > 0) {
-      ctx.response().putHeader("retry-after", String.valueOf(Math.max(1, blocked / 1_000_000_000L)));
-      refuse(ctx, GatewayError.of(ErrorKind.RATE_LIMITED, "too_many_failed_authentications",
-          "too many failed authentications from this address; try again later"));
-      return;
-    }
     String credential = credential(ctx);
     if (credential == null) {
       refuse(ctx, GatewayError.of(ErrorKind.AUTHENTICATION, "missing_credentials",
@@ -73,10 +68,22 @@ public final class AuthStage implements Handler<RoutingContext> {
       AuthOutcome result = ar.succeeded() ? ar.result()
           : AuthOutcome.unavailable("authentication failed inside the gateway; try again shortly");
       if (result.error() != null) {
-        if (result.error().kind() == ErrorKind.AUTHENTICATION) {
-          failures.failed(ip, System.nanoTime(), config.bruteForce());
+        if (result.error().kind() != ErrorKind.AUTHENTICATION) {
+          refuse(ctx, result.error());
+          return;
         }
-        refuse(ctx, result.error());
+        GatewayError refused = result.error();
+        failures.failed(ip, config.bruteForce()).onComplete(left -> {
+          long ms = left.succeeded() ? left.result() : 0;
+          if (ms > 0) {
+            // past the threshold a failure says only "slow down", and when; never which part was wrong
+            ctx.response().putHeader("retry-after", String.valueOf(Math.max(1, (ms + 999) / 1000)));
+            refuse(ctx, GatewayError.of(ErrorKind.RATE_LIMITED, "too_many_failed_authentications",
+                "too many failed authentications from this address; try again later"));
+          } else {
+            refuse(ctx, refused);
+          }
+        });
         return;
       }
       Principal p = result.principal();

@@ -4,11 +4,11 @@ import io.portcullis.config.AuthConfig.BruteForceConfig;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Failed authentications per client IP in a fixed window of this process. Past the threshold the
- * IP is refused (429) for a cool-down before any verification is done, so guessing costs the
- * gateway almost nothing. Memory is bounded: past {@value #MAX_TRACKED} IPs the finished windows
+ * Failed authentications per client address in a fixed window of this process: the count when no
+ * Redis is configured or it does not answer ({@link AuthFailures}). Past the threshold the address's
+ * failures get 429 for a cool-down. Memory is bounded: past {@value #MAX_TRACKED} IPs the finished windows
  * are dropped, and if that is not enough no new IP is tracked until some expire (guessing from an
- * IP that is not tracked still fails, it is only not blocked early).
+ * address that is not tracked still fails, it only gets 401 rather than 429).
  */
 public final class FailureCounter {
 

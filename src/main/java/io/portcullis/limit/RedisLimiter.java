@@ -44,14 +44,14 @@ public final class RedisLimiter implements Limiter {
   }
 
   private Future<Void> send(Charge charge, long window, long delta) {
-    return call(LimitScripts.SETTLE_SHA, LimitScripts.SETTLE,
-        List.of("1", charge.key(), String.valueOf(window), String.valueOf(delta))).mapEmpty();
+    return LimitScripts.SETTLE.run(redis,
+        List.of("1", charge.key(), String.valueOf(window), String.valueOf(delta)), timeoutMs).mapEmpty();
   }
 
   /** Loads the scripts (SCRIPT LOAD) so the first EVALSHA finds them; a failure here is harmless. */
   public Future<Void> load() {
-    return redis.script(List.of("LOAD", LimitScripts.SLIDING_WINDOW))
-        .compose(r -> redis.script(List.of("LOAD", LimitScripts.SETTLE))).mapEmpty();
+    return redis.script(List.of("LOAD", LimitScripts.SLIDING_WINDOW.text()))
+        .compose(r -> redis.script(List.of("LOAD", LimitScripts.SETTLE.text()))).mapEmpty();
   }
 
   @Override
@@ -83,7 +83,7 @@ public final class RedisLimiter implements Limiter {
       args.add(String.valueOf(correction == null ? 0 : correction[1]));
       args.add(String.valueOf(c.burst()));
     }
-    return call(LimitScripts.SLIDING_WINDOW_SHA, LimitScripts.SLIDING_WINDOW, args).onFailure(err -> {
+    return LimitScripts.SLIDING_WINDOW.run(redis, args, timeoutMs).onFailure(err -> {
       for (int i = 0; i < carried.size(); i++) {
         settle(carried.get(i), corrections.get(i)[0], corrections.get(i)[1]); // keep them for later
       }
@@ -117,18 +117,4 @@ public final class RedisLimiter implements Limiter {
     return Future.succeededFuture();
   }
 
-  private Future<Response> call(String sha, String script, List<String> keysAndArgs) {
-    List<String> evalsha = new ArrayList<>(keysAndArgs.size() + 1);
-    evalsha.add(sha);
-    evalsha.addAll(keysAndArgs);
-    return redis.evalsha(evalsha).recover(err -> {
-      if (err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")) {
-        List<String> eval = new ArrayList<>(keysAndArgs.size() + 1);
-        eval.add(script);
-        eval.addAll(keysAndArgs);
-        return redis.eval(eval);
-      }
-      return Future.failedFuture(err);
-    }).timeout(timeoutMs, TimeUnit.MILLISECONDS);
-  }
 }

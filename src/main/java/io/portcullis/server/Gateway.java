@@ -1,5 +1,6 @@
 package io.portcullis.server;
 
+import io.portcullis.auth.AuthFailures;
 import io.portcullis.auth.AuthMetrics;
 import io.portcullis.auth.FailureCounter;
 import io.portcullis.config.ClientAddressConfig;
@@ -73,7 +74,8 @@ public final class Gateway {
   private Gateway(Vertx vertx, GatewayConfig config, Metrics metrics) {
     // the tokenizer and the Lua scripts are read here, on the starting thread, never on an event loop
     TokenCounter.load();
-    LimitScripts.SLIDING_WINDOW.length();
+    LimitScripts.SLIDING_WINDOW.text();
+    AuthFailures.SCRIPT.text();
     this.vertx = vertx;
     this.metrics = metrics;
     this.scrubMetrics = new ScrubMetrics(metrics.registry());

@@ -2,6 +2,7 @@ package io.portcullis.server;
 
 import io.netty.handler.codec.TooLongFrameException;
 import io.portcullis.auth.ApiKeyAuthenticator;
+import io.portcullis.auth.AuthFailures;
 import io.portcullis.auth.AuthStage;
 import io.portcullis.auth.JwtAuthenticator;
 import io.portcullis.auth.KeyStore;
@@ -159,7 +160,8 @@ public final class GatewayVerticle extends VerticleBase {
     KeyStore keys = api == null ? null
         : new RedisKeyStore(api, config.redis().timeout());
     return new AuthStage(new ApiKeyAuthenticator(Instant::now, vertx),
-        new JwtAuthenticator(vertx, upstream, 10_000), keys, shared.authFailures(), shared.auth());
+        new JwtAuthenticator(vertx, upstream, 10_000), keys,
+        new AuthFailures(api, config.redis().timeout(), shared.authFailures()), shared.auth());
   }
 
   public int actualPort() {

@@ -195,20 +195,66 @@ class AuthTest {
     }
   }
 
+  /** Requests that come from {@code client}, through a trusted proxy on loopback. */
+  static Map<String, String> from(String client, String key) {
+    return Map.of("authorization", "Bearer " + key, "x-forwarded-for", client);
+  }
+
+  static String behindAProxy(String text) {
+    return text.replace("server: {host: 127.0.0.1, port: 0, instances: 1}",
+        "server: {host: 127.0.0.1, port: 0, instances: 1, trusted_proxies: [127.0.0.1]}");
+  }
+
   @Test
-  void guessingFromOneAddressIsCutOffBeforeVerification() throws Exception {
+  void failuresPastTheThresholdGet429ButAKeyThatVerifiesIsServedFromTheSameAddress() throws Exception {
     Path keyFile = dir.resolve("keys-b.yaml");
-    String text = config(keyFile.toString(), false, 5);
+    String text = behindAProxy(config(keyFile.toString(), false, 5));
     String key = keys(writeConfig("b.yaml", text), "create", "--user=carol", "--role=chatter");
     try (GatewayFixture f = new GatewayFixture(text)) {
       // a wrong secret: the last character changed (to one it is not)
       String wrong = key.substring(0, key.length() - 1) + (key.endsWith("Z") ? "Y" : "Z");
       for (int i = 0; i < 5; i++) {
-        ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "x"), bearer(wrong)), 401, "invalid_api_key");
+        ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.10", wrong)), 401, "invalid_api_key");
       }
-      HttpResponse<String> blocked = f.post("/v1/chat/completions", chat("chat", false, "x"), bearer(key));
+      HttpResponse<String> blocked = f.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.10", wrong));
       ApiTest.assertError(blocked, 429, "too_many_failed_authentications");
-      assertThat(blocked.headers().firstValue("retry-after")).isPresent();
+      assertThat(Long.parseLong(blocked.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 60L);
+      // behind the same address (a NAT), a caller whose key verifies is served all along
+      assertThat(f.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.10", key)).statusCode()).isEqualTo(200);
+      ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.10", wrong)),
+          429, "too_many_failed_authentications");
+      // another address is not concerned at all
+      ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.11", wrong)), 401, "invalid_api_key");
+    }
+  }
+
+  @Test
+  void theFailureCountIsSharedByEveryInstanceThroughRedisAndKeptLocallyWithoutIt() throws Exception {
+    Path keyFile = dir.resolve("keys-b2.yaml");
+    String text = behindAProxy(config(keyFile.toString(), false, 6));
+    String key = keys(writeConfig("b2.yaml", text), "create", "--user=erin", "--role=chatter");
+    String wrong = key.substring(0, key.length() - 1) + (key.endsWith("Z") ? "Y" : "Z");
+    try (GatewayFixture one = new GatewayFixture(text); GatewayFixture two = new GatewayFixture(text)) {
+      for (int i = 0; i < 3; i++) {
+        ApiTest.assertError(one.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.20", wrong)), 401, "invalid_api_key");
+        ApiTest.assertError(two.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.20", wrong)), 401, "invalid_api_key");
+      }
+      // six failures in all, three on each: the seventh is refused by either instance
+      ApiTest.assertError(one.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.20", wrong)),
+          429, "too_many_failed_authentications");
+      ApiTest.assertError(two.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.20", wrong)),
+          429, "too_many_failed_authentications");
+      assertThat(redis.command("PTTL pc:{af:198.51.100.20}:cool")).startsWith(":");
+    }
+    // without Redis the count is this process's own
+    String local = text.replaceAll("redis: \\{url: \"[^\"]*\"}\n", "");
+    assertThat(local).doesNotContain("redis: {url");
+    try (GatewayFixture f = new GatewayFixture(local)) {
+      for (int i = 0; i < 6; i++) {
+        ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.21", wrong)), 401, "invalid_api_key");
+      }
+      ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "x"), from("198.51.100.21", wrong)),
+          429, "too_many_failed_authentications");
     }
   }
 
