@@ -15,12 +15,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * API keys in the shared Redis, one hash per key at {@code pc:key:{<id>}} (the id is the hash tag,
- * so a lookup touches one slot of a cluster). A key created through one instance is seen by every
- * instance at its next lookup: nothing is cached here.
+ * so a lookup touches one slot of a cluster). Every write also publishes the key's id on
+ * {@value #CHANGES}, which the gateways' caches listen to ({@link KeyChanges}); nothing is cached here.
  */
 public final class RedisKeyStore implements KeyStore {
 
   static final String PREFIX = "pc:key:";
+  /** The channel on which every change of a key is announced (its id). */
+  public static final String CHANGES = "pc:keys:changed";
 
   private final RedisAPI redis;
   private final Duration timeout;
@@ -55,7 +57,8 @@ public final class RedisKeyStore implements KeyStore {
     if (k.retires() != null) {
       args.addAll(List.of("retires", k.retires().toString()));
     }
-    return redis.hset(args).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).mapEmpty();
+    return redis.hset(args).compose(r -> redis.publish(CHANGES, k.id()))
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   @Override

@@ -18,14 +18,26 @@ import java.util.Optional;
  * @param bruteForce the per-IP defence against guessing
  * @param roles the roles, by name, in file order
  * @param defaultRoles roles of a verified caller whose credential names none
+ * @param keyCache how keys found in Redis are kept by each process
  */
 public record AuthConfig(boolean enabled, Path keyFile, List<StoredKey> fileKeys, boolean redisKeys, Duration rotationOverlap, JwtConfig jwt,
-    BruteForceConfig bruteForce, List<RoleConfig> roles, List<String> defaultRoles) {
+    BruteForceConfig bruteForce, List<RoleConfig> roles, List<String> defaultRoles, KeyCacheConfig keyCache) {
 
   public AuthConfig {
     fileKeys = List.copyOf(fileKeys);
     roles = List.copyOf(roles);
     defaultRoles = List.copyOf(defaultRoles);
+  }
+
+  /**
+   * @param ttl how long a key read from Redis answers lookups without asking again (changes are
+   *     pushed at once; this bounds a missed push)
+   * @param maxEntries keys kept per process; 0 turns the cache off
+   * @param staleIfError how much longer a cached key keeps working while Redis does not answer
+   */
+  public record KeyCacheConfig(Duration ttl, int maxEntries, Duration staleIfError) {
+
+    public static final KeyCacheConfig DEFAULTS = new KeyCacheConfig(Duration.ofSeconds(60), 100_000, Duration.ofMinutes(5));
   }
 
   public Optional<RoleConfig> role(String name) {

@@ -343,7 +343,15 @@ public final class ConfigLoader {
   private static AuthConfig auth(ConfigReader.Section s, Path baseDir) {
     s.only(Set.of("enabled", "api_keys", "jwt", "brute_force", "roles", "default_roles"));
     ConfigReader.Section keys = s.section("api_keys");
-    keys.only(Set.of("file", "redis", "rotation_overlap"));
+    keys.only(Set.of("file", "redis", "rotation_overlap", "cache"));
+    ConfigReader.Section cache = keys.section("cache");
+    cache.only(Set.of("ttl", "max_entries", "stale_if_error"));
+    AuthConfig.KeyCacheConfig d = AuthConfig.KeyCacheConfig.DEFAULTS;
+    AuthConfig.KeyCacheConfig keyCache = new AuthConfig.KeyCacheConfig(cache.duration("ttl", d.ttl()),
+        cache.integer("max_entries", d.maxEntries(), 0, 10_000_000), cache.delay("stale_if_error"));
+    if (!cache.has("stale_if_error")) {
+      keyCache = new AuthConfig.KeyCacheConfig(keyCache.ttl(), keyCache.maxEntries(), d.staleIfError());
+    }
     String file = keys.optionalString("file");
     AuthConfig.JwtConfig jwt = s.has("jwt") ? jwt(s.section("jwt"), baseDir) : null;
     ConfigReader.Section bf = s.section("brute_force");
@@ -384,7 +392,7 @@ public final class ConfigLoader {
           .ifPresent(r -> keys.problem("file", "key " + k.id() + " has role '" + r + "', which no role defines"));
     }
     return new AuthConfig(enabled, keyFile, fileKeys, redisKeys,
-        keys.duration("rotation_overlap", Duration.ofHours(24)), jwt, bruteForce, roles, defaults);
+        keys.duration("rotation_overlap", Duration.ofHours(24)), jwt, bruteForce, roles, defaults, keyCache);
   }
 
   private static AuthConfig.JwtConfig jwt(ConfigReader.Section j, Path baseDir) {

@@ -3,6 +3,7 @@ package io.portcullis.observe;
 import io.portcullis.config.AdminConfig;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.LimitsConfig;
+import io.portcullis.config.AuthConfig;
 import io.portcullis.config.RedisClients;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -29,6 +30,8 @@ public final class AdminVerticle extends VerticleBase {
   private final Supplier<GatewayConfig> current;
   private HttpServer server;
   private Redis redis;
+  /** When the first failed ping of the current outage happened; 0 while Redis answers. */
+  private long redisDownSince;
 
   public AdminVerticle(AdminConfig config, Readiness readiness, Metrics metrics,
       Supplier<GatewayConfig> current) {
@@ -57,8 +60,8 @@ public final class AdminVerticle extends VerticleBase {
   }
 
   /**
-   * Pings Redis once a second while a configured feature cannot serve without it: API keys kept in
-   * Redis (there is no cache of them: every such key would get 503), or a limit policy that refuses
+   * Pings Redis once a second while a configured feature cannot serve without it for long: API keys
+   * kept in Redis (served from the cache for {@code stale_if_error}), or a limit policy that refuses
    * requests without Redis ({@code on_redis_failure: closed}). Limits that fall back to local
    * counting or admit everything do not need it to serve.
    */
@@ -66,7 +69,7 @@ public final class AdminVerticle extends VerticleBase {
     GatewayConfig c = current.get();
     List<String> neededBy = redisNeededBy(c);
     if (neededBy.isEmpty()) {
-      readiness.redis(null, neededBy);
+      readiness.redis(null, neededBy, List.of());
       return;
     }
     if (redis == null) {
@@ -74,7 +77,36 @@ public final class AdminVerticle extends VerticleBase {
     }
     RedisAPI.api(redis).ping(List.of())
         .timeout(c.redis().timeout().toMillis(), TimeUnit.MILLISECONDS)
-        .onComplete(ar -> readiness.redis(ar.succeeded(), neededBy));
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            redisDownSince = 0;
+            readiness.redis(true, neededBy, List.of());
+            return;
+          }
+          long now = System.nanoTime();
+          if (redisDownSince == 0) {
+            redisDownSince = now;
+          }
+          readiness.redis(false, neededBy, cannotServe(c, neededBy, now - redisDownSince));
+        });
+  }
+
+  /**
+   * The features that cannot serve after Redis has been unreachable this long: closed limits at
+   * once; keys kept in Redis once their cache can no longer stand in ({@code stale_if_error}; at
+   * once without a cache).
+   */
+  static List<String> cannotServe(GatewayConfig c, List<String> neededBy, long downNanos) {
+    List<String> out = new ArrayList<>();
+    AuthConfig.KeyCacheConfig cache = c.auth().keyCache();
+    if (neededBy.contains("api_keys")
+        && (cache.maxEntries() == 0 || downNanos >= cache.staleIfError().toNanos())) {
+      out.add("api_keys");
+    }
+    if (neededBy.contains("limits")) {
+      out.add("limits");
+    }
+    return out;
   }
 
   /** The features of this config that cannot serve without Redis. */

@@ -2,6 +2,8 @@ package io.portcullis.server;
 
 import io.portcullis.auth.AuthFailures;
 import io.portcullis.auth.AuthMetrics;
+import io.portcullis.auth.KeyCache;
+import io.portcullis.auth.KeyChanges;
 import io.portcullis.auth.FailureCounter;
 import io.portcullis.config.ClientAddressConfig;
 import io.portcullis.config.ConfigLoader;
@@ -67,6 +69,7 @@ public final class Gateway {
   private AdminVerticle admin;
   private MockProviderVerticle mock;
   private ConfigReloader reloader;
+  private KeyChanges keyChanges;
   private Future<Void> stopping;
 
   private final ProcessWide shared;
@@ -84,7 +87,7 @@ public final class Gateway {
         new AuthMetrics(metrics.registry()), new LimitMetrics(metrics.registry()),
         new UpstreamMetrics(metrics.registry()), authFailures, localLimiter,
         new UsageAnomalies(metrics.registry(), System::currentTimeMillis), new AccessLog(),
-        new GuardMetrics(metrics.registry()), new ConnectionCounts(metrics.registry()));
+        new GuardMetrics(metrics.registry()), new ConnectionCounts(metrics.registry()), new KeyCache());
     LogRedaction.secretsOf(this, config);
     this.snapshot = new AtomicReference<>(Snapshots.of(config));
   }
@@ -136,6 +139,9 @@ public final class Gateway {
           LOG.info("gateway listening on {}:{} ({} event loops)", config.server().host(), port(), instances);
           if (!config.auth().enabled()) {
             LOG.warn("authentication is off: every caller may use every model (set auth.enabled)");
+          } else if (config.auth().redisKeys() && config.redis().enabled()) {
+            keyChanges = new KeyChanges(vertx, config.redis(), shared.keyCache());
+            keyChanges.start();
           }
           if (!config.admin().enabled()) {
             return Future.succeededFuture();
@@ -233,6 +239,9 @@ public final class Gateway {
         .compose(v -> adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment))
         .compose(v -> mockDeployment == null ? Future.succeededFuture() : vertx.undeploy(mockDeployment))
         .onComplete(r -> {
+          if (keyChanges != null) {
+            keyChanges.stop();
+          }
           // a cut request leaves the in-flight count as its connection closes, so the time tells
           long tookMs = (System.nanoTime() - drainStarted[0]) / 1_000_000;
           if (tookMs >= config.server().drainTimeout().toMillis()) {
@@ -262,6 +271,11 @@ public final class Gateway {
 
   public Snapshot snapshot() {
     return snapshot.get();
+  }
+
+  /** The feed of key changes, or null when keys are not kept in Redis. */
+  public KeyChanges keyChanges() {
+    return keyChanges;
   }
 
   public Readiness readiness() {

@@ -4,6 +4,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.portcullis.auth.ApiKeyAuthenticator;
 import io.portcullis.auth.AuthFailures;
 import io.portcullis.auth.AuthStage;
+import io.portcullis.auth.CachingKeyStore;
 import io.portcullis.auth.JwtAuthenticator;
 import io.portcullis.auth.KeyStore;
 import io.portcullis.auth.RedisKeyStore;
@@ -158,7 +159,8 @@ public final class GatewayVerticle extends VerticleBase {
   private AuthStage authStage(GatewayConfig config) {
     RedisAPI api = redis(config);
     KeyStore keys = api == null ? null
-        : new RedisKeyStore(api, config.redis().timeout());
+        : new CachingKeyStore(new RedisKeyStore(api, config.redis().timeout()), shared.keyCache(),
+            () -> snapshots.get().config().auth().keyCache(), shared.auth());
     return new AuthStage(new ApiKeyAuthenticator(Instant::now, vertx),
         new JwtAuthenticator(vertx, upstream, 10_000), keys,
         new AuthFailures(api, config.redis().timeout(), shared.authFailures()), shared.auth());

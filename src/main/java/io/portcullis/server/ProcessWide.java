@@ -2,6 +2,7 @@ package io.portcullis.server;
 
 import io.portcullis.auth.AuthMetrics;
 import io.portcullis.auth.FailureCounter;
+import io.portcullis.auth.KeyCache;
 import io.portcullis.forward.UpstreamMetrics;
 import io.portcullis.guard.ConnectionCounts;
 import io.portcullis.guard.GuardMetrics;
@@ -14,9 +15,9 @@ import io.portcullis.scrub.ScrubMetrics;
 
 /**
  * What the event loops of one process share (everything else belongs to one event loop): the
- * metrics, the open connections, the per-IP failure counts, the in-process limiter, the usage baselines, the access log.
+ * metrics, the open connections, the cache of keys kept in Redis, the per-IP failure counts, the in-process limiter, the usage baselines, the access log.
  */
 public record ProcessWide(RequestMetrics requests, ScrubMetrics scrub, AuthMetrics auth, LimitMetrics limits,
     UpstreamMetrics upstream, FailureCounter authFailures, Limiter localLimiter,
     UsageAnomalies anomalies, AccessLog accessLog,
-    GuardMetrics guards, ConnectionCounts connections) {}
+    GuardMetrics guards, ConnectionCounts connections, KeyCache keyCache) {}

@@ -19,7 +19,7 @@ class ApiKeyAuthenticatorTest {
       new AuthConfig.BruteForceConfig(3, Duration.ofMinutes(1), Duration.ofMinutes(5)),
       List.of(new RoleConfig("chat", List.of("gpt-*", "claude-sonnet"), List.of("chat_completions", "models"), "standard"),
           new RoleConfig("embed", List.of("text-embedding-3-small"), List.of("embeddings"), null)),
-      List.of("chat"));
+      List.of("chat"), AuthConfig.KeyCacheConfig.DEFAULTS);
   static final AccessPolicy POLICY = new AccessPolicy(CONFIG);
 
   final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-22T12:00:00Z"));

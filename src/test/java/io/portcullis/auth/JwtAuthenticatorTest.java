@@ -70,7 +70,7 @@ class JwtAuthenticatorTest {
     issuer.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     policy = new AccessPolicy(new AuthConfig(true, null, List.of(), false, Duration.ofHours(1), null,
         new AuthConfig.BruteForceConfig(3, Duration.ofMinutes(1), Duration.ofMinutes(5)),
-        List.of(new RoleConfig("chat", List.of("*"), RoleConfig.ENDPOINTS, null)), List.of()));
+        List.of(new RoleConfig("chat", List.of("*"), RoleConfig.ENDPOINTS, null)), List.of(), AuthConfig.KeyCacheConfig.DEFAULTS));
   }
 
   @AfterAll

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -267,25 +268,71 @@ class AuthTest {
       assertThat(redis.command("EXISTS pc:key:{" + key.substring(3, 15) + "}")).isEqualTo(":1");
       assertThat(one.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)).statusCode()).isEqualTo(200);
       assertThat(two.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)).statusCode()).isEqualTo(200);
+      // both have it cached now (the default ttl is a minute): a revocation is pushed to them
+      assertThat(one.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)).statusCode()).isEqualTo(200);
+      long revoked = System.nanoTime();
       keys(cfg, "--store=redis", "revoke", key.substring(3, 15));
-      ApiTest.assertError(one.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)), 401, "api_key_revoked");
-      ApiTest.assertError(two.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)), 401, "api_key_revoked");
+      for (GatewayFixture f : List.of(one, two)) {
+        HttpResponse<String> res;
+        do {
+          res = f.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key));
+        } while (res.statusCode() == 200 && System.nanoTime() - revoked < 5_000_000_000L);
+        ApiTest.assertError(res, 401, "api_key_revoked");
+      }
+      assertThat((System.nanoTime() - revoked) / 1e9).as("seconds until both instances refused the revoked key").isLessThan(1.0);
       assertThat(keys(cfg, "--store=redis", "list")).contains("dave").contains("revoked");
+      assertThat(one.metrics.registry().find("portcullis.key.cache.lookups").tag("outcome", "hit").counter().count()).isPositive();
     }
   }
 
   @Test
-  void anInstanceWhoseKeysLiveInRedisIsNotReadyWithoutRedis() throws Exception {
+  void aCachedKeyIsReadAgainAfterTheChangeFeedWasInterrupted() throws Exception {
+    String text = config(dir.resolve("unused-keys-f.yaml").toString(), true, 100);
+    Path cfg = writeConfig("f.yaml", text);
+    String key = keys(cfg, "--store=redis", "create", "--user=fay", "--role=chatter");
+    try (GatewayFixture f = new GatewayFixture(text)) {
+      assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)).statusCode()).isEqualTo(200);
+      long until = System.nanoTime() + 10_000_000_000L;
+      while (!f.gateway.keyChanges().subscribed() && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      assertThat(f.gateway.keyChanges().subscribed()).isTrue();
+      // Redis restarts empty while the gateway keeps the key cached: no change was published, but
+      // the feed was interrupted, so the key is read again, and it is gone
+      redis.close();
+      redis = new RedisServer(redis.port);
+      until = System.nanoTime() + 10_000_000_000L;
+      HttpResponse<String> res;
+      do {
+        Thread.sleep(100);
+        res = f.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key));
+      } while (res.statusCode() != 401 && System.nanoTime() < until);
+      ApiTest.assertError(res, 401, "invalid_api_key");
+    }
+  }
+
+  @Test
+  void anInstanceWhoseKeysLiveInRedisStaysReadyWhileItsCacheServesAndNotLonger() throws Exception {
     String text = config(dir.resolve("unused-keys-r.yaml").toString(), true, 100)
-        .replace("admin: {enabled: false}", "admin: {host: 127.0.0.1, port: 0}");
+        .replace("admin: {enabled: false}", "admin: {host: 127.0.0.1, port: 0}")
+        .replace("rotation_overlap: 1h}", "rotation_overlap: 1h, cache: {ttl: 1s, stale_if_error: 3s}}");
+    Path cfg = writeConfig("r.yaml", text);
+    String key = keys(cfg, "--store=redis", "create", "--user=rita", "--role=chatter");
     try (GatewayFixture f = new GatewayFixture(text)) {
       LimitTest.awaitReady(f, 200, "up");
       assertThat(new JsonObject(f.getAdmin("/readyz").body()).getJsonArray("redis_needed_by").getList())
           .containsExactly("api_keys");
+      assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)).statusCode()).isEqualTo(200);
       redis.close();
       try {
-        // every key in Redis would get 503: out of the balancer rather than failing everyone
+        // the cached key serves, so the instance stays in the balancer, and says why
+        LimitTest.awaitReady(f, 200, "down");
+        assertThat(f.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)).statusCode()).isEqualTo(200);
+        // past stale_if_error every key in Redis would get 503: out of the balancer
         LimitTest.awaitReady(f, 503, "down");
+        assertThat(new JsonObject(f.getAdmin("/readyz").body()).getJsonArray("redis_cannot_serve").getList())
+            .containsExactly("api_keys");
+        ApiTest.assertError(f.post("/v1/chat/completions", chat("chat", false, "hi"), bearer(key)), 503, "auth_store_unavailable");
       } finally {
         redis = new RedisServer(redis.port);
       }
