@@ -101,7 +101,7 @@ public final class ConfigLoader {
 
   private static ServerConfig server(ConfigReader.Section s, Path baseDir) {
     s.only(Set.of("host", "port", "instances", "max_body_size", "readiness_delay", "drain_timeout", "tls", "connections", "h2c",
-        "trusted_proxies", "client_address_header", "proxy_protocol"));
+        "trusted_proxies", "client_address_header", "proxy_protocol", "warmup"));
     return new ServerConfig(
         s.string("host", "0.0.0.0"),
         s.integer("port", 8080, 0, 65535),
@@ -112,7 +112,15 @@ public final class ConfigLoader {
         tls(s.section("tls"), baseDir),
         connections(s.section("connections")),
         s.bool("h2c", false),
-        clients(s));
+        clients(s),
+        warmup(s.section("warmup")));
+  }
+
+  private static ServerConfig.Warmup warmup(ConfigReader.Section w) {
+    w.only(Set.of("enabled", "duration", "concurrency"));
+    ServerConfig.Warmup d = ServerConfig.Warmup.DEFAULTS;
+    return new ServerConfig.Warmup(w.bool("enabled", d.enabled()), w.duration("duration", d.duration()),
+        w.integer("concurrency", d.concurrency(), 1, 1024));
   }
 
   private static ClientAddressConfig clients(ConfigReader.Section s) {

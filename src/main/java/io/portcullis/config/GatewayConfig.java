@@ -24,6 +24,11 @@ public record GatewayConfig(
     models = List.copyOf(models);
   }
 
+  /** The same config with another server section. */
+  public GatewayConfig withServer(ServerConfig s) {
+    return new GatewayConfig(s, admin, upstream, stream, mock, scrub, auth, limits, redis, observe, guards, providers, models);
+  }
+
   public Optional<ProviderConfig> provider(String name) {
     return providers.stream().filter(p -> p.name().equals(name)).findFirst();
   }

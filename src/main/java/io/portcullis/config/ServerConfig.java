@@ -16,6 +16,7 @@ import java.time.Duration;
  *     it on, the HTTP server sees a plain connection only once its first request's headers are
  *     complete, so the header timeout and the connection caps cannot act before that
  * @param clients who the client is behind proxies: trusted proxies, their header, the PROXY protocol
+ * @param warmup the pass through the real pipeline an instance makes before it reports ready
  */
 public record ServerConfig(
     String host,
@@ -27,7 +28,28 @@ public record ServerConfig(
     TlsConfig tls,
     Connections connections,
     boolean h2c,
-    ClientAddressConfig clients) {
+    ClientAddressConfig clients,
+    Warmup warmup) {
+
+  /**
+   * Before it reports ready, the instance sends requests through its own listener and the whole
+   * pipeline (guards, limits, redaction, relaying, streams of both formats, embeddings) to a private
+   * loopback mock provider, for at most {@code duration}: the JIT compiles the hot paths, and the
+   * Redis and upstream connections open, before any real client is served.
+   *
+   * @param concurrency requests in flight at once during the pass
+   */
+  public record Warmup(boolean enabled, Duration duration, int concurrency) {
+
+    public static final Warmup DEFAULTS = new Warmup(true, Duration.ofSeconds(3), 16);
+    public static final Warmup OFF = new Warmup(false, Duration.ofSeconds(3), 16);
+  }
+
+  /** The same listener with another warm-up. */
+  public ServerConfig withWarmup(Warmup w) {
+    return new ServerConfig(host, port, instances, maxBodyBytes, readinessDelay, drainTimeout, tls, connections, h2c,
+        clients, w);
+  }
 
   /**
    * Defences against clients that hold connections open without using them (slow or idle clients):

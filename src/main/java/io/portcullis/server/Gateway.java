@@ -104,7 +104,12 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Path file, ConfigLoader loader,
       Metrics metrics) {
     Gateway g = new Gateway(vertx, config, metrics);
-    return g.deploy(config).compose(v -> {
+    return g.deploy(config).compose(v -> Warmup.run(vertx, config, g.port(), warm -> {
+      Snapshot real = g.snapshot.get();
+      Snapshot during = Snapshots.of(warm);
+      g.snapshot.set(during);
+      return () -> g.snapshot.compareAndSet(during, real);
+    })).compose(v -> {
       if (file == null) {
         return Future.succeededFuture();
       }
@@ -188,7 +193,7 @@ public final class Gateway {
     ServerConfig s = c.server();
     return new ServerConfig(s.host(), s.port(), s.instances(), s.maxBodyBytes(), s.readinessDelay(),
         s.drainTimeout(), s.tls().enabled() ? TlsConfig.off().withEnabled() : TlsConfig.off(), null, s.h2c(),
-        new ClientAddressConfig(List.of(), "", s.clients().proxyProtocol()));
+        new ClientAddressConfig(List.of(), "", s.clients().proxyProtocol()), ServerConfig.Warmup.OFF);
   }
 
   /** Reloads the config file now (as SIGHUP does). */

@@ -1,0 +1,147 @@
+package io.portcullis.server;
+
+import io.portcullis.config.AuthConfig;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.MockConfig;
+import io.portcullis.config.ModelConfig;
+import io.portcullis.config.ObserveConfig;
+import io.portcullis.config.ProviderConfig;
+import io.portcullis.config.ProviderType;
+import io.portcullis.config.Secret;
+import io.portcullis.config.ServerConfig;
+import io.portcullis.config.TargetConfig;
+import io.portcullis.config.Timeouts;
+import io.portcullis.mock.MockProviderVerticle;
+import io.portcullis.mock.MockStats;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The warm-up pass ({@code server.warmup}): before the instance reports ready, requests of every
+ * kind go through its own listener and the whole pipeline to a private mock provider on loopback.
+ * While it runs the instance serves a warm-up config: the real guards, limits, redaction and stream
+ * settings, but only the warm-up models (so nothing reaches a real provider or costs money),
+ * authentication off (the warm-up has no credential; nothing but the private mock is reachable) and
+ * no access log. The real config is back before the instance is ready.
+ */
+final class Warmup {
+
+  static final String MODEL = "portcullis-warmup";
+  static final String EMBEDDING_MODEL = "portcullis-warmup-embed";
+  private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+  private static final String TEXT = "/echo warm-up: a note for ops@example.com about the gateway, card 4111 1111 1111 1111.";
+  private static final String CHAT = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + TEXT + "\"}]}";
+  private static final String CHAT_STREAM = "{\"model\":\"" + MODEL + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+      + "\"messages\":[{\"role\":\"user\",\"content\":\"" + TEXT + "\"}]}";
+  private static final String MESSAGES_STREAM = "{\"model\":\"" + MODEL + "\",\"stream\":true,\"max_tokens\":64,"
+      + "\"messages\":[{\"role\":\"user\",\"content\":\"" + TEXT + "\"}]}";
+  private static final String EMBEDDINGS = "{\"model\":\"" + EMBEDDING_MODEL + "\",\"input\":\"warm-up\"}";
+
+  private Warmup() {}
+
+  /** The config served during the pass: the real one, with only the warm-up models, auth and the access log off. */
+  static GatewayConfig config(GatewayConfig real, int mockPort) {
+    String base = "http://127.0.0.1:" + mockPort + "/v1";
+    Timeouts timeouts = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10));
+    ProviderConfig openai = new ProviderConfig("portcullis-warmup-openai", ProviderType.OPENAI, base, List.of(new Secret("warmup")),
+        ProviderType.OPENAI.defaultAuthHeader(), timeouts, Map.of(), Map.of());
+    ProviderConfig anthropic = new ProviderConfig("portcullis-warmup-anthropic", ProviderType.ANTHROPIC, base,
+        List.of(new Secret("warmup")), ProviderType.ANTHROPIC.defaultAuthHeader(), timeouts, Map.of("anthropic-version", "2023-06-01"), Map.of());
+    List<ModelConfig> models = List.of(
+        new ModelConfig(MODEL, List.of(new TargetConfig(openai.name(), "m"), new TargetConfig(anthropic.name(), "m")), ModelConfig.CHAT),
+        new ModelConfig(EMBEDDING_MODEL, List.of(new TargetConfig(openai.name(), "e")), List.of("embeddings")));
+    AuthConfig a = real.auth();
+    AuthConfig off = new AuthConfig(false, null, List.of(), false, a.rotationOverlap(), null, a.bruteForce(), a.roles(),
+        a.defaultRoles(), a.keyCache());
+    ObserveConfig o = real.observe();
+    ObserveConfig quiet = new ObserveConfig(o.metrics(), o.vertxMetrics(), o.probeInterval(),
+        new ObserveConfig.AccessLog(false, o.accessLog().prompts(), o.accessLog().maxChars(), o.accessLog().hashKey()), o.anomaly());
+    return new GatewayConfig(real.server(), real.admin(), real.upstream(), real.stream(), real.mock(), real.scrub(), off,
+        real.limits(), real.redis(), quiet, real.guards(), List.of(openai, anthropic), models);
+  }
+
+  /**
+   * Runs the pass: starts the private mock, lets {@code swap} put the warm-up config in place (and
+   * hands back the function that restores the real one), sends requests for the configured time,
+   * then restores and stops the mock. Never fails: a warm-up that goes wrong is logged and ends.
+   */
+  static Future<Void> run(Vertx vertx, GatewayConfig real, int port, java.util.function.Function<GatewayConfig, Runnable> swap) {
+    ServerConfig.Warmup w = real.server().warmup();
+    if (!w.enabled()) {
+      return Future.succeededFuture();
+    }
+    if (real.server().clients().proxyProtocol()) {
+      LOG.info("warm-up skipped: the listener expects the PROXY protocol, which the warm-up client does not speak");
+      return Future.succeededFuture();
+    }
+    MockProviderVerticle mock = new MockProviderVerticle(new MockConfig(true, "127.0.0.1", 0, 0, 16, Duration.ZERO), new MockStats());
+    long start = System.nanoTime();
+    return vertx.deployVerticle(mock).compose(id -> {
+      Runnable restore = swap.apply(config(real, mock.actualPort()));
+      boolean tls = real.server().tls().enabled();
+      HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setSsl(tls).setTrustAll(tls)
+          .setVerifyHost(false), new PoolOptions().setHttp1MaxSize(w.concurrency()));
+      String host = real.server().host().equals("0.0.0.0") || real.server().host().equals("::") ? "127.0.0.1" : real.server().host();
+      AtomicInteger sent = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
+      long deadline = start + w.duration().toNanos();
+      Promise<Void> done = Promise.promise();
+      AtomicInteger running = new AtomicInteger(w.concurrency());
+      for (int i = 0; i < w.concurrency(); i++) {
+        loop(client, host, port, deadline, sent, failed, i, () -> {
+          if (running.decrementAndGet() == 0) {
+            done.complete();
+          }
+        });
+      }
+      return done.future().eventually(() -> {
+        restore.run();
+        return client.close();
+      }).eventually(() -> vertx.undeploy(id)).onComplete(r -> LOG.info("warm-up: {} requests through the pipeline in {} ms ({} not 2xx)",
+          sent.get(), (System.nanoTime() - start) / 1_000_000, failed.get()));
+    }).otherwise(err -> {
+      LOG.warn("warm-up did not run: {}", err.getClass().getSimpleName());
+      return null;
+    }).mapEmpty();
+  }
+
+  private static void loop(HttpClient client, String host, int port, long deadline, AtomicInteger sent, AtomicInteger failed,
+      int turn, Runnable finished) {
+    if (System.nanoTime() >= deadline) {
+      finished.run();
+      return;
+    }
+    RequestOptions req = new RequestOptions().setHost(host).setPort(port).setMethod(HttpMethod.POST)
+        .putHeader("content-type", "application/json");
+    String body;
+    switch (turn % 5) {
+      case 0 -> { req.setURI("/v1/chat/completions"); body = CHAT; }
+      case 1 -> { req.setURI("/v1/chat/completions"); body = CHAT_STREAM; }
+      case 2 -> { req.setURI("/v1/messages").putHeader("anthropic-version", "2023-06-01"); body = MESSAGES_STREAM; }
+      case 3 -> { req.setURI("/v1/embeddings"); body = EMBEDDINGS; }
+      default -> { req.setURI("/v1/models").setMethod(HttpMethod.GET); body = null; }
+    }
+    sent.incrementAndGet();
+    client.request(req)
+        .compose(r -> body == null ? r.send() : r.send(body))
+        .compose(res -> res.body().map(b -> res.statusCode()))
+        .onComplete(ar -> {
+          if (ar.failed() || ar.result() / 100 != 2) {
+            failed.incrementAndGet();
+          }
+          loop(client, host, port, deadline, sent, failed, turn + 1, finished);
+        });
+  }
+}
