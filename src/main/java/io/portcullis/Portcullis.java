@@ -101,7 +101,7 @@ public final class Portcullis implements Callable<Integer> {
         return 2;
       }
       Metrics metrics = new Metrics(cfg.observe().metrics());
-      Vertx vertx = metrics.newVertx(nativeTransport(), cfg.observe().vertxMetrics());
+      Vertx vertx = metrics.newVertx(nativeTransport(), Metrics.vertxMetricsWith(cfg));
       logTransport(vertx);
       Gateway gateway;
       try {

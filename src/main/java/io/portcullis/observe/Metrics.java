@@ -1,5 +1,6 @@
 package io.portcullis.observe;
 
+import io.portcullis.config.GatewayConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -59,6 +60,20 @@ public final class Metrics {
    * this registry. Labels are limited to the method, the status code and pool names: Vert.x can also
    * label by remote address or path, which are unbounded and may carry personal data.
    */
+  /**
+   * Whether Vert.x's own meters go with this config: not with {@code server.proxy_protocol}, since
+   * with its metrics on Vert.x 5.0.10 reports the TCP peer (the balancer) as every connection's
+   * address instead of the one the PROXY header names, and the client's address matters more.
+   */
+  public static boolean vertxMetricsWith(GatewayConfig config) {
+    if (config.observe().vertxMetrics() && config.server().clients().proxyProtocol()) {
+      org.slf4j.LoggerFactory.getLogger(Metrics.class).warn(
+          "observe.vertx_metrics is off with server.proxy_protocol (with it Vert.x loses the PROXY header's address)");
+      return false;
+    }
+    return config.observe().vertxMetrics();
+  }
+
   public Vertx newVertx(VertxOptions options, boolean vertxMetrics) {
     if (prometheus == null || !vertxMetrics) {
       return Vertx.builder().with(options).build();

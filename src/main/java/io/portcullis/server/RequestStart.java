@@ -74,7 +74,8 @@ final class RequestStart implements Handler<RoutingContext> {
 
   /** The client behind the trusted proxies (the peer itself when there are none: no header is read then). */
   static String clientAddress(HttpServerRequest req, ClientAddressConfig config) {
-    SocketAddress peer = req.remoteAddress();
+    // the connection's address: the one a PROXY protocol header gave, when the listener takes it
+    SocketAddress peer = req.connection() == null ? req.remoteAddress() : req.connection().remoteAddress();
     String peerText = peer == null ? null : peer.hostAddress();
     if (config.trustedProxies().isEmpty()) {
       return peerText == null ? "-" : peerText;

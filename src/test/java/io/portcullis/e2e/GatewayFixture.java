@@ -35,7 +35,7 @@ final class GatewayFixture implements AutoCloseable {
 
   /** Metrics made before Vert.x, as the run command does, so Vert.x's own meters land in the same registry. */
   final io.portcullis.observe.Metrics metrics = new io.portcullis.observe.Metrics();
-  final Vertx vertx = metrics.newVertx(new io.vertx.core.VertxOptions(), true);
+  final Vertx vertx;
   final MockStats mock = new MockStats();
   final Map<String, String> env = new HashMap<>();
   final Path configFile;
@@ -48,6 +48,8 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   GatewayFixture(String configText, MockConfig mockConfig) throws Exception {
+    // as the run command does: Vert.x's meters, unless the PROXY protocol is on (Metrics.vertxMetricsWith)
+    vertx = metrics.newVertx(new io.vertx.core.VertxOptions(), !configText.contains("proxy_protocol: true"));
     MockProviderVerticle mockVerticle = new MockProviderVerticle(mockConfig, mock);
     await(vertx.deployVerticle(mockVerticle));
     env.put("MOCK_URL", "http://127.0.0.1:" + mockVerticle.actualPort() + "/v1");
