@@ -60,11 +60,13 @@ class ClusterTest {
         auth:
           enabled: true
           api_keys: {redis: true}
+          jwt: {secret: "SECRET"}
           brute_force: {max_failures: 5, window: 1m, cooldown: 1m}
           roles:
             - {name: chat, models: ["*"], limit: standard}
             - {name: metered, models: ["*"], limit: metered}
         limits:
+          expected_instances: 3
           policies:
             standard: {requests: {limit: 100000, window: 1m}, on_redis_failure: local}
             metered: {requests: {limit: 5, window: 1m}, on_redis_failure: local}
@@ -74,7 +76,21 @@ class ClusterTest {
           - {name: chat, targets: [{provider: mock, model: "m@rate=0;tokens=8"}]}
           - {name: paced, targets: [{provider: mock, model: "m@rate=20;tokens=20"}]}
         """.replace("API", String.valueOf(apiPorts[i])).replace("ADMIN", String.valueOf(adminPorts[i]))
-        .replace("REDIS", redis.url());
+        .replace("REDIS", redis.url()).replace("SECRET", JWT_SECRET);
+  }
+
+  static final String JWT_SECRET = "a-cluster-secret-of-at-least-thirty-two-characters";
+
+  /** An HS256 token for a subject with one role. */
+  static String jwt(String subject, String role) throws Exception {
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    long now = System.currentTimeMillis() / 1000;
+    String signing = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+        + b64.encodeToString(("{\"sub\":\"" + subject + "\",\"roles\":[\"" + role + "\"],\"iat\":" + now + ",\"exp\":" + (now + 600) + "}")
+            .getBytes(StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(JWT_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return signing + "." + b64.encodeToString(mac.doFinal(signing.getBytes(StandardCharsets.US_ASCII)));
   }
 
   @BeforeAll
@@ -202,13 +218,17 @@ class ClusterTest {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     Load() {
+      this(key);
+    }
+
+    Load(String credential) {
       for (int t = 0; t < 6; t++) {
         boolean streaming = t >= 4;
         pool.submit(() -> {
           while (running.get()) {
             try {
               HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lbPort + "/v1/chat/completions"))
-                  .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key).header("content-type", "application/json")
+                  .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + credential).header("content-type", "application/json")
                   .POST(HttpRequest.BodyPublishers.ofString(chat(streaming ? "paced" : "chat", streaming, "hi"))).build(),
                   HttpResponse.BodyHandlers.ofString());
               if (res.statusCode() != 200) {
@@ -268,6 +288,50 @@ class ClusterTest {
     }
     assertThat(load.failures).as("failed requests while Redis was frozen").isEmpty();
     assertThat(load.ok.get()).isGreaterThan(50);
+  }
+
+  static int admitted(String from, String credential, int requests) throws Exception {
+    int ok = 0;
+    for (int i = 0; i < requests; i++) {
+      int status = send(from, "POST", "/v1/chat/completions", credential, chat("chat", false, "hi")).status();
+      assertThat(status).isIn(200, 429);
+      ok += status == 200 ? 1 : 0;
+    }
+    return ok;
+  }
+
+  @Test
+  void aRedisKilledAndRestartedEmptyUnderLoadFailsNothingAndSharedLimitsResume() throws Exception {
+    Load load = new Load(jwt("loader", "chat"));
+    int duringOutage;
+    try (load) {
+      Thread.sleep(1000);
+      redis.close(); // killed
+      try {
+        Thread.sleep(1000);
+        // limit 5 per minute, expected_instances 3: each instance admits on its own while Redis is away
+        duringOutage = admitted("127.0.0.5", jwt("metered-during", "metered"), 12);
+        Thread.sleep(1000);
+      } finally {
+        redis = new RedisServer(redis.port); // back, empty
+      }
+      Thread.sleep(2000);
+    }
+    assertThat(load.failures).as("failed requests while Redis was killed and restarted empty").isEmpty();
+    assertThat(load.ok.get()).isGreaterThan(50);
+    assertThat(load.streams.get()).isGreaterThan(3);
+    System.out.println("admitted during the Redis outage against a limit of 5: " + duringOutage);
+    // worst over-admission during the fault: each of the 3 instances admits ceil(5 / 3) = 2 at most
+    assertThat(duringOutage).as("admitted against a limit of 5 while Redis was away").isBetween(1, 6);
+    // shared limiting resumed by itself, counting from the empty Redis
+    assertThat(admitted("127.0.0.6", jwt("metered-after", "metered"), 12)).isEqualTo(5);
+    // the keys were lost with the data: an operator makes them again, and they work at once everywhere
+    Path cfg = dir.resolve("cluster.yaml");
+    key = AuthTest.keys(cfg, "--store=redis", "create", "--user=alice", "--role=chat");
+    meteredKey = AuthTest.keys(cfg, "--store=redis", "create", "--user=mo", "--role=metered");
+    for (int i = 0; i < 6; i++) {
+      assertThat(send("127.0.0.7", "POST", "/v1/chat/completions", key, chat("chat", false, "hi")).status()).isEqualTo(200);
+    }
   }
 
   /** Until the balancer has sent a request to instance i again. */
