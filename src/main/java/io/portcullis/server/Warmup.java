@@ -1,16 +1,11 @@
 package io.portcullis.server;
 
 import io.portcullis.config.AuthConfig;
+import io.portcullis.config.ConfigException;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.MockConfig;
-import io.portcullis.config.ModelConfig;
 import io.portcullis.config.ObserveConfig;
-import io.portcullis.config.ProviderConfig;
-import io.portcullis.config.ProviderType;
-import io.portcullis.config.Secret;
 import io.portcullis.config.ServerConfig;
-import io.portcullis.config.TargetConfig;
-import io.portcullis.config.Timeouts;
 import io.portcullis.mock.MockProviderVerticle;
 import io.portcullis.mock.MockStats;
 import io.vertx.core.Future;
@@ -21,6 +16,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * kind go through its own listener and the whole pipeline to a private mock provider on loopback.
  * While it runs the instance serves a warm-up config: the real guards, limits, redaction and stream
  * settings, but only the warm-up models (so nothing reaches a real provider or costs money),
- * authentication off (the warm-up has no credential; nothing but the private mock is reachable) and
- * no access log. The real config is back before the instance is ready.
+ * authentication off (the warm-up has no credential; nothing but the private mock is reachable), no
+ * access log and no usage baselines. The real config is back before the instance is ready.
  */
 final class Warmup {
 
@@ -53,24 +49,42 @@ final class Warmup {
 
   /** The config served during the pass: the real one, with only the warm-up models, auth and the access log off. */
   static GatewayConfig config(GatewayConfig real, int mockPort) {
-    String base = "http://127.0.0.1:" + mockPort + "/v1";
-    Timeouts timeouts = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10));
-    ProviderConfig openai = new ProviderConfig("portcullis-warmup-openai", ProviderType.OPENAI, base, List.of(new Secret("warmup")),
-        ProviderType.OPENAI.defaultAuthHeader(), timeouts, Map.of(), Map.of());
-    ProviderConfig anthropic = new ProviderConfig("portcullis-warmup-anthropic", ProviderType.ANTHROPIC, base,
-        List.of(new Secret("warmup")), ProviderType.ANTHROPIC.defaultAuthHeader(), timeouts, Map.of("anthropic-version", "2023-06-01"), Map.of());
-    List<ModelConfig> models = List.of(
-        new ModelConfig(MODEL, List.of(new TargetConfig(openai.name(), "m"), new TargetConfig(anthropic.name(), "m")), ModelConfig.CHAT),
-        new ModelConfig(EMBEDDING_MODEL, List.of(new TargetConfig(openai.name(), "e")), List.of("embeddings")));
+    GatewayConfig parts;
+    try {
+      // written as a config, so each provider type gets the defaults its section would have
+      parts = Configs.loader(Map.of()).parse(PARTS.replace("BASE", "http://127.0.0.1:" + mockPort + "/v1"), Path.of("."));
+    } catch (ConfigException e) {
+      throw new IllegalStateException("the warm-up config is invalid: " + e.problems(), e);
+    }
     AuthConfig a = real.auth();
     AuthConfig off = new AuthConfig(false, null, List.of(), false, a.rotationOverlap(), null, a.bruteForce(), a.roles(),
         a.defaultRoles(), a.keyCache());
     ObserveConfig o = real.observe();
+    ObserveConfig.Anomaly a2 = o.anomaly(); // off: the warm-up's burst is nobody's usage baseline
     ObserveConfig quiet = new ObserveConfig(o.metrics(), o.vertxMetrics(), o.probeInterval(),
-        new ObserveConfig.AccessLog(false, o.accessLog().prompts(), o.accessLog().maxChars(), o.accessLog().hashKey()), o.anomaly());
+        new ObserveConfig.AccessLog(false, o.accessLog().prompts(), o.accessLog().maxChars(), o.accessLog().hashKey()),
+        new ObserveConfig.Anomaly(false, a2.interval(), a2.halfLife(), a2.threshold(), a2.minRequests(), a2.minTokens(), a2.warmup(),
+            a2.tighten(), a2.cooldown()));
     return new GatewayConfig(real.server(), real.admin(), real.upstream(), real.stream(), real.mock(), real.scrub(), off,
-        real.limits(), real.redis(), quiet, real.guards(), List.of(openai, anthropic), models);
+        real.limits(), real.redis(), quiet, real.guards(), parts.providers(), parts.models());
   }
+
+  private static final String PARTS = """
+      providers:
+        - name: portcullis-warmup-openai
+          base_url: "BASE"
+          api_keys: [warmup]
+          timeouts: {connect: 2s, first_byte: 5s, idle: 5s, total: 10s}
+        - name: portcullis-warmup-anthropic
+          type: anthropic
+          base_url: "BASE"
+          api_keys: [warmup]
+          timeouts: {connect: 2s, first_byte: 5s, idle: 5s, total: 10s}
+      models:
+        - name: MODEL
+          targets: [{provider: portcullis-warmup-openai, model: m}, {provider: portcullis-warmup-anthropic, model: m}]
+        - {name: EMBEDDING_MODEL, endpoints: [embeddings], targets: [{provider: portcullis-warmup-openai, model: e}]}
+      """.replace("EMBEDDING_MODEL", EMBEDDING_MODEL).replace("MODEL", MODEL);
 
   /**
    * Runs the pass: starts the private mock, lets {@code swap} put the warm-up config in place (and

@@ -58,7 +58,7 @@ final class GatewayFixture implements AutoCloseable {
     Files.writeString(configFile, configText);
     ConfigLoader loader = Configs.loader(env);
     GatewayConfig config = loader.load(configFile);
-    if (!configText.contains("warmup")) {
+    if (!configText.contains("warmup: {enabled: true")) {
       // a few seconds per start, hundreds of starts: only the tests of the warm-up warm up
       config = config.withServer(config.server().withWarmup(io.portcullis.config.ServerConfig.Warmup.OFF));
     }
