@@ -9,7 +9,7 @@
 #
 # Instance i listens on 1818i (API) and 1919i (admin); its config is written to
 # deploy/.cluster/instance-i.yaml (keys in Redis, limits shared with a local fallback, redaction on,
-# instance 1 also runs the mock provider every instance routes to). Logs: deploy/.cluster/.
+# every model routed to the mock provider, which runs as its own process on 18090). Logs: deploy/.cluster/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=deploy/.cluster
@@ -48,7 +48,7 @@ server:
   trusted_proxies: [127.0.0.1]
   connections: {max_per_client: 0}
 admin: {host: 127.0.0.1, port: 1919$i}
-mock: {enabled: $([ "$i" = 1 ] && echo true || echo false), host: 127.0.0.1, port: 18090, tokens_per_second: 20}
+mock: {enabled: false}
 redis: $2
 auth:
   enabled: true
@@ -93,10 +93,11 @@ case "$cmd" in
       write_config "$i" "$redis_yaml"
       servers+="  server instance-$i 127.0.0.1:1818$i check port 1919$i"$'\n'
     done
-    # instance 1 also runs the mock provider the others use, so it comes up first
-    start_instance 1; wait_ready 19191
-    for i in $(seq 2 "$N"); do start_instance "$i"; done
-    for i in $(seq 2 "$N"); do wait_ready "1919$i"; done
+    # the mock provider every instance routes to, in a process of its own (so restarts leave it be)
+    nohup java -Xmx256m -jar "$JAR" mock --port 18090 --tokens-per-second 20 > "$DIR/mock.log" 2>&1 &
+    echo $! > "$DIR/mock.pid"
+    for i in $(seq 1 "$N"); do start_instance "$i"; done
+    for i in $(seq 1 "$N"); do wait_ready "1919$i"; done
     sed -e "s|__PORT__|$LB_PORT|" deploy/haproxy.cfg | awk -v s="$servers" '{ if ($0 == "__SERVERS__") printf "%s", s; else print }' \
       > "$DIR/haproxy.cfg"
     haproxy -D -f "$DIR/haproxy.cfg" -p "$DIR/haproxy.pid"
@@ -116,7 +117,7 @@ case "$cmd" in
     ;;
   down)
     [ -f "$DIR/haproxy.pid" ] && kill "$(cat "$DIR/haproxy.pid")" 2>/dev/null || true
-    for f in "$DIR"/instance-*.pid "$DIR"/redis*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
+    for f in "$DIR"/instance-*.pid "$DIR"/mock.pid "$DIR"/redis*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
     sleep 1; rm -rf "$DIR"
     echo "cluster down"
     ;;

@@ -114,7 +114,7 @@ class ClusterTest {
     // the shipped balancer config, with faster checks for a test
     String haproxyCfg = Files.readString(Path.of("deploy/haproxy.cfg")).replace("__PORT__", String.valueOf(lbPort))
         .replace("__SERVERS__\n", servers.toString()).replace("inter 250ms fall 2 rise 2", "inter 150ms fall 2 rise 2")
-        .replace("maxconn 20000", "maxconn 4000");
+;
     Path hp = dir.resolve("haproxy.cfg");
     Files.writeString(hp, haproxyCfg);
     haproxy = new ProcessBuilder("haproxy", "-db", "-f", hp.toString()).redirectErrorStream(true)
