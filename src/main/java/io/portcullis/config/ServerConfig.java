@@ -45,6 +45,11 @@ public record ServerConfig(
     public static final Warmup OFF = new Warmup(false, Duration.ofSeconds(3), 16);
   }
 
+  /** The same listener with other trusted proxies. */
+  public ServerConfig withClients(ClientAddressConfig c) {
+    return new ServerConfig(host, port, instances, maxBodyBytes, readinessDelay, drainTimeout, tls, connections, h2c, c, warmup);
+  }
+
   /** The same listener with another warm-up. */
   public ServerConfig withWarmup(Warmup w) {
     return new ServerConfig(host, port, instances, maxBodyBytes, readinessDelay, drainTimeout, tls, connections, h2c,

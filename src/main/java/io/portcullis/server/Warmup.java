@@ -1,6 +1,8 @@
 package io.portcullis.server;
 
 import io.portcullis.config.AuthConfig;
+import io.portcullis.config.Cidr;
+import io.portcullis.config.ClientAddressConfig;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.MockConfig;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * While it runs the instance serves a warm-up config: the real guards, limits, redaction and stream
  * settings, but only the warm-up models (so nothing reaches a real provider or costs money),
  * authentication off (the warm-up has no credential; nothing but the private mock is reachable), no
- * access log and no usage baselines. The real config is back before the instance is ready.
+ * access log and no usage baselines, and each request is the only one of its (documentation range)
+ * address, so the real limits run without any warm-up request counting against a real caller. The real config is back before the instance is ready.
  */
 final class Warmup {
 
@@ -65,7 +68,11 @@ final class Warmup {
         new ObserveConfig.AccessLog(false, o.accessLog().prompts(), o.accessLog().maxChars(), o.accessLog().hashKey()),
         new ObserveConfig.Anomaly(false, a2.interval(), a2.halfLife(), a2.threshold(), a2.minRequests(), a2.minTokens(), a2.warmup(),
             a2.tighten(), a2.cooldown()));
-    return new GatewayConfig(real.server(), real.admin(), real.upstream(), real.stream(), real.mock(), real.scrub(), off,
+    // each warm-up request comes "from" an address of its own, so it is nobody's limit: the loopback
+    // client is trusted to say so during the pass
+    ServerConfig server = real.server().withClients(new ClientAddressConfig(List.of(Cidr.parse(host(real))),
+        ClientAddressConfig.X_FORWARDED_FOR, false));
+    return new GatewayConfig(server, real.admin(), real.upstream(), real.stream(), real.mock(), real.scrub(), off,
         real.limits(), real.redis(), quiet, real.guards(), parts.providers(), parts.models());
   }
 
@@ -107,14 +114,15 @@ final class Warmup {
       boolean tls = real.server().tls().enabled();
       HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setSsl(tls).setTrustAll(tls)
           .setVerifyHost(false), new PoolOptions().setHttp1MaxSize(w.concurrency()));
-      String host = real.server().host().equals("0.0.0.0") || real.server().host().equals("::") ? "127.0.0.1" : real.server().host();
+      String host = host(real);
+      int run = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
       AtomicInteger sent = new AtomicInteger();
       AtomicInteger failed = new AtomicInteger();
       long deadline = start + w.duration().toNanos();
       Promise<Void> done = Promise.promise();
       AtomicInteger running = new AtomicInteger(w.concurrency());
       for (int i = 0; i < w.concurrency(); i++) {
-        loop(client, host, port, deadline, sent, failed, i, () -> {
+        loop(client, host, port, run, deadline, sent, failed, i, () -> {
           if (running.decrementAndGet() == 0) {
             done.complete();
           }
@@ -131,8 +139,14 @@ final class Warmup {
     }).mapEmpty();
   }
 
-  private static void loop(HttpClient client, String host, int port, long deadline, AtomicInteger sent, AtomicInteger failed,
-      int turn, Runnable finished) {
+  /** Where the warm-up client connects: the listener's own address, loopback for a wildcard. */
+  private static String host(GatewayConfig real) {
+    String h = real.server().host();
+    return h.equals("0.0.0.0") || h.equals("::") ? "127.0.0.1" : h;
+  }
+
+  private static void loop(HttpClient client, String host, int port, int run, long deadline, AtomicInteger sent,
+      AtomicInteger failed, int turn, Runnable finished) {
     if (System.nanoTime() >= deadline) {
       finished.run();
       return;
@@ -147,7 +161,10 @@ final class Warmup {
       case 3 -> { req.setURI("/v1/embeddings"); body = EMBEDDINGS; }
       default -> { req.setURI("/v1/models").setMethod(HttpMethod.GET); body = null; }
     }
-    sent.incrementAndGet();
+    int n = sent.incrementAndGet();
+    // a documentation address (2001:db8::/32) per request: no request is limited by the others
+    req.putHeader("x-forwarded-for", "2001:db8:" + Integer.toHexString(run) + "::" + Integer.toHexString(n >>> 16) + ":"
+        + Integer.toHexString(n & 0xffff));
     client.request(req)
         .compose(r -> body == null ? r.send() : r.send(body))
         .compose(res -> res.body().map(b -> res.statusCode()))
@@ -155,7 +172,7 @@ final class Warmup {
           if (ar.failed() || ar.result() / 100 != 2) {
             failed.incrementAndGet();
           }
-          loop(client, host, port, deadline, sent, failed, turn + 1, finished);
+          loop(client, host, port, run, deadline, sent, failed, turn + 1, finished);
         });
   }
 }

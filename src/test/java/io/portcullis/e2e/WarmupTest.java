@@ -20,7 +20,11 @@ class WarmupTest {
       auth:
         enabled: true
         jwt: {secret: "a-secret-of-at-least-thirty-two-characters"}
-        roles: [{name: chat, models: ["*"]}]
+        roles: [{name: chat, models: ["*"], limit: tight}]
+        default_roles: [chat]
+      limits:
+        policies:
+          tight: {requests: {limit: 10, window: 1m}}
       scrub: {enabled: true}
       providers:
         - {name: mock, base_url: "${MOCK_URL}"}
