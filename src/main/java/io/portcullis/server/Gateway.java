@@ -87,7 +87,7 @@ public final class Gateway {
         new AuthMetrics(metrics.registry()), new LimitMetrics(metrics.registry()),
         new UpstreamMetrics(metrics.registry()), authFailures, localLimiter,
         new UsageAnomalies(metrics.registry(), System::currentTimeMillis), new AccessLog(),
-        new GuardMetrics(metrics.registry()), new ConnectionCounts(metrics.registry()), new KeyCache());
+        new GuardMetrics(metrics.registry()), new ConnectionCounts(metrics.registry()), new KeyCache(), new WarmupGate());
     LogRedaction.secretsOf(this, config);
     this.snapshot = new AtomicReference<>(Snapshots.of(config));
   }
@@ -104,12 +104,7 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Path file, ConfigLoader loader,
       Metrics metrics) {
     Gateway g = new Gateway(vertx, config, metrics);
-    return g.deploy(config).compose(v -> Warmup.run(vertx, config, g.port(), warm -> {
-      Snapshot real = g.snapshot.get();
-      Snapshot during = Snapshots.of(warm);
-      g.snapshot.set(during);
-      return () -> g.snapshot.compareAndSet(during, real);
-    })).compose(v -> {
+    return g.deploy(config).compose(v -> Warmup.run(vertx, config, g.port(), g.shared.warmup())).compose(v -> {
       if (file == null) {
         return Future.succeededFuture();
       }

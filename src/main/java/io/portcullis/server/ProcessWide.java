@@ -20,4 +20,4 @@ import io.portcullis.scrub.ScrubMetrics;
 public record ProcessWide(RequestMetrics requests, ScrubMetrics scrub, AuthMetrics auth, LimitMetrics limits,
     UpstreamMetrics upstream, FailureCounter authFailures, Limiter localLimiter,
     UsageAnomalies anomalies, AccessLog accessLog,
-    GuardMetrics guards, ConnectionCounts connections, KeyCache keyCache) {}
+    GuardMetrics guards, ConnectionCounts connections, KeyCache keyCache, WarmupGate warmup) {}

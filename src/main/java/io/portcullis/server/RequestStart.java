@@ -49,7 +49,7 @@ final class RequestStart implements Handler<RoutingContext> {
     // Redis or a JWKS fetch, and a body that ended meanwhile could no longer be read
     ctx.request().pause();
     long start = System.nanoTime();
-    Exchange.attach(ctx, new Exchange(id, start, snapshots.get(), endpoint));
+    Exchange.attach(ctx, new Exchange(id, start, shared.warmup().choose(ctx.request(), snapshots.get()), endpoint));
     metrics.started();
     Exchange ex = Exchange.of(ctx);
     ex.clientAddress(clientAddress(ctx.request(), ex.snapshot().config().server().clients()));

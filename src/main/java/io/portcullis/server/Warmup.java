@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The warm-up pass ({@code server.warmup}): before the instance reports ready, requests of every
  * kind go through its own listener and the whole pipeline to a private mock provider on loopback.
- * While it runs the instance serves a warm-up config: the real guards, limits, redaction and stream
- * settings, but only the warm-up models (so nothing reaches a real provider or costs money),
- * authentication off (the warm-up has no credential; nothing but the private mock is reachable), no
+ * Its requests (and only they, by a random token: {@link WarmupGate}) are served by a warm-up config:
+ * the real guards, limits, redaction and stream settings, but only the warm-up models (so nothing
+ * reaches a real provider or costs money), authentication off (the warm-up has no credential), no
  * access log and no usage baselines, and each request is the only one of its (documentation range)
- * address, so the real limits run without any warm-up request counting against a real caller. The real config is back before the instance is ready.
+ * address, so the real limits run without any warm-up request counting against a real caller.
+ * Every other request is served by the real config all along.
  */
 final class Warmup {
 
@@ -94,11 +95,11 @@ final class Warmup {
       """.replace("EMBEDDING_MODEL", EMBEDDING_MODEL).replace("MODEL", MODEL);
 
   /**
-   * Runs the pass: starts the private mock, lets {@code swap} put the warm-up config in place (and
-   * hands back the function that restores the real one), sends requests for the configured time,
-   * then restores and stops the mock. Never fails: a warm-up that goes wrong is logged and ends.
+   * Runs the pass: starts the private mock, opens the gate to the warm-up config for requests with
+   * its token, sends requests for the configured time, then closes the gate and stops the mock.
+   * Never fails: a warm-up that goes wrong is logged and ends.
    */
-  static Future<Void> run(Vertx vertx, GatewayConfig real, int port, java.util.function.Function<GatewayConfig, Runnable> swap) {
+  static Future<Void> run(Vertx vertx, GatewayConfig real, int port, WarmupGate gate) {
     ServerConfig.Warmup w = real.server().warmup();
     if (!w.enabled()) {
       return Future.succeededFuture();
@@ -110,7 +111,7 @@ final class Warmup {
     MockProviderVerticle mock = new MockProviderVerticle(new MockConfig(true, "127.0.0.1", 0, 0, 16, Duration.ZERO), new MockStats());
     long start = System.nanoTime();
     return vertx.deployVerticle(mock).compose(id -> {
-      Runnable restore = swap.apply(config(real, mock.actualPort()));
+      String token = gate.open(Snapshots.of(config(real, mock.actualPort())));
       boolean tls = real.server().tls().enabled();
       HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setSsl(tls).setTrustAll(tls)
           .setVerifyHost(false), new PoolOptions().setHttp1MaxSize(w.concurrency()));
@@ -122,14 +123,14 @@ final class Warmup {
       Promise<Void> done = Promise.promise();
       AtomicInteger running = new AtomicInteger(w.concurrency());
       for (int i = 0; i < w.concurrency(); i++) {
-        loop(client, host, port, run, deadline, sent, failed, i, () -> {
+        loop(client, host, port, token, run, deadline, sent, failed, i, () -> {
           if (running.decrementAndGet() == 0) {
             done.complete();
           }
         });
       }
       return done.future().eventually(() -> {
-        restore.run();
+        gate.close();
         return client.close();
       }).eventually(() -> vertx.undeploy(id)).onComplete(r -> LOG.info("warm-up: {} requests through the pipeline in {} ms ({} not 2xx)",
           sent.get(), (System.nanoTime() - start) / 1_000_000, failed.get()));
@@ -145,14 +146,14 @@ final class Warmup {
     return h.equals("0.0.0.0") || h.equals("::") ? "127.0.0.1" : h;
   }
 
-  private static void loop(HttpClient client, String host, int port, int run, long deadline, AtomicInteger sent,
+  private static void loop(HttpClient client, String host, int port, String token, int run, long deadline, AtomicInteger sent,
       AtomicInteger failed, int turn, Runnable finished) {
     if (System.nanoTime() >= deadline) {
       finished.run();
       return;
     }
     RequestOptions req = new RequestOptions().setHost(host).setPort(port).setMethod(HttpMethod.POST)
-        .putHeader("content-type", "application/json");
+        .putHeader("content-type", "application/json").putHeader(WarmupGate.HEADER, token);
     String body;
     switch (turn % 5) {
       case 0 -> { req.setURI("/v1/chat/completions"); body = CHAT; }
@@ -172,7 +173,7 @@ final class Warmup {
           if (ar.failed() || ar.result() / 100 != 2) {
             failed.incrementAndGet();
           }
-          loop(client, host, port, run, deadline, sent, failed, turn + 1, finished);
+          loop(client, host, port, token, run, deadline, sent, failed, turn + 1, finished);
         });
   }
 }
