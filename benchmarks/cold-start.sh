@@ -11,31 +11,9 @@ ROUNDS=${ROUNDS:-3}; CONNS=${CONNS:-50}
 OUT=$PWD/benchmarks/out/cold-start; mkdir -p "$OUT"
 UP=18091; GW=18080; ADMIN=18097
 JAR=target/portcullis.jar
-need=(); command -v nginx >/dev/null || need+=(nginx); command -v wrk >/dev/null || need+=(wrk); command -v curl >/dev/null || need+=(curl)
-[ ${#need[@]} -gt 0 ] && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; }
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -f "$OUT/nginx.pid" ] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
-cat > "$OUT/nginx.conf" <<NGINX
-worker_processes 1;
-pid $OUT/nginx.pid;
-error_log $OUT/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$UP;
-    location / {
-      default_type application/json;
-      return 200 '{"id":"c1","object":"chat.completion","created":0,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}';
-    }
-  }
-}
-NGINX
-nginx -c "$OUT/nginx.conf" -p "$OUT"
-wait_port $UP
+. benchmarks/lib.sh
+need nginx:nginx wrk:wrk curl:curl
+start_cheap_upstream $UP
 run() { # WARMUP ROUND
   local t0; t0=$(date +%s%N)
   BENCH_WARMUP=$1 MOCK_PORT=$UP java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" run -c benchmarks/bench-cold.yaml > "$OUT/gw-$1-$2.log" 2>&1 & local gw=$!

@@ -9,30 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1; NEW=$2
 ROUNDS=${ROUNDS:-5}; DURATION=${DURATION:-10s}; WARMUP=${WARMUP:-20s}; CONNS=${CONNS:-50}
-OUT=benchmarks/out/compare; mkdir -p "$OUT"; rm -f "$OUT"/wrk-*.txt
+OUT=$PWD/benchmarks/out/compare; mkdir -p "$OUT"; rm -f "$OUT"/wrk-*.txt
 UP=18091; GW=18080
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -f "$OUT/nginx.pid" ] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
-cat > "$OUT/nginx.conf" <<NGINX
-worker_processes 1;
-pid $PWD/$OUT/nginx.pid;
-error_log $PWD/$OUT/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$UP;
-    location / {
-      default_type application/json;
-      return 200 '{"id":"c1","object":"chat.completion","created":0,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}';
-    }
-  }
-}
-NGINX
-nginx -c "$PWD/$OUT/nginx.conf" -p "$PWD/$OUT"
-wait_port $UP
+. benchmarks/lib.sh
+need nginx:nginx wrk:wrk
+start_cheap_upstream $UP
 run() { # JAR NAME ROUND CONFIG
   MOCK_PORT=$UP java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$1" run -c "$4" > "$OUT/$2.log" 2>&1 & local gw=$!
   wait_port $GW
@@ -43,7 +24,6 @@ run() { # JAR NAME ROUND CONFIG
 for r in $(seq 1 "$ROUNDS"); do
   run "$OLD" old "$r" "${OLD_CONFIG:-benchmarks/bench.yaml}"; run "$NEW" new "$r" "${NEW_CONFIG:-benchmarks/bench.yaml}"
 done
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 for n in old new; do
   rps=$(cat "$OUT"/wrk-$n-*.txt | awk '/Requests\/sec/ {print $2}' | median)
   non2xx=$(cat "$OUT"/wrk-$n-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')

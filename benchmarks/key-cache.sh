@@ -11,33 +11,11 @@ ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-10s}; WARMUP=${WARMUP:-15s}; CONNS=${C
 OUT=$PWD/benchmarks/out/key-cache; mkdir -p "$OUT"; rm -f "$OUT"/wrk-*.txt
 UP=18091; GW=18080; REDIS_PORT=18379
 JAR=target/portcullis.jar
-need=(); command -v nginx >/dev/null || need+=(nginx); command -v wrk >/dev/null || need+=(wrk); command -v redis-server >/dev/null || need+=(redis-server)
-[ ${#need[@]} -gt 0 ] && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; }
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -f "$OUT/nginx.pid" ] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+. benchmarks/lib.sh
+need nginx:nginx wrk:wrk redis-server:redis-server redis-cli:redis-tools
 redis-server --port $REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no > "$OUT/redis.log" 2>&1 & pids+=($!)
 wait_port $REDIS_PORT
-cat > "$OUT/nginx.conf" <<NGINX
-worker_processes 1;
-pid $OUT/nginx.pid;
-error_log $OUT/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$UP;
-    location / {
-      default_type application/json;
-      return 200 '{"id":"c1","object":"chat.completion","created":0,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}';
-    }
-  }
-}
-NGINX
-nginx -c "$OUT/nginx.conf" -p "$OUT"
-wait_port $UP
+start_cheap_upstream $UP
 export BENCH_REDIS_URL=redis://127.0.0.1:$REDIS_PORT MOCK_PORT=$UP
 KEY=$(java -jar "$JAR" keys -c benchmarks/bench-auth-redis.yaml create --user bench --role bench 2>/dev/null)
 sed -e "s|wrk.body|wrk.headers[\"Authorization\"] = \"Bearer $KEY\"\nwrk.body|" benchmarks/chat.lua > "$OUT/chat-auth.lua"
@@ -53,7 +31,6 @@ run() { # NAME ROUND CACHE
   kill $gw; wait $gw 2>/dev/null || true
 }
 for r in $(seq 1 "$ROUNDS"); do run cached "$r" 100000; run uncached "$r" 0; done
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 for n in cached uncached; do
   rps=$(cat "$OUT"/wrk-$n-*.txt | awk '/Requests\/sec/ {print $2}' | median)
   non2xx=$(cat "$OUT"/wrk-$n-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')

@@ -28,25 +28,10 @@ OUT=$PWD/benchmarks/out
 JAR=target/portcullis.jar
 rm -rf "$OUT"; mkdir -p "$OUT"
 
-need=()
-command -v nginx >/dev/null 2>&1 || need+=(nginx)
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-[[ " $PHASES " == *" limit "* ]] && { command -v redis-server >/dev/null 2>&1 || need+=(redis-server); }
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-fi
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
-ulimit -n "$(ulimit -Hn)" || true
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$OUT/nginx.pid" ] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+. benchmarks/lib.sh
+extra=()
+[[ " $PHASES " == *" limit "* ]] && extra+=(redis-server:redis-server)
+need nginx:nginx wrk:wrk "${extra[@]}"
 
 # --- start the three contestants ---------------------------------------------------------------
 java -Xms1g -Xmx1g -jar "$JAR" mock --port $MOCK_PORT --instances 2 > "$OUT/mock.log" 2>&1 & pids+=($!)

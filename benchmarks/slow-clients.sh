@@ -17,18 +17,8 @@ MOCK_PORT=18090 NGINX_PORT=18081 GW_PORT=18080
 OUT=$PWD/benchmarks/out
 JAR=target/portcullis.jar
 mkdir -p "$OUT"
-command -v nginx >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
-ulimit -n "$(ulimit -Hn)" || true
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$OUT/nginx.pid" ] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+. benchmarks/lib.sh
+need nginx:nginx python3:python3
 
 java -Xms256m -Xmx256m -jar "$JAR" mock --port $MOCK_PORT > "$OUT/mock.log" 2>&1 & pids+=($!)
 wait_port $MOCK_PORT
