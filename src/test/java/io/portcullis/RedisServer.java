@@ -58,6 +58,16 @@ public final class RedisServer implements AutoCloseable {
     new ProcessBuilder("kill", "-CONT", String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
   }
 
+  /** Kills the server (SIGKILL): no goodbye to its clients or its cluster. */
+  public void kill() throws Exception {
+    process.destroyForcibly();
+    process.waitFor(5, TimeUnit.SECONDS);
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   public static int freePortNumber() throws IOException {
     return freePort();
   }

@@ -16,7 +16,9 @@ public final class RedisClients {
     if (config.cluster().isEmpty()) {
       return options.setType(RedisClientType.STANDALONE).setConnectionString(config.url());
     }
-    options.setType(RedisClientType.CLUSTER);
+    // the slot map is read again every second (and on MOVED): after a master fails over, decisions
+    // come back to Redis within about a second of the replica taking over (RedisClusterFailoverTest)
+    options.setType(RedisClientType.CLUSTER).setHashSlotCacheTTL(1000);
     config.cluster().forEach(options::addConnectionString);
     return options;
   }

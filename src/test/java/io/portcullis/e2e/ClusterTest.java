@@ -9,19 +9,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -208,55 +200,14 @@ class ClusterTest {
     assertThat(limited).isEqualTo(7);
   }
 
-  /** Plain and streaming requests through the balancer until stopped; every failure is recorded. */
-  static final class Load implements AutoCloseable {
-    final AtomicBoolean running = new AtomicBoolean(true);
-    final AtomicInteger ok = new AtomicInteger();
-    final AtomicInteger streams = new AtomicInteger();
-    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    final ExecutorService pool = Executors.newFixedThreadPool(6);
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-
-    Load() {
-      this(key);
-    }
-
-    Load(String credential) {
-      for (int t = 0; t < 6; t++) {
-        boolean streaming = t >= 4;
-        pool.submit(() -> {
-          while (running.get()) {
-            try {
-              HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lbPort + "/v1/chat/completions"))
-                  .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + credential).header("content-type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(chat(streaming ? "paced" : "chat", streaming, "hi"))).build(),
-                  HttpResponse.BodyHandlers.ofString());
-              if (res.statusCode() != 200) {
-                failures.add(java.time.Instant.now() + " " + res.statusCode() + " " + res.body());
-              } else if (streaming && !res.body().endsWith("data: [DONE]\n\n")) {
-                failures.add("truncated stream: " + res.body().substring(Math.max(0, res.body().length() - 200)));
-              } else {
-                (streaming ? streams : ok).incrementAndGet();
-              }
-            } catch (Exception e) {
-              failures.add(java.time.Instant.now() + " " + e);
-            }
-          }
-        });
-      }
-    }
-
-    @Override
-    public void close() throws Exception {
-      running.set(false);
-      pool.shutdown();
-      assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-    }
+  /** Load through the balancer: 4 threads of plain requests, 2 of streams. */
+  static Load load(String credential) {
+    return new Load(List.of(URI.create("http://127.0.0.1:" + lbPort + "/v1/chat/completions")), credential, 4, 2);
   }
 
   @Test
   void aRollingRestartUnderLoadFailsNothing() throws Exception {
-    Load load = new Load();
+    Load load = load(key);
     try (load) {
       Thread.sleep(1000);
       for (int i = 0; i < 3; i++) {
@@ -275,7 +226,7 @@ class ClusterTest {
 
   @Test
   void aRedisPauseUnderLoadFailsNothing() throws Exception {
-    Load load = new Load();
+    Load load = load(key);
     try (load) {
       Thread.sleep(1000); // every instance has the key cached by now
       redis.pause();
@@ -302,7 +253,7 @@ class ClusterTest {
 
   @Test
   void aRedisKilledAndRestartedEmptyUnderLoadFailsNothingAndSharedLimitsResume() throws Exception {
-    Load load = new Load(jwt("loader", "chat"));
+    Load load = load(jwt("loader", "chat"));
     int duringOutage;
     try (load) {
       Thread.sleep(1000);
