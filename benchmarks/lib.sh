@@ -46,3 +46,6 @@ NGINX
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# One numeric field of a one-line JSON object on stdin.
+json_field() { sed -e "s/.*\"$1\":\([^,}]*\).*/\1/"; }

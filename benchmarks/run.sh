@@ -47,7 +47,6 @@ declare -A URL=([direct]="http://127.0.0.1:$MOCK_PORT" [nginx]="http://127.0.0.1
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 # wrk latency lines look like "99%   12.34ms": normalise to milliseconds
 wrk_ms() { awk -v q="$1" '$1==q { v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v); if(u=="us") v/=1000; else if(u=="s") v*=1000; print v }'; }
-json_field() { sed -e "s/.*\"$1\":\([^,}]*\).*/\1/"; }
 # wrk_stats PREFIX: "requests/s p50 p99 non-2xx" over the rounds in $OUT/PREFIX-*.txt (medians, non-2xx summed)
 wrk_stats() {
   echo "$(cat "$OUT"/$1-*.txt | awk '/Requests\/sec/ {print $2}' | median) $(cat "$OUT"/$1-*.txt | wrk_ms 50% | median)" \

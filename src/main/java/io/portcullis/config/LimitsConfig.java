@@ -11,8 +11,12 @@ import java.util.regex.Pattern;
  * @param expectedInstances how many gateway instances share the limits: when Redis cannot be
  *     reached, a policy in {@code local} mode lets each instance admit its share, limit ÷ this
  * @param policies the policies by name
+ * @param enforceMaxTokens a stream whose completion passes the request's own {@code max_tokens}
+ *     (plus the tokenizers' tolerance) is ended as the provider should have ended it
+ * @param claimIncrement tokens a stream that has spent its reservation claims from the shared
+ *     counters at a time (one limiter call per claim)
  */
-public record LimitsConfig(int expectedInstances, Map<String, Policy> policies) {
+public record LimitsConfig(int expectedInstances, Map<String, Policy> policies, boolean enforceMaxTokens, int claimIncrement) {
 
   /** What a policy does when Redis fails: count in this process, admit, or refuse (503). */
   public enum OnRedisFailure { LOCAL, OPEN, CLOSED }

@@ -7,6 +7,7 @@ import io.portcullis.sse.SseField;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.ToIntFunction;
@@ -149,6 +150,36 @@ public final class AnthropicMessages implements WireFormat {
   @Override
   public StreamText streamText(TextFilter.Factory filters) {
     return new AnthropicStreamText(filters);
+  }
+
+  /**
+   * {@code content_block_stop} for the block the last event was in (if it was still open), then
+   * {@code message_delta} with {@code stop_reason: "max_tokens"} and the output tokens, then
+   * {@code message_stop}.
+   */
+  @Override
+  public List<SseEvent> lengthStop(JsonObject body, boolean usageUnasked, SseEvent last, long input, long output) {
+    List<SseEvent> out = new ArrayList<>();
+    if (last != null && last.hasData()) {
+      try {
+        JsonObject event = new JsonObject(last.data());
+        String type = event.getString("type", "");
+        if ((type.equals("content_block_delta") || type.equals("content_block_start")) && event.getValue("index") instanceof Number i) {
+          out.add(named("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", i)));
+        }
+      } catch (RuntimeException notJson) {
+        // no block to close
+      }
+    }
+    out.add(named("message_delta", new JsonObject().put("type", "message_delta")
+        .put("delta", new JsonObject().put("stop_reason", "max_tokens").putNull("stop_sequence"))
+        .put("usage", new JsonObject().put("output_tokens", output))));
+    out.add(named("message_stop", new JsonObject().put("type", "message_stop")));
+    return out;
+  }
+
+  private static SseEvent named(String name, JsonObject data) {
+    return new SseEvent(List.of(new SseField("event", name), SseField.data(data.encode())));
   }
 
   /** Anthropic streams report failures as an {@code error} event; its SDKs raise on it. */

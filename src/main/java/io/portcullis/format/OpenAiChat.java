@@ -6,6 +6,7 @@ import io.portcullis.sse.SseEvent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.ToIntFunction;
@@ -176,6 +177,46 @@ public final class OpenAiChat implements WireFormat {
   @Override
   public StreamText streamText(TextFilter.Factory filters) {
     return new OpenAiChatStreamText(filters);
+  }
+
+  /**
+   * A finish chunk with {@code finish_reason: "length"} for each choice, the usage chunk when the
+   * client asked for it ({@code stream_options.include_usage}), then {@code [DONE]}; id, model and
+   * the like are those of the stream's last chunk.
+   */
+  @Override
+  public List<SseEvent> lengthStop(JsonObject body, boolean usageUnasked, SseEvent last, long input, long output) {
+    JsonObject base = new JsonObject().put("object", "chat.completion.chunk");
+    if (last != null && last.hasData()) {
+      try {
+        JsonObject chunk = new JsonObject(last.data());
+        for (String field : List.of("id", "object", "created", "model", "system_fingerprint", "service_tier")) {
+          if (chunk.containsKey(field)) {
+            base.put(field, chunk.getValue(field));
+          }
+        }
+      } catch (RuntimeException notJson) {
+        // the defaults above
+      }
+    }
+    boolean usage = !usageUnasked && body.getValue("stream_options") instanceof JsonObject o
+        && Boolean.TRUE.equals(o.getValue("include_usage"));
+    int n = Math.max(1, body.getValue("n") instanceof Number c ? c.intValue() : 1);
+    List<SseEvent> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      JsonObject chunk = base.copy().put("choices", new JsonArray().add(new JsonObject().put("index", i)
+          .put("delta", new JsonObject()).putNull("logprobs").put("finish_reason", "length")));
+      if (usage) {
+        chunk.putNull("usage");
+      }
+      out.add(SseEvent.ofData(chunk.encode()));
+    }
+    if (usage) {
+      out.add(SseEvent.ofData(base.copy().put("choices", new JsonArray()).put("usage", new JsonObject()
+          .put("prompt_tokens", input).put("completion_tokens", output).put("total_tokens", input + output)).encode()));
+    }
+    out.add(SseEvent.ofData("[DONE]"));
+    return out;
   }
 
   /** OpenAI SDKs raise an APIError when a data event carries an {@code error} object. */

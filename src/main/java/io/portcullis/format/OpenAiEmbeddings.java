@@ -137,6 +137,12 @@ public final class OpenAiEmbeddings implements WireFormat {
   }
 
   /** Embeddings never stream; a stream of them is not a grammar the gateway knows, so nothing passes. */
+  /** Embeddings do not stream. */
+  @Override
+  public List<SseEvent> lengthStop(JsonObject body, boolean usageUnasked, SseEvent last, long input, long output) {
+    return List.of();
+  }
+
   @Override
   public StreamText streamText(TextFilter.Factory filters) {
     return new StreamText() {

@@ -94,6 +94,17 @@ public sealed interface WireFormat permits OpenAiChat, OpenAiEmbeddings, Anthrop
    */
   JsonObject errorBody(int status, String type, String code, String message);
 
+  /**
+   * The closing events of a stream the gateway ends because its completion reached the request's
+   * own bound ({@code max_tokens}): what the provider would have sent had it kept to the bound (the
+   * format's "length" stop, the usage where the format or the client wants it, the end marker).
+   *
+   * @param body the request, as sent upstream
+   * @param usageUnasked the gateway asked for the usage report and the client did not (none is sent)
+   * @param last the last data event that went out, whose ids are copied; or null
+   */
+  List<SseEvent> lengthStop(JsonObject body, boolean usageUnasked, SseEvent last, long input, long output);
+
   /** The last event of a stream that failed after it started, in the format's error shape. */
   SseEvent errorEvent(int status, String type, String code, String message);
 

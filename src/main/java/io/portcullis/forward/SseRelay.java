@@ -22,13 +22,30 @@ final class SseRelay {
   private final ResponseChain chain;
   private final SseEventParser parser;
   private Buffer pending = Buffer.buffer(512);
+  private boolean parserEnded;
 
-  SseRelay(Exchange exchange, int maxEventBytes) {
+  /** @param onResume runs when a link that waited goes on: {@link #drain} has its output */
+  SseRelay(Exchange exchange, int maxEventBytes, Runnable onResume) {
     this.exchange = exchange;
     this.format = exchange.format();
     this.chain = exchange.response();
     this.parser = new SseEventParser(maxEventBytes, chain::onEvent);
-    chain.open(this::write);
+    chain.open(this::write, onResume);
+  }
+
+  /** Whether a link waits (for the limiter): upstream must pause. */
+  boolean holding() {
+    return chain.holding();
+  }
+
+  /** Whether a link ended the stream as complete (its closing events are out). */
+  boolean finished() {
+    return chain.finished();
+  }
+
+  /** Whether the end of upstream has gone through every link (not deferred by a waiting link). */
+  boolean ended() {
+    return chain.ended();
   }
 
   /** Why the stream must end now (a link cut it or failed), or null. */
@@ -49,19 +66,26 @@ final class SseRelay {
     return drain();
   }
 
-  /** Upstream ended normally: flush what the links still hold. */
+  /** Upstream ended normally: flush what the links still hold (deferred while a link waits). */
   Buffer onEnd() {
-    parser.end();
+    endParser();
     chain.onEnd();
     return drain();
   }
 
   /** The stream ends early: flush the links, then the format's error event (no [DONE] follows). */
   Buffer onError(GatewayError error) {
-    parser.end();
-    chain.onEnd();
+    endParser();
+    chain.endNow();
     SseWriter.appendTo(pending, format.errorEvent(error.status(), error.kind().type(), error.code(), error.message()));
     return drain();
+  }
+
+  private void endParser() {
+    if (!parserEnded) {
+      parserEnded = true;
+      parser.end(); // a last event without its blank line still counts
+    }
   }
 
   private void write(SseEvent event) {
@@ -71,7 +95,8 @@ final class SseRelay {
     SseWriter.appendTo(pending, event);
   }
 
-  private Buffer drain() {
+  /** What the links emitted since the last call, serialised for the client. */
+  Buffer drain() {
     if (pending.length() == 0) {
       return Buffer.buffer(0);
     }

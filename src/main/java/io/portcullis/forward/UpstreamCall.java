@@ -68,6 +68,10 @@ final class UpstreamCall {
   private long lastClientWriteNanos;
   private boolean committed;
   private boolean paused;
+  /** Upstream is paused because a link of the response chain waits (for the limiter). */
+  private boolean gated;
+  /** Upstream has ended; the stream completes once the chain has gone through its end. */
+  private boolean upstreamEnded;
   private SseRelay relay;
   private Buffer collected;
 
@@ -170,7 +174,7 @@ final class UpstreamCall {
     String contentType = res.getHeader(HttpHeaders.CONTENT_TYPE);
     boolean eventStream = status / 100 == 2 && contentType != null && contentType.startsWith("text/event-stream");
     if (eventStream) {
-      relay = new SseRelay(ex, config.stream().maxEventBytes());
+      relay = new SseRelay(ex, config.stream().maxEventBytes(), () -> onRelayResumed(gen));
     } else {
       collected = Buffer.buffer();
     }
@@ -206,8 +210,54 @@ final class UpstreamCall {
       return;
     }
     writeToClient(bytes);
+    afterRelay();
+  }
+
+  /** After the chain ran: end the stream if a link cut or finished it, pause upstream while a link waits. */
+  private void afterRelay() {
     if (relay.cut() != null) {
       cutStream();
+    } else if (relay.finished()) {
+      finishStream();
+    } else if (relay.holding() && !gated) {
+      gated = true;
+      response.pause();
+    }
+  }
+
+  /** A link that waited goes on: write what came out, then carry on (or complete the stream that ended meanwhile). */
+  private void onRelayResumed(int gen) {
+    if (gen != generation || phase == Phase.DONE) {
+      return;
+    }
+    writeToClient(relay.drain());
+    if (relay.cut() != null || relay.finished() || relay.holding()) {
+      afterRelay();
+      return;
+    }
+    gated = false;
+    lastUpstreamNanos = System.nanoTime();
+    if (upstreamEnded) {
+      complete();
+      out.end();
+    } else if (!paused && phase == Phase.RELAYING) {
+      response.resume();
+    }
+  }
+
+  /** A link ended the stream as complete (its own closing events are out): upstream is cancelled. */
+  private void finishStream() {
+    if (phase == Phase.DONE) {
+      return;
+    }
+    generation++;
+    Buffer tail = relay.onEnd();
+    complete();
+    if (request != null) {
+      request.reset();
+    }
+    if (!out.ended() && !out.closed()) {
+      out.end(tail);
     }
   }
 
@@ -224,10 +274,15 @@ final class UpstreamCall {
       failed(gen, GatewayError.upstream("upstream_empty_stream", "the model provider ended the stream without data"));
       return;
     }
+    upstreamEnded = true;
     Buffer tail = relay.onEnd();
-    if (relay.cut() != null) {
+    if (relay.cut() != null || relay.finished()) {
       writeToClient(tail);
-      cutStream();
+      afterRelay();
+      return;
+    }
+    if (!relay.ended()) {
+      writeToClient(tail); // a link waits: the stream completes when it goes on (onRelayResumed)
       return;
     }
     complete();
@@ -354,7 +409,7 @@ final class UpstreamCall {
       out.drainHandler(v -> {
         paused = false;
         lastUpstreamNanos = System.nanoTime();
-        if (phase == Phase.RELAYING) {
+        if (phase == Phase.RELAYING && !gated) {
           response.resume();
         }
       });
@@ -431,7 +486,7 @@ final class UpstreamCall {
       timedOut(gen, "upstream_first_byte_timeout", "the model provider sent nothing within the first-byte timeout");
       return;
     }
-    if (phase == Phase.RELAYING && !paused && now - lastUpstreamNanos >= idleNanos) {
+    if (phase == Phase.RELAYING && !paused && !gated && now - lastUpstreamNanos >= idleNanos) {
       timedOut(gen, "upstream_idle_timeout", "the model provider went silent mid-response");
       return;
     }

@@ -42,6 +42,8 @@ public final class Exchange {
   private int redactions;
   private String completionText;
 
+  private String completionFlag;
+
   public Exchange(String requestId, long startNanos, Snapshot snapshot, Endpoint endpoint) {
     this.requestId = requestId;
     this.startNanos = startNanos;
@@ -247,5 +249,18 @@ public final class Exchange {
 
   public String guardVerdict() {
     return guardVerdict;
+  }
+
+  /**
+   * The completion passed the request's own {@code max_tokens}: {@code cut} (a stream the gateway
+   * ended there) or {@code charged} (a whole answer, charged in full); or whether the provider
+   * reported less usage than counted ({@code underreported}).
+   */
+  public void completionFlag(String flag) {
+    this.completionFlag = flag;
+  }
+
+  public String completionFlag() {
+    return completionFlag;
   }
 }

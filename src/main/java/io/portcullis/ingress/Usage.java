@@ -2,14 +2,28 @@ package io.portcullis.ingress;
 
 /**
  * The token usage of one exchange as its provider reports it (each wire format reads its own
- * fields, see {@code WireFormat#usage}), and the text events streamed, which count when a stream
- * ends without a report. Read to settle reservations, for metrics and the access log.
+ * fields, see {@code WireFormat#usage}), and what the gateway saw itself: the text events streamed
+ * and, where the limit stage counts them, the completion tokens those events carried. Read to
+ * settle reservations, for metrics and the access log.
+ *
+ * <p>A report may be false: a provider (or a proxy before it) that says it sent fewer completion
+ * tokens than the gateway counted beyond the tokenizers' {@linkplain #tolerance tolerance} is
+ * charged what was counted.
  */
 public final class Usage {
 
   private long input = -1;
   private long output = -1;
   private long streamedEvents;
+  private long countedOutput = -1;
+
+  /**
+   * How far two tokenizers may disagree on {@code tokens} tokens of text: 4 tokens, or a tenth of
+   * them when that is more. The max_tokens ceiling and the under-report check allow this much.
+   */
+  public static long tolerance(long tokens) {
+    return Math.max(4, tokens / 10);
+  }
 
   /** What the provider reported in a body or an event (each -1 when that part was not in it). */
   public void reported(long in, long out) {
@@ -36,9 +50,27 @@ public final class Usage {
     streamedEvents++;
   }
 
-  /** Completion tokens so far: as reported (Anthropic reports them as it goes), else one per text event. */
+  /** Completion tokens the gateway counted in streamed text (added as they pass). */
+  public void counted(long tokens) {
+    countedOutput = Math.max(0, countedOutput) + tokens;
+  }
+
+  /** Completion tokens counted in the stream's text, or -1 when nobody counted them. */
+  public long countedOutput() {
+    return countedOutput;
+  }
+
+  /**
+   * Completion tokens so far: as reported (Anthropic reports them as it goes) or as counted,
+   * whichever is more; without a count, one per text event.
+   */
   public long outputSoFar() {
-    return Math.max(output, streamedEvents);
+    return Math.max(output, countedOutput >= 0 ? countedOutput : streamedEvents);
+  }
+
+  /** Whether the provider reported fewer completion tokens than were counted, beyond the tolerance. */
+  public boolean underReported() {
+    return output >= 0 && countedOutput >= 0 && output + tolerance(countedOutput) < countedOutput;
   }
 
   /** The input tokens to charge: as reported; without a report, the prompt as counted before the call. */
@@ -47,10 +79,14 @@ public final class Usage {
   }
 
   /**
-   * The output tokens to charge: as reported; without a report (a stream that died), one per text
-   * event that reached the client.
+   * The output tokens to charge: as reported, unless the report is below what was counted beyond
+   * the tolerance (then the count); without a report (a stream that died), the count, else one per
+   * text event that reached the client.
    */
-  public long outputOrStreamed() {
-    return output >= 0 ? output : streamedEvents;
+  public long outputToCharge() {
+    if (output >= 0) {
+      return underReported() ? countedOutput : output;
+    }
+    return countedOutput >= 0 ? countedOutput : streamedEvents;
   }
 }

@@ -46,6 +46,11 @@ public record Charge(String key, String kind, long limit, long windowMs, long co
     return kind.contains("tokens") ? Tokens.TOTAL : Tokens.NONE;
   }
 
+  /** The same limit charged {@code newCost} (a stream's claim). */
+  Charge withCost(long newCost) {
+    return new Charge(key, kind, limit, windowMs, newCost, member, burst);
+  }
+
   /** The same charge with other limits (the local fallback's share). */
   Charge withLimit(long newLimit, long newBurst) {
     return new Charge(key, kind, newLimit, windowMs, cost, member, newBurst);

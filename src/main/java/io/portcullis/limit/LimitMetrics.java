@@ -11,7 +11,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The limiter's counters: {@code portcullis_ratelimit_decisions_total{policy, mode, outcome}}, where
  * mode says who decided (redis, local, open, closed, cache: the deny cache) and outcome is allowed,
- * denied or unavailable. Policy names come from the config.
+ * denied or unavailable; {@code portcullis_token_claims_total{policy, outcome}}, the claims of
+ * streams that ran past their reservation (granted, refused, unavailable); and
+ * {@code portcullis_completion_overruns_total{model, action}}, completions past the request's own
+ * {@code max_tokens} (cut: a stream ended there; charged: a whole answer charged in full) or whose
+ * provider reported less than was counted (underreported). Policy and model names come from the
+ * config.
  */
 public final class LimitMetrics {
 
@@ -42,6 +47,18 @@ public final class LimitMetrics {
         .description("limiter calls to Redis, until their answer").publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5))
         .register(registry);
+  }
+
+  void claimed(String policy, String outcome) {
+    decisions.computeIfAbsent("claim\u0000" + policy + '\u0000' + outcome, k -> Counter.builder("portcullis.token.claims")
+        .tag("policy", policy).tag("outcome", outcome)
+        .description("claims of streams past their reservation, by policy and outcome").register(registry)).increment();
+  }
+
+  void overrun(String model, String action) {
+    decisions.computeIfAbsent("overrun\u0000" + model + '\u0000' + action, k -> Counter.builder("portcullis.completion.overruns")
+        .tag("model", model).tag("action", action)
+        .description("completions past the request's max_tokens, or under-reported by their provider").register(registry)).increment();
   }
 
   void decided(String policy, String mode, String outcome) {

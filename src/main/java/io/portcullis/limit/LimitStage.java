@@ -25,9 +25,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * refunded if the other refused. Every limited response carries the limit headers; a denial is 429
  * with {@code Retry-After}, remembered in the {@link DenyCache}.
  *
- * <p>An admitted request keeps its {@link Reservation} on the exchange, and a stream gets the
- * {@link BudgetCut} link; when the exchange ends, however it ends, the reservation is closed: this
- * stage's end handler is the one place it is settled.
+ * <p>An admitted request keeps its {@link Reservation} on the exchange, and the response gets the
+ * {@link StreamBudget} link (a stream claims more as it goes; the request's own {@code max_tokens}
+ * is a ceiling, with or without a policy); when the exchange ends, however it ends, the reservation
+ * is closed: this stage's end handler is the one place it is settled.
  */
 public final class LimitStage implements Handler<RoutingContext> {
 
@@ -57,6 +58,7 @@ public final class LimitStage implements Handler<RoutingContext> {
     Exchange ex = Exchange.of(ctx);
     LimitsConfig.Policy policy = policy(ex);
     if (policy == null) {
+      StreamBudget.install(ex, ex.snapshot().config().limits(), metrics, 0, null, null);
       ctx.next();
     } else if (!policy.countsTokens()) {
       decide(ctx, ex, policy, false, 0);
@@ -126,13 +128,13 @@ public final class LimitStage implements Handler<RoutingContext> {
         return;
       }
       RateLimitHeaders.put(ctx.response().headers(), plan.all(), combined);
-      admitted(ctx, ex, plan, u, t, countsTokens, prompt);
+      admitted(ctx, ex, policy, plan, u, t, countsTokens, prompt, completion);
     });
   }
 
-  /** Keeps the reservation on the exchange, arms the budget cut, and closes the reservation when the exchange ends. */
-  private void admitted(RoutingContext ctx, Exchange ex, ChargePlan plan, Decision u, Decision t, boolean countsTokens,
-      long prompt) {
+  /** Keeps the reservation on the exchange, arms the stream's budget, and closes the reservation when the exchange ends. */
+  private void admitted(RoutingContext ctx, Exchange ex, LimitsConfig.Policy policy, ChargePlan plan, Decision u, Decision t,
+      boolean countsTokens, long prompt, long completion) {
     List<Reservation.Charged> charged = new ArrayList<>();
     for (int i = 0; i < plan.user().size(); i++) {
       charged.add(new Reservation.Charged(plan.user().get(i), u.states().get(i), decider.limiter(u)));
@@ -140,14 +142,17 @@ public final class LimitStage implements Handler<RoutingContext> {
     for (int i = 0; i < plan.team().size(); i++) {
       charged.add(new Reservation.Charged(plan.team().get(i), t.states().get(i), decider.limiter(t)));
     }
-    Reservation reservation = new Reservation(charged, prompt, ex.usage());
+    Reservation reservation = new Reservation(charged, prompt, completion, ex.usage());
     ex.put(Reservation.SLOT, reservation);
-    if (countsTokens && ex.stream()) {
+    LimitsConfig limits = ex.snapshot().config().limits();
+    Claims claims = null;
+    if (countsTokens && ex.stream() && reservation.limitsCompletion()) {
       if (ex.format().askForStreamUsage(ex.body())) {
         ex.usageReportUnasked(); // the client did not ask for it: read, then dropped from the stream
       }
-      ex.response().install(ResponseFilter.Order.BUDGET, new BudgetCut(reservation));
+      claims = new Claims(decider, metrics, policy, limits.expectedInstances(), plan, reservation, limits.claimIncrement());
     }
+    StreamBudget.install(ex, limits, metrics, prompt, reservation, claims);
     // the one settlement: however the exchange ends (served, refused later, client gone)
     ctx.addEndHandler(done -> reservation.close(ex.reachedProvider()));
     ctx.next();

@@ -2,14 +2,19 @@ package io.portcullis.limit;
 
 import io.portcullis.ingress.Slot;
 import io.portcullis.ingress.Usage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What a request was charged, kept until the exchange is over, then closed once: every token charge
- * (per-window limits and quotas, the caller's, its team's and per model) is corrected to the tokens
- * really used of the kind it counts (input, output or both), or refunded whole when the request
- * never reached a provider that served it; concurrency places are given back. {@link #close} is the
- * one place a reservation is settled: the limit stage calls it when the exchange ends, however it ends.
+ * What a request was charged, kept until the exchange is over, then closed once: the admission's
+ * charges (per-window limits and quotas, the caller's, its team's and per model; a concurrency
+ * place) and every claim a stream made on top ({@link StreamBudget}). Closing corrects the token
+ * charges to the tokens really used of the kind each counts (input, output or both), or refunds them
+ * whole when the request never reached a provider that served it; concurrency places are given
+ * back. {@link #close} is the one place a reservation is settled: the limit stage calls it when the
+ * exchange ends, however it ends.
  */
 public final class Reservation {
 
@@ -21,43 +26,66 @@ public final class Reservation {
 
   private final List<Charged> charged;
   private final long countedPrompt;
+  private final long completionReserved;
   private final Usage usage;
+  private long claimed;
   private boolean closed;
 
   /**
    * @param countedPrompt the prompt tokens counted before the call
+   * @param completionReserved the completion tokens the admission reserved
    * @param usage what the response reports as it goes
    */
-  public Reservation(List<Charged> charged, long countedPrompt, Usage usage) {
+  public Reservation(List<Charged> charged, long countedPrompt, long completionReserved, Usage usage) {
     this.usage = usage;
-    this.charged = List.copyOf(charged);
+    this.charged = new ArrayList<>(charged);
     this.countedPrompt = countedPrompt;
+    this.completionReserved = completionReserved;
+  }
+
+  /** Whether a charge is one a stream's claims add to: it counts completion tokens. */
+  static boolean claimable(Charge c) {
+    return c.tokens() == Charge.Tokens.TOTAL || c.tokens() == Charge.Tokens.OUTPUT;
+  }
+
+  /** Whether any charge counts completion tokens (else a stream has nothing to claim). */
+  boolean limitsCompletion() {
+    for (Charged c : charged) {
+      if (claimable(c.charge())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The completion tokens the stream holds: what the admission reserved, plus every claim granted. */
+  long allowance() {
+    return completionReserved + claimed;
   }
 
   /**
-   * Whether the completion has run past what the caller may still spend: for each token limit, the
-   * completion tokens reserved plus what it had left after the reservation (the tightest counts).
-   * Never for a request decided without the shared counters (open mode).
+   * A claim was granted: its charges are settled with the rest at the end. Granted after the
+   * exchange was closed (the client left while it was in flight), it is given back at once.
    */
-  public boolean overBudget() {
-    long allowance = Long.MAX_VALUE;
-    for (Charged c : charged) {
-      if (c.state().window() < 0) {
-        continue;
+  void claimed(long tokens, List<Charged> charges) {
+    if (closed) {
+      for (Charged c : charges) {
+        if (c.state().window() >= 0) {
+          c.limiter().settle(c.charge(), c.state().window(), -c.charge().cost());
+        }
       }
-      switch (c.charge().tokens()) {
-        case TOTAL -> allowance = Math.min(allowance, (c.charge().cost() - countedPrompt) + c.state().remaining());
-        case OUTPUT -> allowance = Math.min(allowance, c.charge().cost() + c.state().remaining());
-        default -> { } // requests, and input tokens (all spent before the first output token)
-      }
+      return;
     }
-    return usage.outputSoFar() > allowance;
+    claimed += tokens;
+    charged.addAll(charges);
   }
 
   /**
    * The exchange is over. With {@code served}, every token charge is settled to the usage seen (as
-   * reported; else the prompt as counted and one token per text event streamed); without, every
-   * token reserved goes back. Then the concurrency places are given back. Only the first call counts.
+   * reported unless the report is false; else as counted); without, every token reserved or
+   * claimed goes back. A limit charged several times (the admission, then claims) is filled in
+   * order and the rest given back from the last claims, each correction to the window it was charged
+   * in. Then the concurrency places are given back. Only the first call counts.
    */
   public void close(boolean served) {
     if (closed) {
@@ -65,23 +93,30 @@ public final class Reservation {
     }
     closed = true;
     long input = served ? usage.inputOr(countedPrompt) : 0;
-    long output = served ? usage.outputOrStreamed() : 0;
+    long output = served ? usage.outputToCharge() : 0;
+    Map<String, List<Charged>> byLimit = new LinkedHashMap<>();
     for (Charged c : charged) {
       if (c.charge().isConcurrency()) {
         c.limiter().release(c.charge());
-        continue;
+      } else if (c.state().window() >= 0) { // admitted open: nothing was counted
+        byLimit.computeIfAbsent(c.charge().key(), k -> new ArrayList<>(2)).add(c);
       }
-      if (c.state().window() < 0) {
-        continue; // admitted open: nothing was counted
-      }
-      long used = switch (c.charge().tokens()) {
+    }
+    for (List<Charged> limit : byLimit.values()) {
+      Charge first = limit.get(0).charge();
+      long left = switch (first.tokens()) {
         case TOTAL -> input + output;
         case INPUT -> input;
         case OUTPUT -> output;
-        case NONE -> c.charge().cost();
+        case NONE -> first.cost();
       };
-      if (used != c.charge().cost()) {
-        c.limiter().settle(c.charge(), c.state().window(), used - c.charge().cost());
+      for (int i = 0; i < limit.size(); i++) {
+        Charged c = limit.get(i);
+        long used = i == limit.size() - 1 ? left : Math.min(left, c.charge().cost());
+        left -= used;
+        if (used != c.charge().cost()) {
+          c.limiter().settle(c.charge(), c.state().window(), used - c.charge().cost());
+        }
       }
     }
   }

@@ -19,6 +19,10 @@ import io.portcullis.config.MockConfig;
  * @param stamp put the mock's send time ({@code System.nanoTime()}, one clock for all processes of a
  *     Linux machine) into each OpenAI chunk as {@code x_mock_sent_ns}, so a load generator can
  *     measure what a proxy adds to each token
+ * @param ignoreMaxTokens stream the whole completion whatever the request's {@code max_tokens} says
+ *     (a provider that overruns; by default the mock stops at the bound with {@code length})
+ * @param usageFactor the completion tokens reported are the ones sent times this (below 1: a
+ *     provider that under-reports)
  */
 public record MockBehaviour(
     int status,
@@ -29,11 +33,13 @@ public record MockBehaviour(
     int abortAfter,
     int malformedAfter,
     int tokenSize,
-    boolean stamp) {
+    boolean stamp,
+    boolean ignoreMaxTokens,
+    double usageFactor) {
 
   public static MockBehaviour defaults(MockConfig config) {
     return new MockBehaviour(200, 1, config.firstByteDelay().toMillis(), config.tokens(),
-        config.tokensPerSecond(), -1, -1, 0, false);
+        config.tokensPerSecond(), -1, -1, 0, false, false, 1.0);
   }
 
   /** The model name without directives. */
@@ -42,13 +48,33 @@ public record MockBehaviour(
     return at < 0 ? model : model.substring(0, at);
   }
 
-  /** Applies the directives in {@code model}; unknown or malformed directives are ignored. */
+  /** The completion tokens to report for {@code sent} tokens sent. */
+  public int reported(int sent) {
+    return (int) Math.round(sent * usageFactor);
+  }
+
+  /**
+   * Applies the directives in {@code model} ({@code status}, {@code retry_after}, {@code ttfb},
+   * {@code tokens}, {@code rate}, {@code abort_after}, {@code malformed_after}, {@code token_size},
+   * {@code stamp}, {@code ignore_max_tokens}, {@code usage_factor}); unknown or malformed directives
+   * are ignored.
+   */
   public MockBehaviour with(String model) {
     int at = model.indexOf('@');
     if (at < 0) {
       return this;
     }
-    MockBehaviour b = this;
+    int status = this.status;
+    int retryAfter = retryAfterSeconds;
+    long ttfb = firstByteDelayMs;
+    int tokens = this.tokens;
+    double rate = tokensPerSecond;
+    int abort = abortAfter;
+    int malformed = malformedAfter;
+    int size = tokenSize;
+    boolean stamp = this.stamp;
+    boolean overrun = ignoreMaxTokens;
+    double factor = usageFactor;
     for (String directive : model.substring(at + 1).split("[;&,]")) {
       int eq = directive.indexOf('=');
       if (eq < 0) {
@@ -57,31 +83,24 @@ public record MockBehaviour(
       String key = directive.substring(0, eq).trim();
       String value = directive.substring(eq + 1).trim();
       try {
-        b = switch (key) {
-          case "status" -> new MockBehaviour(Integer.parseInt(value), b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
-          case "retry_after" -> new MockBehaviour(b.status, Integer.parseInt(value), b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
-          case "ttfb" -> new MockBehaviour(b.status, b.retryAfterSeconds, Long.parseLong(value),
-              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
-          case "tokens" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              Integer.parseInt(value), b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
-          case "rate" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, Double.parseDouble(value), b.abortAfter, b.malformedAfter, b.tokenSize, b.stamp);
-          case "abort_after" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, Integer.parseInt(value), b.malformedAfter, b.tokenSize, b.stamp);
-          case "malformed_after" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, b.abortAfter, Integer.parseInt(value), b.tokenSize, b.stamp);
-          case "token_size" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, Integer.parseInt(value), b.stamp);
-          case "stamp" -> new MockBehaviour(b.status, b.retryAfterSeconds, b.firstByteDelayMs,
-              b.tokens, b.tokensPerSecond, b.abortAfter, b.malformedAfter, b.tokenSize, "1".equals(value));
-          default -> b;
-        };
+        switch (key) {
+          case "status" -> status = Integer.parseInt(value);
+          case "retry_after" -> retryAfter = Integer.parseInt(value);
+          case "ttfb" -> ttfb = Long.parseLong(value);
+          case "tokens" -> tokens = Integer.parseInt(value);
+          case "rate" -> rate = Double.parseDouble(value);
+          case "abort_after" -> abort = Integer.parseInt(value);
+          case "malformed_after" -> malformed = Integer.parseInt(value);
+          case "token_size" -> size = Integer.parseInt(value);
+          case "stamp" -> stamp = "1".equals(value);
+          case "ignore_max_tokens" -> overrun = "1".equals(value);
+          case "usage_factor" -> factor = Double.parseDouble(value);
+          default -> { }
+        }
       } catch (NumberFormatException e) {
         // a directive that does not parse is ignored: the mock must never fail on its own input
       }
     }
-    return b;
+    return new MockBehaviour(status, retryAfter, ttfb, tokens, rate, abort, malformed, size, stamp, overrun, factor);
   }
 }

@@ -107,19 +107,22 @@ public final class MockProviderVerticle extends VerticleBase {
     String last = lastUserText(ex.body.getJsonArray("messages", new JsonArray()));
     // "/tool <arguments>" answers with a tool call whose arguments stream in pieces
     boolean toolCall = last != null && last.startsWith("/tool ");
-    List<String> tokens = MockText.tokens(toolCall ? "/echo " + last.substring(6) : last, ex.behaviour);
+    List<String> all = MockText.tokens(toolCall ? "/echo " + last.substring(6) : last, ex.behaviour);
+    List<String> tokens = bounded(all, ex, ex.body.getValue("max_completion_tokens") != null ? "max_completion_tokens" : "max_tokens");
+    String stop = tokens.size() < all.size() ? "length" : toolCall ? "tool_calls" : "stop";
     int promptTokens = countPromptWords(ex.body.getJsonArray("messages", new JsonArray()));
     int n = Math.max(1, Math.min(8, ex.body.getInteger("n", 1)));
     String id = "chatcmpl-mock" + IDS.incrementAndGet();
     long created = System.currentTimeMillis() / 1000;
+    int reported = ex.behaviour.reported(tokens.size() * n);
     JsonObject usage = new JsonObject().put("prompt_tokens", promptTokens)
-        .put("completion_tokens", tokens.size() * n).put("total_tokens", promptTokens + tokens.size() * n);
+        .put("completion_tokens", reported).put("total_tokens", promptTokens + reported);
     if (!ex.body.getBoolean("stream", false)) {
       JsonArray choices = new JsonArray();
       for (int i = 0; i < n; i++) {
         choices.add(new JsonObject().put("index", i)
             .put("message", new JsonObject().put("role", "assistant").put("content", String.join("", tokens)))
-            .putNull("logprobs").put("finish_reason", "stop"));
+            .putNull("logprobs").put("finish_reason", stop));
       }
       json(ex.req.response(), 200, new JsonObject().put("id", id).put("object", "chat.completion")
           .put("created", created).put("model", ex.model).put("choices", choices).put("usage", usage));
@@ -160,7 +163,7 @@ public final class MockProviderVerticle extends VerticleBase {
       @Override
       void closing(StringBuilder out) {
         for (int i = 0; i < n; i++) {
-          event(out, null, chunk(base, i, new JsonObject(), toolCall ? "tool_calls" : "stop", includeUsage));
+          event(out, null, chunk(base, i, new JsonObject(), stop, includeUsage));
         }
         if (includeUsage) {
           event(out, null, base.copy().put("choices", new JsonArray()).put("usage", usage).encode());
@@ -173,6 +176,18 @@ public final class MockProviderVerticle extends VerticleBase {
         out.append("data: {\"id\":\"").append(id).append("\",\"choices\":[{\"delta\":{\"content\":\"oops\n\n");
       }
     }.start();
+  }
+
+  /**
+   * The completion as a provider bounds it: cut at the request's {@code field} (each token of the
+   * mock counts as one), unless the behaviour is to ignore it.
+   */
+  private static List<String> bounded(List<String> tokens, MockExchange ex, String field) {
+    Object max = ex.body.getValue(field);
+    if (ex.behaviour.ignoreMaxTokens() || !(max instanceof Number m) || m.longValue() < 0 || m.longValue() >= tokens.size()) {
+      return tokens;
+    }
+    return tokens.subList(0, (int) m.longValue());
   }
 
   private static String chunk(JsonObject base, int index, JsonObject delta, String finish, boolean includeUsage) {
@@ -193,15 +208,18 @@ public final class MockProviderVerticle extends VerticleBase {
 
   private void messages(MockExchange ex) {
     String last = lastUserText(ex.body.getJsonArray("messages", new JsonArray()));
-    List<String> tokens = MockText.tokens(last, ex.behaviour);
+    List<String> all = MockText.tokens(last, ex.behaviour);
+    List<String> tokens = bounded(all, ex, "max_tokens");
+    String stop = tokens.size() < all.size() ? "max_tokens" : "end_turn";
+    int reported = ex.behaviour.reported(tokens.size());
     int inputTokens = countPromptWords(ex.body.getJsonArray("messages", new JsonArray()));
     String id = "msg_mock" + IDS.incrementAndGet();
     if (!ex.body.getBoolean("stream", false)) {
       json(ex.req.response(), 200, new JsonObject().put("id", id).put("type", "message").put("role", "assistant")
           .put("model", ex.model)
           .put("content", new JsonArray().add(new JsonObject().put("type", "text").put("text", String.join("", tokens))))
-          .put("stop_reason", "end_turn").putNull("stop_sequence")
-          .put("usage", new JsonObject().put("input_tokens", inputTokens).put("output_tokens", tokens.size())));
+          .put("stop_reason", stop).putNull("stop_sequence")
+          .put("usage", new JsonObject().put("input_tokens", inputTokens).put("output_tokens", reported)));
       return;
     }
     new MockStream(ex, tokens.size()) {
@@ -226,8 +244,8 @@ public final class MockProviderVerticle extends VerticleBase {
       void closing(StringBuilder out) {
         event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
         event(out, "message_delta", new JsonObject().put("type", "message_delta")
-            .put("delta", new JsonObject().put("stop_reason", "end_turn").putNull("stop_sequence"))
-            .put("usage", new JsonObject().put("output_tokens", tokens.size())).encode());
+            .put("delta", new JsonObject().put("stop_reason", stop).putNull("stop_sequence"))
+            .put("usage", new JsonObject().put("output_tokens", reported)).encode());
         event(out, "message_stop", "{\"type\":\"message_stop\"}");
       }
 

@@ -109,6 +109,9 @@ public final class AccessLog {
     if (ex.limitVerdict() != null) {
       field(out, "limit", ex.limitVerdict());
     }
+    if (ex.completionFlag() != null) {
+      field(out, "completion", ex.completionFlag());
+    }
     if (ex.guardVerdict() != null) {
       field(out, "guard", ex.guardVerdict());
     }

@@ -120,7 +120,7 @@ class ScrubTest {
 
   @Test
   void scrubsAnthropicStreams() throws Exception {
-    HttpResponse<String> res = f.post("/v1/messages", "{\"model\":\"claude\",\"stream\":true,\"max_tokens\":50,"
+    HttpResponse<String> res = f.post("/v1/messages", "{\"model\":\"claude\",\"stream\":true,\"max_tokens\":1000,"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"/echo " + SECRETS + "\"}]}");
     List<SseEvent> events = events(res.body());
     StringBuilder text = new StringBuilder();

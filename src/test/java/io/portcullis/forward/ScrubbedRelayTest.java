@@ -56,7 +56,7 @@ class ScrubbedRelayTest {
   static String relay(List<byte[]> chunks, List<String> releasedSoFar) throws Exception {
     Exchange ex = new Exchange("req", System.nanoTime(), null, Endpoint.CHAT_COMPLETIONS);
     ex.response().install(ResponseFilter.Order.SCRUB, new ScrubFilter(WireFormat.OPENAI_CHAT, SCRUBBER, rule -> { }));
-    SseRelay relay = new SseRelay(ex, 1 << 20);
+    SseRelay relay = new SseRelay(ex, 1 << 20, () -> { });
     StringBuilder wire = new StringBuilder();
     for (byte[] c : chunks) {
       wire.append(relay.onChunk(Buffer.buffer(c)).toString(StandardCharsets.UTF_8));

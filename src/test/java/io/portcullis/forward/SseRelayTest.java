@@ -59,7 +59,7 @@ class SseRelayTest {
     byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
     List<SseEvent> expected = parse(STREAM);
     for (int cut = 0; cut <= bytes.length; cut++) {
-      SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), 1 << 20);
+      SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), 1 << 20, () -> { });
       StringBuilder out = new StringBuilder();
       out.append(relay.onChunk(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, cut))));
       out.append(relay.onChunk(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, cut, bytes.length))));
@@ -75,7 +75,7 @@ class SseRelayTest {
       byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
       java.util.Random random = new java.util.Random(3);
       for (int round = 0; round < 200; round++) {
-        SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), 1 << 20);
+        SseRelay relay = new SseRelay(exchange(SseEventHook.NONE), 1 << 20, () -> { });
         Buffer out = Buffer.buffer();
         int i = 0;
         while (i < bytes.length) {
@@ -112,7 +112,7 @@ class SseRelayTest {
         held.forEach(emit);
       }
     };
-    SseRelay relay = new SseRelay(exchange(holdUntilEnd), 1 << 20);
+    SseRelay relay = new SseRelay(exchange(holdUntilEnd), 1 << 20, () -> { });
     Buffer first = relay.onChunk(Buffer.buffer("data: one\n\n: c\n\ndata: two\n\n"));
     assertThat(first.toString()).isEqualTo(": c\n\n");
     Buffer rest = relay.onChunk(Buffer.buffer("data: [DONE]\n\n"));
@@ -134,7 +134,7 @@ class SseRelayTest {
         emit.accept(held);
       }
     };
-    SseRelay relay = new SseRelay(exchange(holdAll), 1 << 20);
+    SseRelay relay = new SseRelay(exchange(holdAll), 1 << 20, () -> { });
     assertThat(relay.onChunk(Buffer.buffer("data: partial\n\n")).length()).isZero();
     List<SseEvent> out = parse(relay.onError(GatewayError.of(ErrorKind.UPSTREAM_ERROR, "upstream_aborted", "gone")).toString());
     assertThat(out).hasSize(2);
@@ -161,7 +161,7 @@ class SseRelayTest {
         emit.accept(SseEvent.ofData("held"));
       }
     };
-    SseRelay relay = new SseRelay(exchange(breaksOnSecond), 1 << 20);
+    SseRelay relay = new SseRelay(exchange(breaksOnSecond), 1 << 20, () -> { });
     assertThat(relay.onChunk(Buffer.buffer("data: one\n\n")).toString()).isEqualTo("data: one\n\n");
     assertThat(relay.cut()).isNull();
     assertThat(relay.onChunk(Buffer.buffer("data: two\n\ndata: three\n\n")).toString()).isEmpty();
@@ -174,7 +174,7 @@ class SseRelayTest {
   @Test
   void countsTokensForTimings() throws Exception {
     io.portcullis.ingress.Exchange ex = exchange(SseEventHook.NONE);
-    SseRelay relay = new SseRelay(ex, 1 << 20);
+    SseRelay relay = new SseRelay(ex, 1 << 20, () -> { });
     relay.onChunk(Buffer.buffer("data: a\n\ndata: b\n\n: c\n\ndata: [DONE]\n\n"));
     assertThat(ex.timings().tokens()).isEqualTo(2);
     assertThat(ex.timings().timeToFirstTokenNanos()).isPositive();

@@ -134,4 +134,100 @@ class ResponseChainTest {
     body.changed();
     assertThat(body.bytes().toString()).isEqualTo("{\"a\":2}");
   }
+
+  /** Holds on every event whose data is "wait" until the test releases it, then passes it on. */
+  static final class Waiting implements ResponseFilter {
+    EventSink.Hold hold;
+    SseEvent kept;
+    EventSink sink;
+
+    @Override
+    public void onEvent(SseEvent event, EventSink next) {
+      sink = next;
+      if (event.data().equals("wait")) {
+        kept = event;
+        hold = next.hold();
+        return;
+      }
+      next.emit(event);
+    }
+
+    void go() {
+      EventSink.Hold h = hold;
+      hold = null;
+      sink.emit(kept.withData("waited"));
+      h.release();
+    }
+  }
+
+  @Test
+  void aLinkThatWaitsKeepsTheOrderDefersTheEndAndTellsTheOwnerWhenItGoesOn() {
+    ResponseChain chain = new ResponseChain();
+    Waiting waiting = new Waiting();
+    chain.install(ResponseFilter.Order.BUDGET, waiting);
+    chain.install(ResponseFilter.Order.SCRUB, tagging("-scrub", false));
+    List<SseEvent> out = new ArrayList<>();
+    int[] resumed = {0};
+    chain.open(out::add, () -> resumed[0]++);
+    chain.onEvent(SseEvent.ofData("a"));
+    chain.onEvent(SseEvent.ofData("wait"));
+    assertThat(chain.holding()).isTrue();
+    chain.onEvent(SseEvent.ofData("b"));
+    chain.onEvent(SseEvent.ofData("wait")); // waits again once released
+    chain.onEvent(SseEvent.ofData("c"));
+    chain.onEnd();
+    assertThat(chain.ended()).as("the end waits for the link").isFalse();
+    assertThat(data(out)).containsExactly("a-scrub");
+    waiting.go();
+    assertThat(chain.holding()).isTrue(); // the second "wait" came in when released
+    assertThat(resumed[0]).isZero();
+    assertThat(data(out)).containsExactly("a-scrub", "waited-scrub", "b-scrub");
+    waiting.go();
+    assertThat(chain.holding()).isFalse();
+    assertThat(chain.ended()).isTrue();
+    assertThat(resumed[0]).isEqualTo(1);
+    assertThat(data(out)).containsExactly("a-scrub", "waited-scrub", "b-scrub", "waited-scrub", "c-scrub");
+  }
+
+  @Test
+  void anEndNowDropsWhatWaitsAndALateReleaseDoesNothing() {
+    ResponseChain chain = new ResponseChain();
+    Waiting waiting = new Waiting();
+    chain.install(ResponseFilter.Order.BUDGET, waiting);
+    List<SseEvent> out = new ArrayList<>();
+    int[] resumed = {0};
+    chain.open(out::add, () -> resumed[0]++);
+    chain.onEvent(SseEvent.ofData("wait"));
+    chain.onEvent(SseEvent.ofData("b"));
+    chain.endNow();
+    assertThat(chain.holding()).isFalse();
+    assertThat(chain.ended()).isTrue();
+    EventSink.Hold stale = waiting.hold;
+    stale.release();
+    assertThat(resumed[0]).isZero();
+    assertThat(out).isEmpty();
+  }
+
+  @Test
+  void aLinkThatFinishesEndsTheStreamAsComplete() {
+    ResponseChain chain = new ResponseChain();
+    chain.install(ResponseFilter.Order.BUDGET, new ResponseFilter() {
+      @Override
+      public void onEvent(SseEvent event, EventSink next) {
+        next.emit(event);
+        if (event.data().equals("last")) {
+          next.emit(SseEvent.ofData("closing"));
+          next.finish();
+        }
+      }
+    });
+    List<SseEvent> out = new ArrayList<>();
+    chain.open(out::add);
+    chain.onEvent(SseEvent.ofData("a"));
+    chain.onEvent(SseEvent.ofData("last"));
+    chain.onEvent(SseEvent.ofData("more from upstream"));
+    assertThat(chain.finished()).isTrue();
+    assertThat(chain.cut()).isNull();
+    assertThat(data(out)).containsExactly("a", "last", "closing");
+  }
 }

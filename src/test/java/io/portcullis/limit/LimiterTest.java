@@ -218,7 +218,7 @@ class LimiterTest {
     }
     Usage usage = new Usage();
     usage.reported(90, 30);
-    Reservation reservation = new Reservation(charged, 100, usage);
+    Reservation reservation = new Reservation(charged, 100, 50, usage);
     reservation.close(true);
     reservation.close(true); // settles once
     Decision after = await(limiter.acquire(List.of(total.withLimit(10_000, 0), zero(input), zero(output))));
@@ -228,20 +228,51 @@ class LimiterTest {
   }
 
   @Test
-  void anOutputLimitCutsAStreamPastItsReservationAndWhatWasLeft() throws Exception {
+  void claimsAreSettledWithTheAdmissionAndWhatWasNotUsedGoesBackFromTheLastClaim() throws Exception {
     LocalLimiter limiter = new LocalLimiter(new AtomicLong(1_000_000)::get);
-    Charge output = new Charge("rl:{o}:p:output_tokens", "output_tokens", 100, 60_000, 40);
-    Charge input = new Charge("rl:{o}:p:input_tokens", "input_tokens", 100, 60_000, 90);
+    Charge output = new Charge("rl:{o}:p:output_tokens", "output_tokens", 1000, 60_000, 40);
+    Charge input = new Charge("rl:{o}:p:input_tokens", "input_tokens", 1000, 60_000, 90);
     Decision d = await(limiter.acquire(List.of(output, input)));
     Usage usage = new Usage();
     Reservation reservation = new Reservation(List.of(new Reservation.Charged(output, d.states().get(0), limiter),
-        new Reservation.Charged(input, d.states().get(1), limiter)), 90, usage);
-    for (int i = 0; i < 100; i++) { // 40 reserved + 60 left; the input limit has no say in output
-      assertThat(reservation.overBudget()).as("after %d tokens", i).isFalse();
-      usage.streamed();
+        new Reservation.Charged(input, d.states().get(1), limiter)), 90, 40, usage);
+    assertThat(reservation.limitsCompletion()).isTrue();
+    assertThat(reservation.allowance()).isEqualTo(40);
+    for (int i = 0; i < 2; i++) {
+      Charge claim = output.withCost(64);
+      Decision c = await(limiter.acquire(List.of(claim)));
+      reservation.claimed(64, List.of(new Reservation.Charged(claim, c.states().get(0), limiter)));
     }
-    usage.streamed();
-    assertThat(reservation.overBudget()).isTrue();
+    assertThat(reservation.allowance()).isEqualTo(40 + 128);
+    assertThat(await(limiter.acquire(List.of(zero(output)))).states().get(0).remaining()).isEqualTo(1000 - 168);
+    usage.counted(100);
+    reservation.close(true);
+    // 100 output tokens used: the admission's 40, then 60 of the first claim; the second is given back whole
+    assertThat(await(limiter.acquire(List.of(zero(output)))).states().get(0).remaining()).isEqualTo(1000 - 100);
+    assertThat(await(limiter.acquire(List.of(zero(input)))).states().get(0).remaining()).isEqualTo(1000 - 90);
+    // a claim granted after the end (the client left while it was in flight) goes back at once
+    Charge late = output.withCost(64);
+    Decision l = await(limiter.acquire(List.of(late)));
+    reservation.claimed(64, List.of(new Reservation.Charged(late, l.states().get(0), limiter)));
+    assertThat(await(limiter.acquire(List.of(zero(output)))).states().get(0).remaining()).isEqualTo(1000 - 100);
+  }
+
+  @Test
+  void aReportBelowWhatWasCountedIsNotBelieved() {
+    Usage usage = new Usage();
+    usage.counted(400);
+    usage.reported(12, 10);
+    assertThat(usage.underReported()).isTrue();
+    assertThat(usage.outputToCharge()).isEqualTo(400);
+    Usage honest = new Usage();
+    honest.counted(400);
+    honest.reported(12, 380); // within the tokenizers' tolerance (a tenth)
+    assertThat(honest.underReported()).isFalse();
+    assertThat(honest.outputToCharge()).isEqualTo(380);
+    Usage more = new Usage();
+    more.counted(10);
+    more.reported(12, 30); // reasoning tokens the stream never showed: the report counts
+    assertThat(more.outputToCharge()).isEqualTo(30);
   }
 
   private static Charge zero(Charge c) {

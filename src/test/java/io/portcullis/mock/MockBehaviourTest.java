@@ -14,7 +14,7 @@ class MockBehaviourTest {
   @Test
   void readsDirectivesFromTheModelName() {
     MockBehaviour b = defaults.with("gpt@status=429;retry_after=7;ttfb=300;tokens=5;rate=0;abort_after=2;malformed_after=1;token_size=9;stamp=1");
-    assertThat(b).isEqualTo(new MockBehaviour(429, 7, 300, 5, 0, 2, 1, 9, true));
+    assertThat(b).isEqualTo(new MockBehaviour(429, 7, 300, 5, 0, 2, 1, 9, true, false, 1.0));
     assertThat(MockBehaviour.baseModel("gpt@status=500")).isEqualTo("gpt");
     assertThat(defaults.with("plain")).isEqualTo(defaults);
     assertThat(defaults.with("m@tokens=x;nonsense;rate=")).isEqualTo(defaults);
