@@ -153,6 +153,11 @@ public final class RedisCluster implements AutoCloseable {
     return nodes.stream().map(RedisServer::url).toList();
   }
 
+  /** The seed URLs as a YAML flow list, as {@code redis.cluster} takes them. */
+  public String seeds() {
+    return "[" + String.join(", ", urls().stream().map(u -> "\"" + u + "\"").toList()) + "]";
+  }
+
   @Override
   public void close() {
     nodes.forEach(RedisServer::close);

@@ -145,13 +145,12 @@ public final class LimitStage implements Handler<RoutingContext> {
     Reservation reservation = new Reservation(charged, prompt, completion, ex.usage());
     ex.put(Reservation.SLOT, reservation);
     LimitsConfig limits = ex.snapshot().config().limits();
-    Claims claims = null;
-    if (countsTokens && ex.stream() && reservation.limitsCompletion()) {
-      if (ex.format().askForStreamUsage(ex.body())) {
-        ex.usageReportUnasked(); // the client did not ask for it: read, then dropped from the stream
-      }
-      claims = new Claims(decider, metrics, policy, limits.expectedInstances(), plan, reservation, limits.claimIncrement());
+    if (countsTokens && ex.stream() && ex.format().askForStreamUsage(ex.body())) {
+      ex.usageReportUnasked(); // the client did not ask for it: read, then dropped from the stream
     }
+    Claims claims = countsTokens && ex.stream() && reservation.limitsCompletion()
+        ? new Claims(decider, metrics, policy, limits.expectedInstances(), plan, reservation, limits.claimIncrement())
+        : null;
     StreamBudget.install(ex, limits, metrics, prompt, reservation, claims);
     // the one settlement: however the exchange ends (served, refused later, client gone)
     ctx.addEndHandler(done -> reservation.close(ex.reachedProvider()));

@@ -38,7 +38,7 @@ class ClusterTest {
   static String text;
 
   static String config(int i) {
-    return """
+    return gatewayConfig("""
         server:
           host: 127.0.0.1
           port: API
@@ -48,7 +48,22 @@ class ClusterTest {
           trusted_proxies: [127.0.0.1]
           connections: {max_per_client: 0}
         admin: {host: 127.0.0.1, port: ADMIN}
-        redis: {url: "REDIS"}
+        """.replace("API", String.valueOf(apiPorts[i])).replace("ADMIN", String.valueOf(adminPorts[i])),
+        "{url: \"" + redis.url() + "\"}", 3);
+  }
+
+  /**
+   * The cluster tests' gateway: keys in Redis and JWTs; role chat (a limit no test reaches) and
+   * metered (5 requests a minute), both local when Redis fails; models chat (8 tokens at once) and
+   * paced (a 1 s stream).
+   *
+   * @param head the server and admin sections
+   * @param redisYaml the value of {@code redis}
+   * @param instances {@code limits.expected_instances}
+   */
+  static String gatewayConfig(String head, String redisYaml, int instances) {
+    return head + """
+        redis: REDIS
         auth:
           enabled: true
           api_keys: {redis: true}
@@ -58,7 +73,7 @@ class ClusterTest {
             - {name: chat, models: ["*"], limit: standard}
             - {name: metered, models: ["*"], limit: metered}
         limits:
-          expected_instances: 3
+          expected_instances: INSTANCES
           policies:
             standard: {requests: {limit: 100000, window: 1m}, on_redis_failure: local}
             metered: {requests: {limit: 5, window: 1m}, on_redis_failure: local}
@@ -67,8 +82,7 @@ class ClusterTest {
         models:
           - {name: chat, targets: [{provider: mock, model: "m@rate=0;tokens=8"}]}
           - {name: paced, targets: [{provider: mock, model: "m@rate=20;tokens=20"}]}
-        """.replace("API", String.valueOf(apiPorts[i])).replace("ADMIN", String.valueOf(adminPorts[i]))
-        .replace("REDIS", redis.url()).replace("SECRET", JWT_SECRET);
+        """.replace("REDIS", redisYaml).replace("SECRET", JWT_SECRET).replace("INSTANCES", String.valueOf(instances));
   }
 
   static final String JWT_SECRET = "a-cluster-secret-of-at-least-thirty-two-characters";

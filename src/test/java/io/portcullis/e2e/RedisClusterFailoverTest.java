@@ -28,29 +28,10 @@ class RedisClusterFailoverTest {
   static String key;
 
   static String config() {
-    String seeds = String.join(", ", cluster.urls().stream().map(u -> "\"" + u + "\"").toList());
-    return """
+    return ClusterTest.gatewayConfig("""
         server: {host: 127.0.0.1, port: 0, instances: 1}
         admin: {enabled: false}
-        redis: {cluster: [SEEDS]}
-        auth:
-          enabled: true
-          api_keys: {redis: true}
-          jwt: {secret: "SECRET"}
-          roles:
-            - {name: chat, models: ["*"], limit: standard}
-            - {name: metered, models: ["*"], limit: metered}
-        limits:
-          expected_instances: 2
-          policies:
-            standard: {requests: {limit: 100000, window: 1m}, on_redis_failure: local}
-            metered: {requests: {limit: 5, window: 1m}, on_redis_failure: local}
-        providers:
-          - {name: mock, base_url: "${MOCK_URL}"}
-        models:
-          - {name: chat, targets: [{provider: mock, model: "m@rate=0;tokens=8"}]}
-          - {name: paced, targets: [{provider: mock, model: "m@rate=40;tokens=12"}]}
-        """.replace("SEEDS", seeds).replace("SECRET", ClusterTest.JWT_SECRET);
+        """, "{cluster: " + cluster.seeds() + "}", 2);
   }
 
   @BeforeAll

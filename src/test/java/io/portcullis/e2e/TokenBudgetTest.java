@@ -157,7 +157,7 @@ class TokenBudgetTest {
   @Test
   void concurrentOverrunningStreamsDeliverNoMoreThanTheLimitAcrossThreeInstancesOnARedisCluster() throws Exception {
     try (RedisCluster cluster = new RedisCluster()) {
-      concurrentStreamsHold("[" + String.join(", ", cluster.urls().stream().map(u -> "\"" + u + "\"").toList()) + "]");
+      concurrentStreamsHold(cluster.seeds());
     }
   }
 
