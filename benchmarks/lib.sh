@@ -12,11 +12,12 @@ need() {
   ulimit -n "$(ulimit -Hn)" || true
 }
 
-# Everything a script starts goes into pids (and nginx writes $OUT/nginx.pid); all of it is stopped on exit.
+# Everything a script starts goes into pids (and each nginx writes its pid file into $OUT); all of it
+# is stopped on exit.
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$OUT/nginx.pid" ] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true
+  for f in "$OUT/nginx.pid" "$OUT/upstream.pid"; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -24,11 +25,12 @@ trap cleanup EXIT
 wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
 # An upstream that costs almost nothing: nginx answering every request with one fixed chat completion.
+# One worker: it must cost the machine far less than the proxies in front of it.
 start_cheap_upstream() { # PORT
-  cat > "$OUT/nginx.conf" <<NGINX
+  cat > "$OUT/upstream.conf" <<NGINX
 worker_processes 1;
-pid $OUT/nginx.pid;
-error_log $OUT/nginx-error.log;
+pid $OUT/upstream.pid;
+error_log $OUT/upstream-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
@@ -41,7 +43,7 @@ http {
   }
 }
 NGINX
-  nginx -c "$OUT/nginx.conf" -p "$OUT"
+  nginx -c "$OUT/upstream.conf" -p "$OUT"
   wait_port "$1"
 }
 

@@ -1,49 +1,87 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: direct to the mock provider, through nginx (plain reverse proxy,
-# proxy_buffering off) and through Portcullis (no policies), all in one run on one machine.
+# Side-by-side benchmark, all in one run on one machine, against nginx as a plain reverse proxy.
 #
-#   benchmarks/run.sh                 # everything (about 10 minutes on 2 cores)
-#   PHASES=http benchmarks/run.sh     # only non-streaming throughput
-#   PHASES="sse hold" ...             # only the streaming phases
-#   PHASES=scrub ...                  # streaming with redaction on vs off (not in the default set)
-#   PHASES=auth ...                   # non-streaming with API-key authentication on vs off (not in the default set)
-#   PHASES=limit ...                  # non-streaming with the Redis limiter on vs off, Redis round trips and CPU per decision
-#   PHASES=observe ...                # non-streaming with metrics, Vert.x metrics, access log and anomaly detection on vs all off
-#   PHASES=guards ...                 # non-streaming with every guard on vs the guard stage off
-#   PHASES=tls ...                    # non-streaming over HTTPS vs plain HTTP (the certificate made here with keytool)
+# Non-streaming phases use an upstream that costs almost nothing (nginx answering a fixed chat
+# completion with `return 200`), so the proxies are the bottleneck; the streaming phases use the
+# mock provider, whose pacing and send stamps they need. Contestants:
+#   direct      the upstream itself (cheap nginx, or the mock for streams)
+#   nginx       nginx as a plain reverse proxy (upstream keep-alive, proxy_buffering off)
+#   off         Portcullis with every policy off (benchmarks/bench-off.yaml)
+#   full        Portcullis with every policy on, as a production user runs it (benchmarks/bench-full.yaml:
+#               API keys in Redis, Redis limits on requests and tokens, redaction, guards, access log,
+#               metrics, anomaly detection)
+#   portcullis  Portcullis with bench.yaml's defaults (observability on, no policies) for the streaming phases
 #
-# Knobs (environment): ROUNDS (3), DURATION (10s), CONNS (64), SSE_STREAMS (1000), HOLD_STREAMS (5000).
-# Results: a Markdown table on stdout and in benchmarks/out/results.md; raw outputs in benchmarks/out/.
+#   benchmarks/run.sh                 # the default phases (about 20 minutes on 2 cores)
+#   PHASES=http benchmarks/run.sh     # throughput: nginx, off, full (wrk -t1 -c50)
+#   PHASES=latency ...                # one keep-alive connection (wrk -c1): latency added over direct
+#   PHASES=close ...                  # a new connection per request (Connection: close)
+#   PHASES=warmup ...                 # req/s in each of the first 60 s after a fresh instance is ready
+#   PHASES="sse hold" ...             # streams: 1,000 opened within a second; 5,000 held by one process
+#   PHASES=scrub|auth|limit|observe|guards|tls ...   # one policy on vs off (not in the default set)
+#
+# Knobs (environment): ROUNDS (3), DURATION (10s), WARMUP (30s), CONNS (50), SSE_STREAMS (1000),
+# SSE_RAMP (1000 streams/s), HOLD_STREAMS (5000), GATEWAY_JAVA (java), GATEWAY_JAVA_OPTS.
+# Results: a Markdown report on stdout and in benchmarks/out/results.md; raw outputs in benchmarks/out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
-CONNS=${CONNS:-64}
+CONNS=${CONNS:-50}
 SSE_STREAMS=${SSE_STREAMS:-1000}
+SSE_RAMP=${SSE_RAMP:-1000}
 HOLD_STREAMS=${HOLD_STREAMS:-5000}
-PHASES=${PHASES:-"http sse hold"}
+PHASES=${PHASES:-"http latency close warmup sse hold"}
+GATEWAY_JAVA=${GATEWAY_JAVA:-java}
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}
 MOCK_PORT=18090 NGINX_PORT=18081 GW_PORT=18080 ADMIN_PORT=18099
+UPSTREAM_PORT=18091 NGINX_CHEAP_PORT=18079 OFF_PORT=18078 FULL_PORT=18077 WARM_PORT=18076
+export BENCH_REDIS_PORT=18379 UPSTREAM_PORT
 OUT=$PWD/benchmarks/out
 JAR=target/portcullis.jar
 rm -rf "$OUT"; mkdir -p "$OUT"
 
 . benchmarks/lib.sh
-extra=()
-[[ " $PHASES " == *" limit "* ]] && extra+=(redis-server:redis-server)
-need nginx:nginx wrk:wrk "${extra[@]}"
+need nginx:nginx wrk:wrk redis-server:redis-server redis-cli:redis-tools curl:curl
 
-# --- start the three contestants ---------------------------------------------------------------
+# --- start the contestants -----------------------------------------------------------------------
 java -Xms1g -Xmx1g -jar "$JAR" mock --port $MOCK_PORT --instances 2 > "$OUT/mock.log" 2>&1 & pids+=($!)
 wait_port $MOCK_PORT
+start_cheap_upstream $UPSTREAM_PORT
 sed -e "s|__OUT__|$OUT|g" -e "s|__MOCK_PORT__|$MOCK_PORT|g" -e "s|__NGINX_PORT__|$NGINX_PORT|g" \
+  -e "s|__NGINX_CHEAP_PORT__|$NGINX_CHEAP_PORT|g" -e "s|__UPSTREAM_PORT__|$UPSTREAM_PORT|g" \
   benchmarks/nginx.conf.template > "$OUT/nginx.conf"
 nginx -c "$OUT/nginx.conf" -p "$OUT"
 wait_port $NGINX_PORT
-MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -Xlog:gc:file="$OUT/gc.log" -jar "$JAR" run -c benchmarks/bench.yaml > "$OUT/portcullis.log" 2>&1 & gw=$!; pids+=($gw)
+redis-server --port $BENCH_REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no > "$OUT/redis.log" 2>&1 & pids+=($!)
+wait_port $BENCH_REDIS_PORT
+gateway() { # NAME CONFIG [extra JVM flags...]: starts a Portcullis process, its log in $OUT/portcullis-NAME.log
+  local name=$1 conf=$2; shift 2
+  MOCK_PORT=$MOCK_PORT $GATEWAY_JAVA $GATEWAY_JAVA_OPTS "$@" -jar "$JAR" run -c "$conf" > "$OUT/portcullis-$name.log" 2>&1 & pids+=($!)
+}
+gateway main benchmarks/bench.yaml -Xlog:gc:file="$OUT/gc.log"; gw=$!
 wait_port $GW_PORT
+ln -sf portcullis-main.log "$OUT/portcullis.log"
 
-declare -A URL=([direct]="http://127.0.0.1:$MOCK_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT" [portcullis]="http://127.0.0.1:$GW_PORT")
+declare -A URL=([direct]="http://127.0.0.1:$MOCK_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT" [portcullis]="http://127.0.0.1:$GW_PORT"
+  [up]="http://127.0.0.1:$UPSTREAM_PORT" [nginx-cheap]="http://127.0.0.1:$NGINX_CHEAP_PORT"
+  [off]="http://127.0.0.1:$OFF_PORT" [full]="http://127.0.0.1:$FULL_PORT")
+# wrk scripts: full needs an API key (made in Redis with the CLI against the full config)
+declare -A LUA=([up]=benchmarks/chat.lua [nginx-cheap]=benchmarks/chat.lua [off]=benchmarks/chat.lua [full]="$OUT/chat-full.lua")
+if [[ " $PHASES " == *" http "* || " $PHASES " == *" latency "* || " $PHASES " == *" close "* ]]; then
+  gateway off benchmarks/bench-off.yaml
+  FULL_KEY=$(java -jar "$JAR" keys -c benchmarks/bench-full.yaml create --user bench --role bench 2>/dev/null)
+  sed -e "s|wrk.body|wrk.headers[\"Authorization\"] = \"Bearer $FULL_KEY\"\nwrk.body|" benchmarks/chat.lua > "$OUT/chat-full.lua"
+  gateway full benchmarks/bench-full.yaml
+  wait_port $OFF_PORT; wait_port $FULL_PORT
+  for t in off full; do # ready means warmed up and every check passed
+    until [ "$(curl -s -o /dev/null -w '%{http_code}' "${URL[$t]}/v1/chat/completions" -H "Authorization: Bearer ${FULL_KEY}" \
+      -H 'Content-Type: application/json' -d '{"model":"bench","messages":[{"role":"user","content":"hi"}]}')" = 200 ]; do sleep 0.2; done
+  done
+  # the JIT warm-up: WARMUP of load on each contestant before anything is measured
+  for t in up nginx-cheap off full; do wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" >/dev/null; done
+fi
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 # wrk latency lines look like "99%   12.34ms": normalise to milliseconds
 wrk_ms() { awk -v q="$1" '$1==q { v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v); if(u=="us") v/=1000; else if(u=="s") v*=1000; print v }'; }
@@ -93,26 +131,114 @@ report="$OUT/results.md"
   echo
 } > "$report"
 
-# --- phase 1: non-streaming throughput (wrk) ------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a/b; else print "n/a"}'; }
+rps_of() { awk '/Requests\/sec/ {print $2}' "$1"; }
+# spread LIST: "median (min-max)" of numbers
+spread() { local m lo hi; m=$(tr ' ' '\n' <<< "$1" | median); lo=$(tr ' ' '\n' <<< "$1" | sort -g | head -1); hi=$(tr ' ' '\n' <<< "$1" | sort -g | tail -1); echo "$m ($lo-$hi)"; }
+
+# --- phase http: non-streaming throughput, nginx vs Portcullis off vs full -------------------------
 if [[ " $PHASES " == *" http "* ]]; then
-  for t in direct nginx portcullis; do wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s benchmarks/chat.lua "${URL[$t]}/v1/chat/completions" >/dev/null; done # warm-up: let the JIT compile the hot paths
+  redis-cli -p $BENCH_REDIS_PORT CONFIG RESETSTAT >/dev/null
   for r in $(seq 1 "$ROUNDS"); do
-    for t in direct nginx portcullis; do
-      wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s benchmarks/chat.lua "${URL[$t]}/v1/chat/completions" > "$OUT/wrk-$t-$r.txt"
+    for t in up nginx-cheap off full; do
+      wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/wrk-$t-$r.txt"
+    done
+  done
+  redis-cli -p $BENCH_REDIS_PORT INFO commandstats > "$OUT/redis-commandstats-http.txt"
+  off_ratios=""; full_ratios=""
+  for r in $(seq 1 "$ROUNDS"); do
+    n=$(rps_of "$OUT/wrk-nginx-cheap-$r.txt")
+    off_ratios="$off_ratios $(ratio "$(rps_of "$OUT/wrk-off-$r.txt")" "$n")"
+    full_ratios="$full_ratios $(ratio "$(rps_of "$OUT/wrk-full-$r.txt")" "$n")"
+  done
+  {
+    echo "## Non-streaming throughput: wrk -t1 -c$CONNS -d$DURATION, upstream nginx \`return 200\`, median of $ROUNDS rounds"
+    echo
+    echo "Each contestant warmed with ${WARMUP:-30s} of the same load first; rounds alternate the contestants."
+    echo
+    echo "| contestant | requests/s | p50 ms | p99 ms | non-2xx |"
+    echo "|---|---|---|---|---|"
+    for t in up nginx-cheap off full; do
+      read -r rps p50 p99 bad <<< "$(wrk_stats "wrk-$t")"
+      echo "| $t | $rps | $p50 | $p99 | $bad |"
+      eval "P99_${t//-/_}=$p99"
+    done
+    echo
+    echo "- every policy off / nginx: **$(spread "${off_ratios# }")** (median, min-max over rounds; target >= 0.8)"
+    echo "- every policy on / nginx: **$(spread "${full_ratios# }")** (target >= 0.5)"
+    echo "- full p99 $P99_full ms against nginx's $P99_nginx_cheap ms (target <= 2 x nginx + 2 ms = $(awk -v a="$P99_nginx_cheap" 'BEGIN {printf "%.2f", 2*a+2}') ms)"
+    echo "- Redis calls per full request: $(awk -F'[=,]' '/^cmdstat_evalsha:/ {print $2}' "$OUT/redis-commandstats-http.txt") scripts for $(cat "$OUT"/wrk-full-*.txt | awk '/requests in/ {s+=$1} END {print s}') requests"
+    echo
+  } >> "$report"
+fi
+
+# --- phase latency: one warmed keep-alive connection ---------------------------------------------
+if [[ " $PHASES " == *" latency "* ]]; then
+  for r in $(seq 1 "$ROUNDS"); do
+    for t in up nginx-cheap off full; do
+      wrk -t1 -c1 -d"$DURATION" --latency -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/lat-$t-$r.txt"
     done
   done
   {
-    echo "## Non-streaming chat completions: wrk -t1 -c$CONNS -d$DURATION, median of $ROUNDS rounds"
+    echo "## Latency on one keep-alive connection: wrk -t1 -c1 -d$DURATION, upstream nginx \`return 200\`, median of $ROUNDS rounds"
     echo
-    echo "| path | requests/s | p50 ms | p99 ms | non-2xx |"
-    echo "|---|---|---|---|---|"
-    for t in direct nginx portcullis; do
-      read -r rps p50 p99 bad <<< "$(wrk_stats "wrk-$t")"
-      echo "| $t | $rps | $p50 | $p99 | $bad |"
-      eval "RPS_$t=$rps"
+    echo "| contestant | requests/s | p50 ms | p99 ms | added p50 ms | added p99 ms |"
+    echo "|---|---|---|---|---|---|"
+    read -r _ d50 d99 _ <<< "$(wrk_stats lat-up)"
+    for t in up nginx-cheap off full; do
+      read -r rps p50 p99 _ <<< "$(wrk_stats "lat-$t")"
+      echo "| $t | $rps | $p50 | $p99 | $(awk -v a="$p50" -v b="$d50" 'BEGIN {printf "%.3f", a-b}') | $(awk -v a="$p99" -v b="$d99" 'BEGIN {printf "%.3f", a-b}') |"
     done
     echo
-    echo "Portcullis / nginx throughput: $(awk -v a="$RPS_portcullis" -v b="$RPS_nginx" 'BEGIN {printf "%.2f", a/b}')"
+    echo "Targets: added p50 <= 0.3 ms and p99 <= 1 ms over direct."
+    echo
+  } >> "$report"
+fi
+
+# --- phase close: a new connection for every request ---------------------------------------------
+if [[ " $PHASES " == *" close "* ]]; then
+  for r in $(seq 1 "$ROUNDS"); do
+    for t in up nginx-cheap off full; do
+      wrk -t1 -c"$CONNS" -d"$DURATION" --latency -H "Connection: close" -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/close-$t-$r.txt"
+    done
+  done
+  {
+    echo "## A new connection per request: wrk -t1 -c$CONNS -d$DURATION -H 'Connection: close', median of $ROUNDS rounds"
+    echo
+    echo "| contestant | requests/s | p50 ms | p99 ms | non-2xx |"
+    echo "|---|---|---|---|---|"
+    for t in up nginx-cheap off full; do
+      read -r rps p50 p99 bad <<< "$(wrk_stats "close-$t")"
+      echo "| $t | $rps | $p50 | $p99 | $bad |"
+      eval "CRPS_${t//-/_}=$rps"
+    done
+    echo
+    echo "Cost of a connection, Portcullis off / nginx (nginx req/s / Portcullis req/s): $(ratio "$CRPS_nginx_cheap" "$CRPS_off") (target <= 2)"
+    echo
+  } >> "$report"
+fi
+
+# --- phase warmup: a fresh instance, req/s in each second after it is ready -----------------------
+if [[ " $PHASES " == *" warmup "* ]]; then
+  sed -e "s/port: 18078/port: $WARM_PORT/" -e "s/port: 18093/port: 18089/" benchmarks/bench-off.yaml > "$OUT/bench-warm.yaml"
+  t0=$(date +%s%N)
+  gateway warm "$OUT/bench-warm.yaml"; warm=$!
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:18089/readyz" 2>/dev/null)" = 200 ]; do sleep 0.05; done
+  ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  curve=()
+  for s in $(seq 1 60); do
+    curve+=("$(wrk -t1 -c"$CONNS" -d1s -s benchmarks/chat.lua "http://127.0.0.1:$WARM_PORT/v1/chat/completions" | awk '/Requests\/sec/ {printf "%d", $2}')")
+  done
+  kill $warm
+  steady=$(printf '%s\n' "${curve[@]:45:15}" | median)
+  reach=$(for i in "${!curve[@]}"; do echo "$((i + 1)) ${curve[$i]}"; done | awk -v s="$steady" '$2 >= 0.8 * s {print $1; exit}')
+  {
+    echo "## Warm-up: a fresh instance (every policy off), wrk -t1 -c$CONNS in one-second runs from the moment it is ready"
+    echo
+    echo "Start to ready: $ready_ms ms (server.warmup on, its default). Steady state = median of seconds 46-60: $steady req/s."
+    echo "First second at >= 80% of steady: second ${reach:-never} after ready (target <= 10)."
+    echo
+    echo "req/s per second after ready: ${curve[*]}"
     echo
   } >> "$report"
 fi
@@ -129,12 +255,12 @@ if [[ " $PHASES " == *" sse "* ]]; then
   sse_run "warm-portcullis" "${URL[portcullis]}" "sse" "$SSE_STREAMS" 500
   sse_run "warm-portcullis" "${URL[portcullis]}" "sse" "$SSE_STREAMS" 500
   for r in $(seq 1 "$ROUNDS"); do
-    sse_run "direct-$r" "${URL[direct]}" "bench@tokens=40;rate=10;stamp=1" "$SSE_STREAMS" 500
-    sse_run "nginx-$r" "${URL[nginx]}" "bench@tokens=40;rate=10;stamp=1" "$SSE_STREAMS" 500
-    sse_run "portcullis-$r" "${URL[portcullis]}" "sse" "$SSE_STREAMS" 500
+    sse_run "direct-$r" "${URL[direct]}" "bench@tokens=40;rate=10;stamp=1" "$SSE_STREAMS" "$SSE_RAMP"
+    sse_run "nginx-$r" "${URL[nginx]}" "bench@tokens=40;rate=10;stamp=1" "$SSE_STREAMS" "$SSE_RAMP"
+    sse_run "portcullis-$r" "${URL[portcullis]}" "sse" "$SSE_STREAMS" "$SSE_RAMP"
   done
   {
-    echo "## $SSE_STREAMS concurrent streams, 40 tokens at 10 tokens/s each, median of $ROUNDS rounds"
+    echo "## $SSE_STREAMS concurrent streams opened at $SSE_RAMP per second, 40 tokens at 10 tokens/s each, median of $ROUNDS rounds"
     echo
     echo "Token latency = arrival at the client minus the mock's send time of that token (one monotonic clock)."
     echo
@@ -148,6 +274,8 @@ if [[ " $PHASES " == *" sse "* ]]; then
       echo "$row |"
       eval "LAT99_$t=$(cat "$OUT"/sse-$t-*.json | json_field token_latency_p99_ms | median)"
     done
+    echo
+    echo "Time to first token p99, Portcullis - nginx: $(awk -v a="$(cat "$OUT"/sse-portcullis-*.json | json_field ttft_p99_ms | median)" -v b="$(cat "$OUT"/sse-nginx-*.json | json_field ttft_p99_ms | median)" 'BEGIN {printf "%.2f", a-b}') ms (target <= 10 ms)"
     echo
     echo "Added per-token latency p99 vs direct: nginx $(awk -v a="$LAT99_nginx" -v b="$LAT99_direct" 'BEGIN {printf "%.2f", a-b}') ms, portcullis $(awk -v a="$LAT99_portcullis" -v b="$LAT99_direct" 'BEGIN {printf "%.2f", a-b}') ms"
     echo
@@ -278,9 +406,6 @@ fi
 
 # --- phase 6: non-streaming throughput with the Redis limiter on vs off (same run) -------------------
 if [[ " $PHASES " == *" limit "* ]]; then
-  export BENCH_REDIS_PORT=18379
-  redis-server --port $BENCH_REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no > "$OUT/redis.log" 2>&1 & pids+=($!)
-  wait_port $BENCH_REDIS_PORT
   MOCK_PORT=$MOCK_PORT java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" run -c benchmarks/bench-limit.yaml \
     > "$OUT/portcullis-limit.log" 2>&1 & pids+=($!)
   wait_port 18084

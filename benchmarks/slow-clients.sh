@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-2000}
 LIMIT=${LIMIT:-90}
-MOCK_PORT=18090 NGINX_PORT=18081 GW_PORT=18080
+MOCK_PORT=18090 NGINX_PORT=18081 GW_PORT=18080 NGINX_CHEAP_PORT=18079 UPSTREAM_PORT=18091
 OUT=$PWD/benchmarks/out
 JAR=target/portcullis.jar
 mkdir -p "$OUT"
@@ -25,7 +25,7 @@ wait_port $MOCK_PORT
 printf '{"model":"bench","messages":[{"role":"user","content":"hi"}]}' > "$OUT/slow-body.json"
 : > "$OUT/slow-clients.jsonl"
 
-sed -e "s|__OUT__|$OUT|g" -e "s|__MOCK_PORT__|$MOCK_PORT|g" -e "s|__NGINX_PORT__|$NGINX_PORT|g" \
+sed -e "s|__OUT__|$OUT|g" -e "s|__MOCK_PORT__|$MOCK_PORT|g" -e "s|__NGINX_PORT__|$NGINX_PORT|g" -e "s|__NGINX_CHEAP_PORT__|$NGINX_CHEAP_PORT|g" -e "s|__UPSTREAM_PORT__|$UPSTREAM_PORT|g" \
   benchmarks/nginx.conf.template > "$OUT/nginx.conf"
 nginx -c "$OUT/nginx.conf" -p "$OUT"
 wait_port $NGINX_PORT
