@@ -18,8 +18,13 @@
 -- intervals (window / limit) ahead of now, so at most burst requests pass at once and then one per
 -- interval. It closes the window-edge burst a sliding window still allows.
 --
--- ARGV: n, then per limit: limit, window_ms, cost, correction_window, correction_delta, burst
--- Returns: {allowed (1/0), retry_after_ms, then per limit: remaining, reset_ms, window_number}
+-- A lease: a limit may ask for `extra` units beyond its cost, granted only as far as room allows
+-- and only when the call admits (never a reason to refuse); the gateway then admits that many later
+-- requests of the caller itself, without a call, until the lease ends and the rest is given back.
+-- What is leased is counted here in full, so leases never let more through than the limit.
+--
+-- ARGV: n, then per limit: limit, window_ms, cost, correction_window, correction_delta, burst, extra
+-- Returns: {allowed (1/0), retry_after_ms, then per limit: remaining, reset_ms, window_number, granted}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[1])
@@ -29,9 +34,10 @@ local out = {}
 local fresh = {}
 local fields = {}
 local tats = {}
+local estimates = {}
 for i = 1, n do
-  local a = (i - 1) * 6
-  local o = (i - 1) * 3
+  local a = (i - 1) * 7
+  local o = (i - 1) * 4
   local limit = tonumber(ARGV[a + 2])
   local window = tonumber(ARGV[a + 3])
   local cost = tonumber(ARGV[a + 4])
@@ -45,6 +51,7 @@ for i = 1, n do
     out[o + 1] = math.max(0, limit - inflight - 1)
     out[o + 2] = -window
     out[o + 3] = 0
+    out[o + 4] = 0
     fresh[i] = false
   else
     local corrDelta = tonumber(ARGV[a + 6])
@@ -86,15 +93,26 @@ for i = 1, n do
     out[o + 1] = math.max(0, math.floor(limit - estimate - (allowed == 1 and cost or 0)))
     out[o + 2] = window - into
     out[o + 3] = idx
+    out[o + 4] = 0
+    estimates[i] = estimate
     fresh[i] = (cur == 0)
   end
 end
 if allowed == 1 then
   for i = 1, n do
-    local a = (i - 1) * 6
+    local a = (i - 1) * 7
+    local o = (i - 1) * 4
     local window = tonumber(ARGV[a + 3])
     local cost = tonumber(ARGV[a + 4])
-    local idx = out[(i - 1) * 3 + 3]
+    local idx = out[o + 3]
+    local extra = tonumber(ARGV[a + 8])
+    if window > 0 and extra > 0 and not tats[i] then
+      local room = math.floor(tonumber(ARGV[a + 2]) - estimates[i] - cost)
+      local granted = math.max(0, math.min(extra, room))
+      out[o + 4] = granted
+      out[o + 1] = math.max(0, out[o + 1] - granted)
+      cost = cost + granted
+    end
     if window < 0 then
       redis.call('ZADD', KEYS[i], now - window, ARGV[a + 5])
       redis.call('PEXPIRE', KEYS[i], -window)

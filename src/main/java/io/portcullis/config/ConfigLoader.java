@@ -436,7 +436,7 @@ public final class ConfigLoader {
   }
 
   private static LimitsConfig limits(ConfigReader.Section s) {
-    s.only(Set.of("expected_instances", "policies", "enforce_max_tokens", "claim_increment"));
+    s.only(Set.of("expected_instances", "policies", "enforce_max_tokens", "claim_increment", "lease"));
     Map<String, LimitsConfig.Policy> policies = new HashMap<>();
     s.sectionMap("policies").forEach((name, p) -> {
       p.only(Set.of("requests", "tokens", "input_tokens", "output_tokens", "daily_tokens", "monthly_tokens", "concurrent",
@@ -465,8 +465,15 @@ public final class ConfigLoader {
       policies.put(name, new LimitsConfig.Policy(name, user, team, models, p.integer("default_max_tokens", 1024, 1, 10_000_000),
           mode, p.duration("concurrency_lease", Duration.ofMinutes(15))));
     });
+    ConfigReader.Section lease = s.section("lease");
+    lease.only(Set.of("share", "time"));
+    double share = lease.decimal("share", 0.001, 0, 0.1);
+    Duration leaseTime = lease.duration("time", Duration.ofSeconds(1));
+    if (leaseTime.compareTo(Duration.ofMillis(10)) < 0 || leaseTime.compareTo(Duration.ofMinutes(1)) > 0) {
+      lease.problem("time", "must be between 10ms and 1m");
+    }
     return new LimitsConfig(s.integer("expected_instances", 1, 1, 10_000), policies, s.bool("enforce_max_tokens", true),
-        s.integer("claim_increment", 64, 1, 100_000));
+        s.integer("claim_increment", 64, 1, 100_000), new LimitsConfig.Lease(share, leaseTime));
   }
 
   private static final Set<String> HOLDER_LIMITS = Set.of("requests", "tokens", "input_tokens", "output_tokens", "daily_tokens",

@@ -15,8 +15,20 @@ import java.util.regex.Pattern;
  *     (plus the tokenizers' tolerance) is ended as the provider should have ended it
  * @param claimIncrement tokens a stream that has spent its reservation claims from the shared
  *     counters at a time (one limiter call per claim)
+ * @param lease how much of a large limit an event loop may hold, counted in Redis, to decide a
+ *     busy caller's next requests without a round trip
  */
-public record LimitsConfig(int expectedInstances, Map<String, Policy> policies, boolean enforceMaxTokens, int claimIncrement) {
+public record LimitsConfig(int expectedInstances, Map<String, Policy> policies, boolean enforceMaxTokens, int claimIncrement,
+    Lease lease) {
+
+  /**
+   * Leases on the shared counters.
+   *
+   * @param share the part of a limit one lease asks for (0: no leases); a limit whose share is
+   *     under 2 units is never leased, every request of it is decided by Redis
+   * @param time how long a lease may be held before what is left of it goes back
+   */
+  public record Lease(double share, Duration time) {}
 
   /** What a policy does when Redis fails: count in this process, admit, or refuse (503). */
   public enum OnRedisFailure { LOCAL, OPEN, CLOSED }

@@ -55,14 +55,25 @@ final class UsageTap implements ResponseFilter {
     return dropUnasked && format.isUsageOnly(json);
   }
 
+  /**
+   * A whole answer's usage. Only the top-level {@code usage} member is read (the rest of the answer
+   * is not built into a tree unless a later link or the access log needs it).
+   */
   @Override
   public void onBody(ResponseBody body) {
-    if (body.status() / 100 != 2 || !(body.json() instanceof JsonObject answer)) {
+    if (body.status() / 100 != 2) {
       return; // settled with the prompt as counted
     }
-    read(answer);
     if (ex.snapshot().config().observe().accessLog().prompts() != ObserveConfig.Prompts.OFF) {
-      ex.completionText(format.answerText(answer));
+      if (body.json() instanceof JsonObject answer) {
+        read(answer);
+        ex.completionText(format.answerText(answer));
+      }
+      return;
+    }
+    JsonObject usageMember = body.member("usage");
+    if (usageMember != null) {
+      read(new JsonObject().put("usage", usageMember));
     }
   }
 

@@ -1,20 +1,32 @@
 package io.portcullis.ingress;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.DatabindCodec;
+import java.io.IOException;
+import java.util.Map;
 
 /**
  * A whole response body as the {@link ResponseFilter}s see it: decoded from JSON once, whoever asks
- * first, and encoded again only when a filter changed it.
+ * first, and encoded again only when a filter changed it. A link that needs one top-level member
+ * only ({@link #member}) gets it without the whole tree being built, unless a later link will
+ * build the tree anyway.
  */
 public final class ResponseBody {
+
+  private static final JsonFactory FACTORY = DatabindCodec.mapper().getFactory();
 
   private final int status;
   private Buffer bytes;
   private Object json;
   private boolean decoded;
   private boolean changed;
+  private boolean treeWanted;
 
   public ResponseBody(int status, Buffer bytes) {
     this.status = status;
@@ -37,6 +49,40 @@ public final class ResponseBody {
       }
     }
     return json;
+  }
+
+  /** A link of the chain will read the decoded tree (set by the chain before the links run). */
+  void wantTree() {
+    treeWanted = true;
+  }
+
+  /**
+   * One top-level member of a JSON object body, when it is an object (the answer's {@code usage});
+   * null when absent, not an object, or the body is not a JSON object. From the tree when it is (or
+   * will be) decoded; else read by a streaming parse that skips every other member unbuilt.
+   */
+  public JsonObject member(String name) {
+    if (decoded || treeWanted) {
+      return json() instanceof JsonObject o && o.getValue(name) instanceof JsonObject m ? m : null;
+    }
+    try (JsonParser p = FACTORY.createParser(bytes.getBytes())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals(field) && value == JsonToken.START_OBJECT) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> member = p.readValueAs(Map.class);
+          return new JsonObject(member);
+        }
+        p.skipChildren();
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null; // not JSON: nothing to read
+    }
   }
 
   /** A filter changed the decoded body in place: it is encoded again for the client. */

@@ -171,6 +171,11 @@ public final class ResponseChain {
   /** Runs a whole body through every link; a link that throws fails it (the caller withholds the body). */
   public void onBody(ResponseBody body) {
     for (ResponseFilter f : filters) {
+      if (f != null && f.readsTree()) {
+        body.wantTree(); // one decode for all: no link parses the bytes on its own first
+      }
+    }
+    for (ResponseFilter f : filters) {
       if (f != null) {
         f.onBody(body);
       }

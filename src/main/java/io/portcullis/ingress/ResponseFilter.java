@@ -33,4 +33,9 @@ public interface ResponseFilter {
 
   /** A whole (non-streamed) response body, whatever its status: read it, or change it in place. */
   default void onBody(ResponseBody body) {}
+
+  /** Whether {@link #onBody} reads the decoded tree ({@link ResponseBody#json}): then links before it read from it too. */
+  default boolean readsTree() {
+    return false;
+  }
 }

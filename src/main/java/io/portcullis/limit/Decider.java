@@ -41,6 +41,10 @@ final class Decider {
     if (shared == null) {
       return local.acquire(charges);
     }
+    Decision held = shared.fromHeld(charges, now);
+    if (held != null) {
+      return Future.succeededFuture(held); // counted in Redis when leased: good while Redis is away too
+    }
     if (now < breakerOpenUntilNanos) {
       return fallback(charges, policy, instances);
     }
@@ -74,7 +78,7 @@ final class Decider {
 
   /** The limiter that counted a decision's charges. */
   Limiter limiter(Decision d) {
-    return d.mode() == Decision.Mode.REDIS ? shared : local;
+    return d.mode() == Decision.Mode.REDIS || d.mode() == Decision.Mode.LEASE ? shared : local;
   }
 
   /** Gives back what an admitting decision charged (the other side refused). */

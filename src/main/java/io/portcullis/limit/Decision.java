@@ -13,9 +13,12 @@ import java.util.Locale;
  */
 public record Decision(boolean allowed, long retryAfterMs, List<State> states, Mode mode) {
 
-  /** Who decided: the shared counters, this process's, nobody (admitted without counting), or no limit applied. */
+  /**
+   * Who decided: the shared counters, a lease of them held by this event loop (counted in Redis
+   * already), this process's counters, nobody (admitted without counting), or no limit applied.
+   */
   public enum Mode {
-    REDIS, LOCAL, OPEN, NONE;
+    REDIS, LEASE, LOCAL, OPEN, NONE;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

@@ -11,6 +11,14 @@ public interface Limiter {
 
   Future<Decision> acquire(List<Charge> charges);
 
+  /**
+   * A decision this limiter can make at once, without a call, from what it already holds (an
+   * admitting one only); null when it cannot and {@link #acquire} must ask.
+   */
+  default Decision fromHeld(List<Charge> charges, long nowNanos) {
+    return null;
+  }
+
   /** Corrects a token reservation with the real usage: adds {@code delta} to the window charged. */
   Future<Void> settle(Charge charge, long window, long delta);
 

@@ -56,7 +56,19 @@ public final class RedisLimiter implements Limiter {
 
   @Override
   public Future<Decision> acquire(List<Charge> charges) {
-    List<String> args = new ArrayList<>(2 + charges.size() * 7);
+    return acquire(charges, null).map(Granted::decision);
+  }
+
+  /**
+   * A decision and, per charge, the lease granted beside it.
+   *
+   * @param granted units charged beyond each charge's cost (0 where none was asked or there was no room)
+   */
+  record Granted(Decision decision, long[] granted) {}
+
+  /** One decision that also asks, per charge, for {@code extra[i]} units more as a lease (null: none). */
+  Future<Granted> acquire(List<Charge> charges, long[] extra) {
+    List<String> args = new ArrayList<>(2 + charges.size() * 8);
     args.add(String.valueOf(charges.size()));
     for (Charge c : charges) {
       args.add(c.key());
@@ -64,12 +76,14 @@ public final class RedisLimiter implements Limiter {
     args.add(String.valueOf(charges.size()));
     List<Charge> carried = new ArrayList<>();
     List<long[]> corrections = new ArrayList<>();
-    for (Charge c : charges) {
+    for (int i = 0; i < charges.size(); i++) {
+      Charge c = charges.get(i);
       args.add(String.valueOf(c.limit()));
       args.add(String.valueOf(c.windowMs()));
       args.add(String.valueOf(c.cost()));
       if (c.isConcurrency()) {
         args.add(c.member());
+        args.add("0");
         args.add("0");
         args.add("0");
         continue;
@@ -82,6 +96,7 @@ public final class RedisLimiter implements Limiter {
       args.add(String.valueOf(correction == null ? -1 : correction[0]));
       args.add(String.valueOf(correction == null ? 0 : correction[1]));
       args.add(String.valueOf(c.burst()));
+      args.add(extra == null ? "0" : String.valueOf(extra[i]));
     }
     return LimitScripts.SLIDING_WINDOW.run(redis, args, timeoutMs).onFailure(err -> {
       for (int i = 0; i < carried.size(); i++) {
@@ -89,10 +104,12 @@ public final class RedisLimiter implements Limiter {
       }
     }).map(r -> {
       List<Decision.State> states = new ArrayList<>(charges.size());
+      long[] granted = new long[charges.size()];
       for (int i = 0; i < charges.size(); i++) {
-        states.add(new Decision.State(r.get(2 + i * 3).toLong(), r.get(3 + i * 3).toLong(), r.get(4 + i * 3).toLong()));
+        states.add(new Decision.State(r.get(2 + i * 4).toLong(), r.get(3 + i * 4).toLong(), r.get(4 + i * 4).toLong()));
+        granted[i] = r.get(5 + i * 4).toLong();
       }
-      return new Decision(r.get(0).toInteger() == 1, r.get(1).toLong(), states, Decision.Mode.REDIS);
+      return new Granted(new Decision(r.get(0).toInteger() == 1, r.get(1).toLong(), states, Decision.Mode.REDIS), granted);
     });
   }
 

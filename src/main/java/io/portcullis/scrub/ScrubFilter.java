@@ -44,6 +44,11 @@ public final class ScrubFilter implements ResponseFilter {
   }
 
   @Override
+  public boolean readsTree() {
+    return true;
+  }
+
+  @Override
   public void onBody(ResponseBody body) {
     Object json = body.json();
     if (json != null) {

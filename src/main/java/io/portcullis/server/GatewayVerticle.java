@@ -15,6 +15,7 @@ import io.portcullis.guard.ConnectionGuard;
 import io.portcullis.guard.SecurityHeaders;
 import io.portcullis.ingress.GatewayError;
 import io.portcullis.ingress.Snapshot;
+import io.portcullis.limit.LeasedLimiter;
 import io.portcullis.limit.LimitStage;
 import io.portcullis.limit.RedisLimiter;
 import io.vertx.core.Future;
@@ -145,14 +146,15 @@ public final class GatewayVerticle extends VerticleBase {
   /** Limits: shared through Redis when configured, else (and as a fallback) in this process. */
   private LimitStage limitStage(GatewayConfig config) {
     RedisAPI api = redis(config);
-    RedisLimiter redisLimiter = null;
+    LeasedLimiter sharedLimiter = null;
     if (api != null) {
-      redisLimiter = new RedisLimiter(api, config.redis().timeout());
+      RedisLimiter redisLimiter = new RedisLimiter(api, config.redis().timeout());
       redisLimiter.load(); // EVALSHA falls back to EVAL if this has not happened yet
-      RedisLimiter flushed = redisLimiter;
-      vertx.setPeriodic(1000, id -> flushed.flush());
+      LeasedLimiter flushed = sharedLimiter = new LeasedLimiter(redisLimiter, config.limits().lease());
+      // ended leases go back, and waiting corrections out, at least every second
+      vertx.setPeriodic(Math.min(1000, Math.max(10, config.limits().lease().time().toMillis() / 2)), id -> flushed.flush());
     }
-    return new LimitStage(redisLimiter, this.shared.localLimiter(), this.shared.limits(), shared.anomalies());
+    return new LimitStage(sharedLimiter, this.shared.localLimiter(), this.shared.limits(), shared.anomalies());
   }
 
   /** Authentication with this event loop's own clients (JWKS over HTTP, keys in Redis). */

@@ -90,6 +90,9 @@ class ConfigLoaderTest {
     assertThat(c.server().connections()).isEqualTo(ServerConfig.Connections.DEFAULTS);
     assertThat(c.server().h2c()).isFalse();
     assertThat(c.server().clients()).isEqualTo(ClientAddressConfig.DIRECT);
+    assertThat(c.limits().lease()).isEqualTo(new LimitsConfig.Lease(0.001, Duration.ofSeconds(1)));
+    assertThat(parse("limits: {lease: {share: 0, time: 250ms}}\n" + VALID).limits().lease())
+        .isEqualTo(new LimitsConfig.Lease(0, Duration.ofMillis(250)));
     ClientAddressConfig clients = parse("server: {trusted_proxies: [10.0.0.0/8, \"::1\"], client_address_header: Forwarded,"
         + " proxy_protocol: true}\n" + VALID).server().clients();
     assertThat(clients.trustedProxies()).extracting(Cidr::toString).containsExactly("10.0.0.0/8", "::1/128");
@@ -184,6 +187,9 @@ class ConfigLoaderTest {
     assertThat(problems("scrub: {request_action: drop}\n" + VALID))
         .containsExactly("scrub.request_action: must be redact, reject or off, got 'drop'");
     assertThat(problems("scrub: {max_hold: 8}\n" + VALID)).containsExactly("scrub.max_hold: must be between 16 and 1048576, got 8");
+    assertThat(problems("limits: {lease: {share: 0.5}}\n" + VALID)).containsExactly("limits.lease.share: must be between 0.0 and 0.1, got 0.5");
+    assertThat(problems("limits: {lease: {time: 1ms}}\n" + VALID)).containsExactly("limits.lease.time: must be between 10ms and 1m");
+    assertThat(problems("limits: {lease: {size: 3}}\n" + VALID)).singleElement().asString().startsWith("limits.lease.size: unknown option");
   }
 
   @Test

@@ -226,9 +226,12 @@ class TokenBudgetTest {
   @Test
   void claimsDuringARedisOutageFollowThePolicy() throws Exception {
     try (RedisServer redis = new RedisServer()) {
-      for (String mode : List.of("closed", "local")) {
-        String text = config("{tokens: {limit: 100000, window: 1m}, default_max_tokens: 10, on_redis_failure: " + mode + "}",
-            redis.url(), "  claim_increment: 16\n");
+      // closed without leases; closed with a lease of 50 tokens (limit x share), which keeps serving
+      // claims while Redis is away (its units are counted there already) and no further; local
+      for (String mode : List.of("closed", "closed-leased", "local")) {
+        String text = config("{tokens: {limit: 100000, window: 1m}, default_max_tokens: 10, on_redis_failure: "
+            + mode.replace("-leased", "") + "}", redis.url(),
+            "  claim_increment: 16\n  lease: {share: " + (mode.equals("closed-leased") ? "0.0005" : "0") + "}\n");
         try (GatewayFixture f = new GatewayFixture(text)) {
           // admitted while Redis answers; the provider starts 600 ms later, after Redis froze
           CompletableFuture<HttpResponse<String>> stream = f.http.sendAsync(HttpRequest.newBuilder(f.uri("/v1/chat/completions"))
@@ -245,6 +248,10 @@ class TokenBudgetTest {
           if (mode.equals("closed")) {
             assertThat(d.end()).isEqualTo("error:rate_limiter_unavailable");
             assertThat(d.tokens()).isLessThanOrEqualTo(10); // what the admission reserved, no more
+          } else if (mode.equals("closed-leased")) {
+            assertThat(d.end()).isEqualTo("error:rate_limiter_unavailable");
+            // the reservation, then claims of 16 from the 50 leased tokens (3 fit), no more
+            assertThat(d.tokens()).isGreaterThan(10).isLessThanOrEqualTo(10 + 48);
           } else {
             assertThat(d.end()).isEqualTo("done"); // claimed from this process's counters
             assertThat(d.tokens()).isEqualTo(100);
