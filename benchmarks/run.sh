@@ -6,6 +6,7 @@
 # mock provider, whose pacing and send stamps they need. Contestants:
 #   direct      the upstream itself (cheap nginx, or the mock for streams)
 #   nginx       nginx as a plain reverse proxy (upstream keep-alive, proxy_buffering off)
+#   vertx       the floor of a proxy on Vert.x: server and client per core, nothing else (benchmarks/BareProxy.java)
 #   off         Portcullis with every policy off (benchmarks/bench-off.yaml)
 #   full        Portcullis with every policy on, as a production user runs it (benchmarks/bench-full.yaml:
 #               API keys in Redis, Redis limits on requests and tokens, redaction, guards, access log,
@@ -36,7 +37,7 @@ PHASES=${PHASES:-"http latency close warmup sse hold"}
 GATEWAY_JAVA=${GATEWAY_JAVA:-java}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}
 MOCK_PORT=18090 NGINX_PORT=18081 GW_PORT=18080 ADMIN_PORT=18099
-UPSTREAM_PORT=18091 NGINX_CHEAP_PORT=18079 OFF_PORT=18078 FULL_PORT=18077 WARM_PORT=18076
+UPSTREAM_PORT=18091 NGINX_CHEAP_PORT=18079 OFF_PORT=18078 FULL_PORT=18077 WARM_PORT=18076 BARE_PORT=18075
 export BENCH_REDIS_PORT=18379 UPSTREAM_PORT
 OUT=$PWD/benchmarks/out
 JAR=target/portcullis.jar
@@ -66,21 +67,23 @@ ln -sf portcullis-main.log "$OUT/portcullis.log"
 
 declare -A URL=([direct]="http://127.0.0.1:$MOCK_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT" [portcullis]="http://127.0.0.1:$GW_PORT"
   [up]="http://127.0.0.1:$UPSTREAM_PORT" [nginx-cheap]="http://127.0.0.1:$NGINX_CHEAP_PORT"
-  [off]="http://127.0.0.1:$OFF_PORT" [full]="http://127.0.0.1:$FULL_PORT")
+  [off]="http://127.0.0.1:$OFF_PORT" [full]="http://127.0.0.1:$FULL_PORT" [vertx]="http://127.0.0.1:$BARE_PORT")
 # wrk scripts: full needs an API key (made in Redis with the CLI against the full config)
-declare -A LUA=([up]=benchmarks/chat.lua [nginx-cheap]=benchmarks/chat.lua [off]=benchmarks/chat.lua [full]="$OUT/chat-full.lua")
+declare -A LUA=([up]=benchmarks/chat.lua [nginx-cheap]=benchmarks/chat.lua [vertx]=benchmarks/chat.lua [off]=benchmarks/chat.lua
+  [full]="$OUT/chat-full.lua")
 if [[ " $PHASES " == *" http "* || " $PHASES " == *" latency "* || " $PHASES " == *" close "* ]]; then
   gateway off benchmarks/bench-off.yaml
   FULL_KEY=$(java -jar "$JAR" keys -c benchmarks/bench-full.yaml create --user bench --role bench 2>/dev/null)
   sed -e "s|wrk.body|wrk.headers[\"Authorization\"] = \"Bearer $FULL_KEY\"\nwrk.body|" benchmarks/chat.lua > "$OUT/chat-full.lua"
   gateway full benchmarks/bench-full.yaml
-  wait_port $OFF_PORT; wait_port $FULL_PORT
+  $GATEWAY_JAVA $GATEWAY_JAVA_OPTS -cp "$JAR" benchmarks/BareProxy.java $BARE_PORT $UPSTREAM_PORT > "$OUT/bare-proxy.log" 2>&1 & pids+=($!)
+  wait_port $OFF_PORT; wait_port $FULL_PORT; wait_port $BARE_PORT
   for t in off full; do # ready means warmed up and every check passed
     until [ "$(curl -s -o /dev/null -w '%{http_code}' "${URL[$t]}/v1/chat/completions" -H "Authorization: Bearer ${FULL_KEY}" \
       -H 'Content-Type: application/json' -d '{"model":"bench","messages":[{"role":"user","content":"hi"}]}')" = 200 ]; do sleep 0.2; done
   done
   # the JIT warm-up: WARMUP of load on each contestant before anything is measured
-  for t in up nginx-cheap off full; do wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" >/dev/null; done
+  for t in up nginx-cheap vertx off full; do wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" >/dev/null; done
 fi
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 # wrk latency lines look like "99%   12.34ms": normalise to milliseconds
@@ -140,14 +143,15 @@ spread() { local m lo hi; m=$(tr ' ' '\n' <<< "$1" | median); lo=$(tr ' ' '\n' <
 if [[ " $PHASES " == *" http "* ]]; then
   redis-cli -p $BENCH_REDIS_PORT CONFIG RESETSTAT >/dev/null
   for r in $(seq 1 "$ROUNDS"); do
-    for t in up nginx-cheap off full; do
+    for t in up nginx-cheap vertx off full; do
       wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/wrk-$t-$r.txt"
     done
   done
   redis-cli -p $BENCH_REDIS_PORT INFO commandstats > "$OUT/redis-commandstats-http.txt"
-  off_ratios=""; full_ratios=""
+  off_ratios=""; full_ratios=""; bare_ratios=""
   for r in $(seq 1 "$ROUNDS"); do
     n=$(rps_of "$OUT/wrk-nginx-cheap-$r.txt")
+    bare_ratios="$bare_ratios $(ratio "$(rps_of "$OUT/wrk-vertx-$r.txt")" "$n")"
     off_ratios="$off_ratios $(ratio "$(rps_of "$OUT/wrk-off-$r.txt")" "$n")"
     full_ratios="$full_ratios $(ratio "$(rps_of "$OUT/wrk-full-$r.txt")" "$n")"
   done
@@ -158,12 +162,13 @@ if [[ " $PHASES " == *" http "* ]]; then
     echo
     echo "| contestant | requests/s | p50 ms | p99 ms | non-2xx |"
     echo "|---|---|---|---|---|"
-    for t in up nginx-cheap off full; do
+    for t in up nginx-cheap vertx off full; do
       read -r rps p50 p99 bad <<< "$(wrk_stats "wrk-$t")"
       echo "| $t | $rps | $p50 | $p99 | $bad |"
       eval "P99_${t//-/_}=$p99"
     done
     echo
+    echo "- bare Vert.x proxy / nginx: $(spread "${bare_ratios# }") (the framework's floor, for reference)"
     echo "- every policy off / nginx: **$(spread "${off_ratios# }")** (median, min-max over rounds; target >= 0.8)"
     echo "- every policy on / nginx: **$(spread "${full_ratios# }")** (target >= 0.5)"
     echo "- full p99 $P99_full ms against nginx's $P99_nginx_cheap ms (target <= 2 x nginx + 2 ms = $(awk -v a="$P99_nginx_cheap" 'BEGIN {printf "%.2f", 2*a+2}') ms)"
@@ -175,7 +180,7 @@ fi
 # --- phase latency: one warmed keep-alive connection ---------------------------------------------
 if [[ " $PHASES " == *" latency "* ]]; then
   for r in $(seq 1 "$ROUNDS"); do
-    for t in up nginx-cheap off full; do
+    for t in up nginx-cheap vertx off full; do
       wrk -t1 -c1 -d"$DURATION" --latency -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/lat-$t-$r.txt"
     done
   done
@@ -185,7 +190,7 @@ if [[ " $PHASES " == *" latency "* ]]; then
     echo "| contestant | requests/s | p50 ms | p99 ms | added p50 ms | added p99 ms |"
     echo "|---|---|---|---|---|---|"
     read -r _ d50 d99 _ <<< "$(wrk_stats lat-up)"
-    for t in up nginx-cheap off full; do
+    for t in up nginx-cheap vertx off full; do
       read -r rps p50 p99 _ <<< "$(wrk_stats "lat-$t")"
       echo "| $t | $rps | $p50 | $p99 | $(awk -v a="$p50" -v b="$d50" 'BEGIN {printf "%.3f", a-b}') | $(awk -v a="$p99" -v b="$d99" 'BEGIN {printf "%.3f", a-b}') |"
     done
@@ -198,7 +203,7 @@ fi
 # --- phase close: a new connection for every request ---------------------------------------------
 if [[ " $PHASES " == *" close "* ]]; then
   for r in $(seq 1 "$ROUNDS"); do
-    for t in up nginx-cheap off full; do
+    for t in up nginx-cheap vertx off full; do
       wrk -t1 -c"$CONNS" -d"$DURATION" --latency -H "Connection: close" -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/close-$t-$r.txt"
     done
   done
@@ -207,7 +212,7 @@ if [[ " $PHASES " == *" close "* ]]; then
     echo
     echo "| contestant | requests/s | p50 ms | p99 ms | non-2xx |"
     echo "|---|---|---|---|---|"
-    for t in up nginx-cheap off full; do
+    for t in up nginx-cheap vertx off full; do
       read -r rps p50 p99 bad <<< "$(wrk_stats "close-$t")"
       echo "| $t | $rps | $p50 | $p99 | $bad |"
       eval "CRPS_${t//-/_}=$rps"
