@@ -63,6 +63,10 @@ public final class GatewayVerticle extends VerticleBase {
         .setHost(config.server().host())
         .setPort(config.server().port())
         .setTcpNoDelay(true)
+        // every handler runs on this verticle's event loop (blocking work hands its result back to
+        // it), so a connection writes directly instead of through a cross-thread queue: about 4 KB
+        // less per open connection (5,000 streams: 20 MB)
+        .setStrictThreadMode(true)
         .setCompressionSupported(false) // SSE must never be compressed (it would be buffered)
         .setHttp2ClearTextEnabled(config.server().h2c())
         .setMaxHeaderSize(edge.maxHeaderBytes())
