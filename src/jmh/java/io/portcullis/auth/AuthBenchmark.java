@@ -69,7 +69,7 @@ public class AuthBenchmark {
     vertx = Vertx.vertx();
     AuthConfig config = new AuthConfig(true, null, List.of(), false, Duration.ofHours(1), null,
         new AuthConfig.BruteForceConfig(20, Duration.ofMinutes(1), Duration.ofMinutes(5)),
-        List.of(new RoleConfig("user", List.of("*"), RoleConfig.ENDPOINTS, null)), List.of("user"));
+        List.of(new RoleConfig("user", List.of("*"), RoleConfig.ENDPOINTS, null)), List.of("user"), AuthConfig.KeyCacheConfig.DEFAULTS);
     policy = new AccessPolicy(config);
     String[] g = ApiKeyFormat.generate();
     apiKey = g[0];
