@@ -33,7 +33,8 @@ public class LeaseBenchmark {
 
   @Setup
   public void setUp() {
-    limiter = new LeasedLimiter(null, new LimitsConfig.Lease(0.01, Duration.ofMinutes(10)));
+    LimitsConfig.Lease config = new LimitsConfig.Lease(0.01, Duration.ofMinutes(10));
+    limiter = new LeasedLimiter(null, () -> config);
     charges = List.of(new Charge("rl:{bench}:p:requests", "requests", 100_000_000, 60_000, 1),
         new Charge("rl:{bench}:p:tokens", "tokens", 2_000_000_000, 60_000, 1033));
     long forever = System.nanoTime() + TimeUnit.DAYS.toNanos(1);

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The shared limiter with leases, so that a busy caller is decided on this event loop most of the
@@ -30,8 +31,8 @@ import java.util.Set;
 public final class LeasedLimiter implements Limiter {
 
   private final RedisLimiter redis;
-  private final double share;
-  private final long timeNanos;
+  /** The lease settings of the config in force (they change on reload). */
+  private final Supplier<LimitsConfig.Lease> config;
   /** The leases held, by the limit's key. */
   private final Map<String, Lease> leases = new HashMap<>();
   /** Keys whose lease is being asked for: meanwhile others ask for their own cost only (no pile of leases at once). */
@@ -55,14 +56,14 @@ public final class LeasedLimiter implements Limiter {
     }
   }
 
-  public LeasedLimiter(RedisLimiter redis, LimitsConfig.Lease config) {
+  public LeasedLimiter(RedisLimiter redis, Supplier<LimitsConfig.Lease> config) {
     this.redis = redis;
-    this.share = config.share();
-    this.timeNanos = config.time().toNanos();
+    this.config = config;
   }
 
   /** The units one lease of this limit asks for; 0 when it is never leased. */
   long leaseSize(Charge c) {
+    double share = config.get().share();
     if (c.isConcurrency() || c.burst() > 0 || share <= 0) {
       return 0;
     }
@@ -113,6 +114,7 @@ public final class LeasedLimiter implements Limiter {
     }
     asking.addAll(asked);
     long askedAt = System.nanoTime();
+    long timeNanos = config.get().time().toNanos();
     return redis.acquire(charges, extra).onComplete(ar -> asked.forEach(asking::remove)).map(granted -> {
       Decision d = granted.decision();
       if (d.allowed()) {
@@ -149,16 +151,26 @@ public final class LeasedLimiter implements Limiter {
     }
   }
 
-  /** Gives back the leases that have ended, then sends the corrections still waiting (call it every second). */
-  public void flush() {
+  /** Gives back at once what is left of the leases that have ended (call it every 100 ms). */
+  public void endLeases() {
     long now = System.nanoTime();
+    boolean ended = false;
     for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
       Lease lease = it.next();
       if (now >= lease.endsNanos) {
         it.remove();
         giveBack(lease);
+        ended = true;
       }
     }
+    if (ended) {
+      redis.flush(); // what goes back must not wait for the caller's next decision
+    }
+  }
+
+  /** Ends the leases that have ended and sends the corrections still waiting (call it every second). */
+  public void flush() {
+    endLeases();
     redis.flush();
   }
 

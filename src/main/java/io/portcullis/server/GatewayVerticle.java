@@ -154,9 +154,9 @@ public final class GatewayVerticle extends VerticleBase {
     if (api != null) {
       RedisLimiter redisLimiter = new RedisLimiter(api, config.redis().timeout());
       redisLimiter.load(); // EVALSHA falls back to EVAL if this has not happened yet
-      LeasedLimiter flushed = sharedLimiter = new LeasedLimiter(redisLimiter, config.limits().lease());
-      // ended leases go back, and waiting corrections out, at least every second
-      vertx.setPeriodic(Math.min(1000, Math.max(10, config.limits().lease().time().toMillis() / 2)), id -> flushed.flush());
+      LeasedLimiter leased = sharedLimiter = new LeasedLimiter(redisLimiter, () -> snapshots.get().config().limits().lease());
+      vertx.setPeriodic(100, id -> leased.endLeases()); // what is left of an ended lease goes back within 100 ms
+      vertx.setPeriodic(1000, id -> leased.flush()); // corrections that found no decision to ride along with
     }
     return new LimitStage(sharedLimiter, this.shared.localLimiter(), this.shared.limits(), shared.anomalies());
   }

@@ -409,6 +409,60 @@ class LimitTest {
     }
   }
 
+  /**
+   * Leases end to end: three instances, a limit large enough to be leased (1% of 3,000: 30 at a
+   * time), more demand than the limit. No more than the limit is admitted across them, most
+   * decisions are made from leases (metrics and access log say so), and what the leases held
+   * unused when the demand stopped is all that can be missing.
+   */
+  @Test
+  void leasesKeepThreeInstancesWithinTheLimitWithoutARoundTripPerRequest() throws Exception {
+    try (RedisServer redis = new RedisServer()) {
+      String text = withPolicy(config("{requests: {limit: 3000, window: 1h}}", redis.url()))
+          .replace("  expected_instances: 1\n", "  expected_instances: 1\n  lease: {share: 0.01}\n");
+      try (GatewayFixture a = new GatewayFixture(text); GatewayFixture b = new GatewayFixture(text);
+          GatewayFixture c = new GatewayFixture(text)) {
+        List<GatewayFixture> gateways = List.of(a, b, c);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        List<Future<?>> clients = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+          GatewayFixture g = gateways.get(t % 3);
+          clients.add(pool.submit(() -> {
+            for (int i = 0; i < 550; i++) { // 3,300 in all
+              int status = g.post("/v1/chat/completions", chat("chat", false, "hi"), Map.of()).statusCode();
+              (status == 200 ? admitted : refused).incrementAndGet();
+            }
+            return null;
+          }));
+        }
+        for (Future<?> client : clients) {
+          client.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(admitted.get() + refused.get()).isEqualTo(3300);
+        assertThat(admitted.get()).isLessThanOrEqualTo(3000).isGreaterThanOrEqualTo(3000 - 3 * 30);
+        long leased = 0;
+        long viaRedis = 0;
+        for (GatewayFixture g : gateways) {
+          for (String line : g.metrics.scrape().split("\n")) {
+            if (line.startsWith("portcullis_ratelimit_decisions_total") && line.contains("outcome=\"allowed\"")) {
+              long n = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+              if (line.contains("mode=\"lease\"")) {
+                leased += n;
+              } else if (line.contains("mode=\"redis\"")) {
+                viaRedis += n;
+              }
+            }
+          }
+        }
+        assertThat(leased + viaRedis).isEqualTo(admitted.get());
+        assertThat(leased).as("most admissions come from leases").isGreaterThan(admitted.get() * 8L / 10);
+      }
+    }
+  }
+
   static void assertAccurateAcrossThreeInstances(String redisUrl) throws Exception {
     {
       String text = withPolicy(config("{requests: {limit: 20, window: 2s}}", redisUrl));

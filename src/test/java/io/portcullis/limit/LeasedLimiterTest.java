@@ -51,7 +51,8 @@ class LeasedLimiterTest {
   static LeasedLimiter leased(double share, Duration time) throws Exception {
     RedisLimiter redis = new RedisLimiter(api, Duration.ofSeconds(2));
     await(redis.load());
-    return new LeasedLimiter(redis, new LimitsConfig.Lease(share, time));
+    LimitsConfig.Lease config = new LimitsConfig.Lease(share, time);
+    return new LeasedLimiter(redis, () -> config);
   }
 
   /** As the limit stage asks: from what is held, else Redis. */
@@ -100,7 +101,7 @@ class LeasedLimiterTest {
     assertThat(counted(c.key(), window)).isEqualTo(101);
     Thread.sleep(80);
     assertThat(limiter.fromHeld(List.of(c), System.nanoTime())).as("an ended lease admits nothing").isNull();
-    limiter.flush();
+    limiter.endLeases();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (counted(c.key(), window) != 2 && System.nanoTime() < deadline) {
       Thread.sleep(10);
@@ -137,6 +138,24 @@ class LeasedLimiterTest {
     // the second Redis decision's lease joined what was left of the first (same window)
     assertThat(limiter.held(tokens.key())).isEqualTo(1400);
     assertThat(limiter.held(requests.key())).isEqualTo(1999);
+  }
+
+  @Test
+  void theLeaseSettingsInForceApplyToTheNextCallAReloadNeedsNoRestart() throws Exception {
+    RedisLimiter redis = new RedisLimiter(api, Duration.ofSeconds(2));
+    java.util.concurrent.atomic.AtomicReference<LimitsConfig.Lease> config =
+        new java.util.concurrent.atomic.AtomicReference<>(new LimitsConfig.Lease(0.01, Duration.ofMinutes(1)));
+    LeasedLimiter limiter = new LeasedLimiter(redis, config::get);
+    Charge c = LimiterTest.requests("lease-r", 10_000, LONG_WINDOW);
+    long window = decide(limiter, List.of(c)).states().get(0).window();
+    assertThat(limiter.held(c.key())).isEqualTo(100);
+    config.set(new LimitsConfig.Lease(0, Duration.ofMinutes(1))); // leases off
+    for (int i = 0; i < 100; i++) {
+      decide(limiter, List.of(c)); // what is held still serves: it is counted
+    }
+    assertThat(decide(limiter, List.of(c)).mode()).isEqualTo(Decision.Mode.REDIS);
+    assertThat(limiter.held(c.key())).as("no new lease").isZero();
+    assertThat(counted(c.key(), window)).isEqualTo(102);
   }
 
   /**
