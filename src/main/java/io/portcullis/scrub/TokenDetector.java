@@ -7,8 +7,8 @@ import java.util.function.Predicate;
 
 /**
  * A credential that starts with a known prefix ({@code sk-}, {@code AKIA}, {@code ghp_}...) followed
- * by a run of body characters of bounded length. The prefix must not continue a word; the body run
- * is taken whole and must not be followed by another alphanumeric character.
+ * by a run of body characters of bounded length. The prefix must not continue a word; the token is
+ * the longest valid start of the body run that is not followed by another alphanumeric character.
  *
  * <p>A candidate stays live while its prefix is only partly there at the end of the text, or while
  * its body run reaches the end and is not yet over the maximum length.
@@ -111,17 +111,32 @@ final class TokenDetector extends Detector {
       while (j < n && j - bodyStart <= maxBody && body.test(t.charAt(j))) {
         j++;
       }
-      int length = j - bodyStart;
-      if (length > maxBody) {
-        continue; // too long to be this credential
-      }
-      if (j == n && !scan.complete) {
+      if (j == n && !scan.complete && j - bodyStart <= maxBody) {
         scan.live(i, rule, this); // the body may go on
         continue;
       }
-      if (length >= minBody && (j == n || !Chars.alnum(t.charAt(j))) && valid.test(t.subSequence(i, j))) {
-        scan.found(i, j, rule, priority);
-        return j;
+      int end = longestValidEnd(t, i, bodyStart, j);
+      if (end > 0) {
+        scan.found(i, end, rule, priority);
+        return end;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The longest token the run {@code [bodyStart, runEnd)} starts with: the whole run, or, when that
+   * is not a valid one, the run cut back before one of its punctuation characters, since the run
+   * may have taken in what follows the token in the sentence (a JWT before a full stop, a key before
+   * "-based"): a look-ahead that fails must end the match at its last valid point, not drop it.
+   * Each end must fit the length bounds and not be followed by a letter or digit; -1 when none is
+   * valid.
+   */
+  private int longestValidEnd(CharSequence t, int start, int bodyStart, int runEnd) {
+    for (int end = Math.min(runEnd, bodyStart + maxBody); end - bodyStart >= minBody; end--) {
+      boolean boundary = end == t.length() || !Chars.alnum(t.charAt(end));
+      if (boundary && valid.test(t.subSequence(start, end))) {
+        return end;
       }
     }
     return -1;

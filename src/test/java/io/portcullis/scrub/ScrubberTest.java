@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +171,32 @@ class ScrubberTest {
       out.append(s.feed(piece));
     }
     return out.append(s.finish()).toString();
+  }
+
+  /**
+   * A token's body characters may include punctuation (a JWT's dots, a key's hyphens), so the run
+   * can take in what follows the token in the sentence: the match ends at the last valid point
+   * instead of failing whole (a JWT before a full stop used to pass unredacted).
+   */
+  @Test
+  void aTokenFollowedByItsOwnBodyPunctuationIsStillFoundAndThePunctuationKept() {
+    String google = "AIza" + "Sy".repeat(17) + "B";
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("the token is " + JWT + ".", "the token is [REDACTED:jwt].");
+    cases.put("the token is " + JWT + "...", "the token is [REDACTED:jwt]...");
+    cases.put("the token is " + JWT + ".\nNext line", "the token is [REDACTED:jwt].\nNext line");
+    cases.put(JWT + ".", "[REDACTED:jwt].");
+    cases.put("a " + JWT + ".x.y", "a [REDACTED:jwt].x.y");
+    cases.put("the " + google + "-based client", "the [REDACTED:google_api_key]-based client");
+    cases.put("key " + google + "_", "key [REDACTED:google_api_key]_");
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      String text = c.getKey();
+      assertThat(SCRUBBER.scrub(text)).as(text).isEqualTo(c.getValue());
+      for (int cut = 0; cut <= text.length(); cut++) {
+        assertThat(streamed(List.of(text.substring(0, cut), text.substring(cut)), 4096)).as("split at %d of %s", cut, text)
+            .isEqualTo(c.getValue());
+      }
+    }
   }
 
   @Test
