@@ -69,6 +69,7 @@ ln -sf portcullis-main.log "$OUT/portcullis.log"
 declare -A URL=([direct]="http://127.0.0.1:$MOCK_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT" [portcullis]="http://127.0.0.1:$GW_PORT"
   [up]="http://127.0.0.1:$UPSTREAM_PORT" [nginx-cheap]="http://127.0.0.1:$NGINX_CHEAP_PORT"
   [off]="http://127.0.0.1:$OFF_PORT" [full]="http://127.0.0.1:$FULL_PORT" [vertx]="http://127.0.0.1:$BARE_PORT")
+CONTESTANTS="up nginx-cheap vertx off full" # of the non-streaming phases
 # wrk scripts: full needs an API key (made in Redis with the CLI against the full config)
 declare -A LUA=([up]=benchmarks/chat.lua [nginx-cheap]=benchmarks/chat.lua [vertx]=benchmarks/chat.lua [off]=benchmarks/chat.lua
   [full]="$OUT/chat-full.lua")
@@ -84,7 +85,7 @@ if [[ " $PHASES " == *" http "* || " $PHASES " == *" latency "* || " $PHASES " =
       -H 'Content-Type: application/json' -d '{"model":"bench","messages":[{"role":"user","content":"hi"}]}')" = 200 ]; do sleep 0.2; done
   done
   # the JIT warm-up: WARMUP of load on each contestant before anything is measured
-  for t in up nginx-cheap vertx off full; do wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" >/dev/null; done
+  for t in $CONTESTANTS; do wrk -t1 -c"$CONNS" -d"${WARMUP:-30s}" -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" >/dev/null; done
 fi
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 # wrk latency lines look like "99%   12.34ms": normalise to milliseconds
@@ -139,15 +140,30 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a/b; else pr
 rps_of() { awk '/Requests\/sec/ {print $2}' "$1"; }
 # spread LIST: "median (min-max)" of numbers
 spread() { local m lo hi; m=$(tr ' ' '\n' <<< "$1" | median); lo=$(tr ' ' '\n' <<< "$1" | sort -g | head -1); hi=$(tr ' ' '\n' <<< "$1" | sort -g | tail -1); echo "$m ($lo-$hi)"; }
+# contestant_rounds PREFIX WRK_ARGS...: ROUNDS rounds, each contestant in turn, into $OUT/PREFIX-CONTESTANT-ROUND.txt
+contestant_rounds() {
+  local prefix=$1; shift
+  for r in $(seq 1 "$ROUNDS"); do
+    for t in $CONTESTANTS; do
+      wrk -t1 -d"$DURATION" --latency "$@" -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/$prefix-$t-$r.txt"
+    done
+  done
+}
+# contestant_table PREFIX: the throughput table of those rounds; sets RPS_<contestant> and P99_<contestant> (- as _)
+contestant_table() {
+  echo "| contestant | requests/s | p50 ms | p99 ms | non-2xx |"
+  echo "|---|---|---|---|---|"
+  for t in $CONTESTANTS; do
+    read -r rps p50 p99 bad <<< "$(wrk_stats "$1-$t")"
+    echo "| $t | $rps | $p50 | $p99 | $bad |"
+    eval "RPS_${t//-/_}=$rps; P99_${t//-/_}=$p99"
+  done
+}
 
 # --- phase http: non-streaming throughput, nginx vs Portcullis off vs full -------------------------
 if [[ " $PHASES " == *" http "* ]]; then
   redis-cli -p $BENCH_REDIS_PORT CONFIG RESETSTAT >/dev/null
-  for r in $(seq 1 "$ROUNDS"); do
-    for t in up nginx-cheap vertx off full; do
-      wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/wrk-$t-$r.txt"
-    done
-  done
+  contestant_rounds wrk -c"$CONNS"
   redis-cli -p $BENCH_REDIS_PORT INFO commandstats > "$OUT/redis-commandstats-http.txt"
   off_ratios=""; full_ratios=""; bare_ratios=""
   for r in $(seq 1 "$ROUNDS"); do
@@ -161,13 +177,7 @@ if [[ " $PHASES " == *" http "* ]]; then
     echo
     echo "Each contestant warmed with ${WARMUP:-30s} of the same load first; rounds alternate the contestants."
     echo
-    echo "| contestant | requests/s | p50 ms | p99 ms | non-2xx |"
-    echo "|---|---|---|---|---|"
-    for t in up nginx-cheap vertx off full; do
-      read -r rps p50 p99 bad <<< "$(wrk_stats "wrk-$t")"
-      echo "| $t | $rps | $p50 | $p99 | $bad |"
-      eval "P99_${t//-/_}=$p99"
-    done
+    contestant_table wrk
     echo
     echo "- bare Vert.x proxy / nginx: $(spread "${bare_ratios# }") (the framework's floor, for reference)"
     echo "- every policy off / nginx: **$(spread "${off_ratios# }")** (median, min-max over rounds; target >= 0.8)"
@@ -180,18 +190,14 @@ fi
 
 # --- phase latency: one warmed keep-alive connection ---------------------------------------------
 if [[ " $PHASES " == *" latency "* ]]; then
-  for r in $(seq 1 "$ROUNDS"); do
-    for t in up nginx-cheap vertx off full; do
-      wrk -t1 -c1 -d"$DURATION" --latency -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/lat-$t-$r.txt"
-    done
-  done
+  contestant_rounds lat -c1
   {
     echo "## Latency on one keep-alive connection: wrk -t1 -c1 -d$DURATION, upstream nginx \`return 200\`, median of $ROUNDS rounds"
     echo
     echo "| contestant | requests/s | p50 ms | p99 ms | added p50 ms | added p99 ms |"
     echo "|---|---|---|---|---|---|"
     read -r _ d50 d99 _ <<< "$(wrk_stats lat-up)"
-    for t in up nginx-cheap vertx off full; do
+    for t in $CONTESTANTS; do
       read -r rps p50 p99 _ <<< "$(wrk_stats "lat-$t")"
       echo "| $t | $rps | $p50 | $p99 | $(awk -v a="$p50" -v b="$d50" 'BEGIN {printf "%.3f", a-b}') | $(awk -v a="$p99" -v b="$d99" 'BEGIN {printf "%.3f", a-b}') |"
     done
@@ -203,23 +209,13 @@ fi
 
 # --- phase close: a new connection for every request ---------------------------------------------
 if [[ " $PHASES " == *" close "* ]]; then
-  for r in $(seq 1 "$ROUNDS"); do
-    for t in up nginx-cheap vertx off full; do
-      wrk -t1 -c"$CONNS" -d"$DURATION" --latency -H "Connection: close" -s "${LUA[$t]}" "${URL[$t]}/v1/chat/completions" > "$OUT/close-$t-$r.txt"
-    done
-  done
+  contestant_rounds close -c"$CONNS" -H "Connection: close"
   {
     echo "## A new connection per request: wrk -t1 -c$CONNS -d$DURATION -H 'Connection: close', median of $ROUNDS rounds"
     echo
-    echo "| contestant | requests/s | p50 ms | p99 ms | non-2xx |"
-    echo "|---|---|---|---|---|"
-    for t in up nginx-cheap vertx off full; do
-      read -r rps p50 p99 bad <<< "$(wrk_stats "close-$t")"
-      echo "| $t | $rps | $p50 | $p99 | $bad |"
-      eval "CRPS_${t//-/_}=$rps"
-    done
+    contestant_table close
     echo
-    echo "Cost of a connection, Portcullis off / nginx (nginx req/s / Portcullis req/s): $(ratio "$CRPS_nginx_cheap" "$CRPS_off") (target <= 2)"
+    echo "Cost of a connection, Portcullis off / nginx (nginx req/s / Portcullis req/s): $(ratio "$RPS_nginx_cheap" "$RPS_off") (target <= 2)"
     echo
   } >> "$report"
 fi

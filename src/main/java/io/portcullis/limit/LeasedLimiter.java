@@ -168,9 +168,8 @@ public final class LeasedLimiter implements Limiter {
     }
   }
 
-  /** Ends the leases that have ended and sends the corrections still waiting (call it every second). */
+  /** Sends the corrections still waiting (call it every second; ended leases go back by {@link #endLeases}). */
   public void flush() {
-    endLeases();
     redis.flush();
   }
 

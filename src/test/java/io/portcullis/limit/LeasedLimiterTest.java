@@ -1,10 +1,10 @@
 package io.portcullis.limit;
 
+import static io.portcullis.limit.LimiterTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.RedisServer;
 import io.portcullis.config.LimitsConfig;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -41,10 +41,6 @@ class LeasedLimiterTest {
     server.close();
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
   /** 100 days: no window ends while a test runs (a window's end would split the counts). */
   static final long LONG_WINDOW = 8_640_000_000L;
 
@@ -63,12 +59,8 @@ class LeasedLimiterTest {
 
   /** What Redis has counted in a window of a limit's hash. */
   static long counted(String key, long window) throws Exception {
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port)) {
-      s.getOutputStream().write(("HGET " + key + " " + window + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
-          java.nio.charset.StandardCharsets.US_ASCII));
-      return in.readLine().startsWith("$-1") ? 0 : Long.parseLong(in.readLine());
-    }
+    String v = LimiterTest.bulk(server.port, "HGET " + key + " " + window);
+    return v == null ? 0 : Long.parseLong(v);
   }
 
   @Test

@@ -102,7 +102,12 @@ class LimiterTest {
 
   /** The value of a bulk-string reply (RedisServer.command returns only its first line). */
   static String bulk(String command) throws Exception {
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port)) {
+    return bulk(server.port, command);
+  }
+
+  /** A bulk-string reply of the Redis on {@code port} (null for a nil reply), over a plain socket. */
+  static String bulk(int port, String command) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
       s.getOutputStream().write((command + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
       java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
           java.nio.charset.StandardCharsets.UTF_8));
