@@ -16,7 +16,7 @@ abstract class Detector {
   enum Start {
     /** At any trigger character. */
     ANYWHERE,
-    /** Not right after a letter (ASCII or not). */
+    /** Not right after an ASCII letter. */
     NOT_AFTER_LETTER,
     /** Not right after an ASCII letter or digit. */
     NOT_AFTER_ALNUM
@@ -28,7 +28,12 @@ abstract class Detector {
   /** The ASCII characters at which a candidate of this detector may start or be anchored. */
   abstract String triggers();
 
-  /** Where, by the character before it, a trigger may start a candidate. */
+  /**
+   * Where, by the character before it, a trigger may start a candidate. Only ASCII letters and
+   * digits continue a word here: text in scripts without spaces (Chinese, Japanese) runs straight
+   * into a key or a number, and the letter of an escape such as {@code \n} in quoted code stands
+   * for a separator ({@link Scan#neighbourBefore}).
+   */
   Start start(char trigger) {
     return Start.ANYWHERE;
   }

@@ -95,7 +95,7 @@ final class DetectorSet {
   private static boolean allows(Detector.Start start, int before) {
     return switch (start) {
       case ANYWHERE -> true;
-      case NOT_AFTER_LETTER -> before == OTHER || before == DIGIT;
+      case NOT_AFTER_LETTER -> before != ASCII_LETTER;
       case NOT_AFTER_ALNUM -> before == OTHER || before == LETTER;
     };
   }
@@ -110,7 +110,8 @@ final class DetectorSet {
   /** Runs every detector over the scan's text in one pass. */
   void scan(Scan scan, char[] chars, int n) {
     int[] resume = new int[detectors.length];
-    int row = classOf(scan.before) * 128; // the row of the table for the character before
+    int row = classOf(scan.neighbourBefore(0)) * 128; // the row of the table for the character before
+    boolean afterBackslash = scan.before == '\\';
     for (int i = 0; i < n; i++) {
       char c = chars[i];
       if (c < 128) {
@@ -118,9 +119,12 @@ final class DetectorSet {
         if (at != 0) {
           ask(scan, asked[at - 1], i, chars, n, resume);
         }
-        row = ROW[c];
+        // the letter of an escape (\n, \t) is a separator to what follows, as Scan#neighbourBefore says
+        row = afterBackslash && ASCII_CLASS[c] == ASCII_LETTER ? OTHER * 128 : ROW[c];
+        afterBackslash = c == '\\';
       } else {
         row = Character.isLetter(c) ? LETTER * 128 : OTHER * 128;
+        afterBackslash = false;
       }
     }
     for (int d : endChecks) {

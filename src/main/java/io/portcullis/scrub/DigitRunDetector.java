@@ -136,7 +136,7 @@ final class DigitRunDetector extends Detector {
    * stream scrubbed piece by piece agree with the whole text scrubbed at once.
    */
   private static boolean startsRun(Scan scan, int i) {
-    char b = scan.charBefore(i);
+    char b = scan.neighbourBefore(i);
     return !Chars.alnum(b) && !((b == ' ' || b == '-') && Chars.digit(scan.charBefore2(i)));
   }
 

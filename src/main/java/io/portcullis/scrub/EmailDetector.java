@@ -100,14 +100,19 @@ final class EmailDetector extends OneRuleDetector {
         lastDot = k;
       }
     }
-    if (lastDot < 0 || j - lastDot - 1 < 2) {
+    if (lastDot < 0) {
       return -1;
     }
     for (int k = lastDot + 1; k < j; k++) {
-      if (!Character.isLetter(t.charAt(k))) {
+      char c = t.charAt(k);
+      if (c == '-') {
+        j = k; // "a@b.dev-based": the sentence's word joined on; the address ends at its last valid point
+        break;
+      }
+      if (!Character.isLetter(c)) {
         return -1;
       }
     }
-    return j;
+    return j - lastDot - 1 < 2 ? -1 : j;
   }
 }

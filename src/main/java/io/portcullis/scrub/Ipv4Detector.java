@@ -4,7 +4,8 @@ package io.portcullis.scrub;
 final class Ipv4Detector extends OneRuleDetector {
 
   static final String RULE = "ipv4";
-  private static final int MAX = 15;
+  /** The longest address, plus an ellipsis after it. */
+  private static final int MAX = 15 + 3;
 
 
   Ipv4Detector(int priority) {
@@ -54,8 +55,8 @@ final class Ipv4Detector extends OneRuleDetector {
       return n;
     }
     int end = j;
-    if (end > i && t.charAt(end - 1) == '.') {
-      end--; // the full stop of a sentence
+    while (end > i && t.charAt(end - 1) == '.') {
+      end--; // the full stop of a sentence, or an ellipsis
       dots--;
     }
     if (dots == 3 && (j >= n || !Chars.alnum(t.charAt(j))) && octets(t, i, end)) {

@@ -29,23 +29,30 @@ final class Ipv6Detector extends OneRuleDetector {
     return Continuation.whileChars(c -> hex((char) c) || c == ':' || c == '.');
   }
 
+  private static boolean runChar(char c) {
+    return hex(c) || c == ':' || c == '.';
+  }
+
   private static boolean hex(char c) {
     return Chars.digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
-  /** One hex digit alone is no address. */
+  /** One hex digit alone is no address, nor is one colon. */
   @Override
   String followers(char trigger) {
-    return "0123456789abcdefABCDEF:.";
+    return trigger == ':' ? ":" : "0123456789abcdefABCDEF:.";
   }
 
   @Override
   int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;
     int n = t.length();
+    if (t.charAt(i) == ':' && i + 1 < n && t.charAt(i + 1) != ':') {
+      return i + 1; // one colon starts no address (": fe80::1", "IP:2001:db8::1")
+    }
     char b = scan.charBefore(i);
-    if (b == ':' || b == '.') {
-      return i + 1; // inside a longer run
+    if ((b == ':' || b == '.') && runChar(scan.charBefore2(i))) {
+      return i + 1; // inside a longer run (but "IP:2001:db8::1" starts after the colon)
     }
     int j = i;
     int colons = 0;
@@ -62,6 +69,10 @@ final class Ipv6Detector extends OneRuleDetector {
     int end = j;
     while (end > i && t.charAt(end - 1) == '.') {
       end--; // a full stop
+    }
+    if (end - i > 2 && t.charAt(end - 1) == ':' && t.charAt(end - 2) != ':') {
+      end--; // a colon after the address ("listen on 2001:db8::1: it..."); "fe80::" keeps its two
+      colons--;
     }
     // every address has at least two colons ("1::2"): most hex words and numbers stop here
     if (colons >= 2 && (j >= n || !Chars.alnum(t.charAt(j))) && valid(t.subSequence(i, end).toString())) {

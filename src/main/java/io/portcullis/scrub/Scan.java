@@ -34,6 +34,17 @@ final class Scan {
     return i == 0 ? before : text.charAt(i - 1);
   }
 
+  /**
+   * The character before position {@code i} as a neighbour: the letter of an escape such as
+   * {@code \n} or {@code \t} (a model writing quoted code or JSON) reads as the space it stands for,
+   * so a key or a number right after it still starts there. Decided from two characters only, so a
+   * stream cut anywhere decides it the same way.
+   */
+  char neighbourBefore(int i) {
+    char b = charBefore(i);
+    return b >= 'A' && Chars.alnum(b) && charBefore2(i) == '\\' ? ' ' : b;
+  }
+
   /** The character two before position {@code i}. */
   char charBefore2(int i) {
     return i >= 2 ? text.charAt(i - 2) : i == 1 ? before : before2;

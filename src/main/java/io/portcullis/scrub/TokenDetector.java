@@ -7,7 +7,9 @@ import java.util.function.Predicate;
 
 /**
  * A credential that starts with a known prefix ({@code sk-}, {@code AKIA}, {@code ghp_}...) followed
- * by a run of body characters of bounded length. The prefix must not continue a word; the token is
+ * by a run of body characters of bounded length. The prefix must not follow an ASCII letter or digit
+ * ({@code task-proj} holds no key), but may follow anything else, an underscore or CJK text
+ * included; the token is
  * the longest valid start of the body run that is not followed by another alphanumeric character.
  *
  * <p>A candidate stays live while its prefix is only partly there at the end of the text, or while
@@ -71,9 +73,6 @@ final class TokenDetector extends Detector {
 
   @Override
   int at(Scan scan, int i, int from) {
-    if (Chars.word(scan.charBefore(i)) && Chars.word(scan.text.charAt(i))) {
-      return i + 1; // inside a word: no credential starts here
-    }
     int end = tryAt(scan, i);
     return end > i ? end : i + 1;
   }
@@ -129,12 +128,13 @@ final class TokenDetector extends Detector {
    * is not a valid one, the run cut back before one of its punctuation characters, since the run
    * may have taken in what follows the token in the sentence (a JWT before a full stop, a key before
    * "-based"): a look-ahead that fails must end the match at its last valid point, not drop it.
-   * Each end must fit the length bounds and not be followed by a letter or digit; -1 when none is
-   * valid.
+   * Each end must fit the length bounds, not come right after a full stop and not be followed by a
+   * letter or digit; -1 when none is valid.
    */
   private int longestValidEnd(CharSequence t, int start, int bodyStart, int runEnd) {
     for (int end = Math.min(runEnd, bodyStart + maxBody); end - bodyStart >= minBody; end--) {
-      boolean boundary = end == t.length() || !Chars.alnum(t.charAt(end));
+      // a token never ends with a full stop: "Bearer abc." keeps the sentence's
+      boolean boundary = (end == t.length() || !Chars.alnum(t.charAt(end))) && t.charAt(end - 1) != '.';
       if (boundary && valid.test(t.subSequence(start, end))) {
         return end;
       }
