@@ -11,6 +11,7 @@ public final class Rules {
   private Rules() {}
 
   private static final IntPredicate KEY = c -> Chars.alnum((char) c) || c == '_' || c == '-';
+  private static final IntPredicate KEY_DOT = c -> KEY.test(c) || c == '.';
   private static final IntPredicate ALNUM = c -> Chars.alnum((char) c);
   private static final IntPredicate UPPER_DIGIT = c -> (c >= 'A' && c <= 'Z') || Chars.digit((char) c);
   private static final IntPredicate TOKEN68 = c -> Chars.alnum((char) c) || "-._~+/=".indexOf(c) >= 0;
@@ -34,7 +35,8 @@ public final class Rules {
     d.add(new TokenDetector("aws_access_key", p++, List.of("AKIA", "ASIA", "ABIA", "ACCA"), false, UPPER_DIGIT, 16, 16, Validators::notExample));
     d.add(new TokenDetector("github_token", p++, List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), false, ALNUM, 36, 36, Validators::githubChecksum));
     d.add(new TokenDetector("github_token", p++, List.of("github_pat_"), false, KEY, 70, 100, Validators::notExample));
-    d.add(new TokenDetector("gitlab_token", p++, List.of("glpat-"), false, KEY, 20, 64, Validators::notExample));
+    // newer GitLab tokens carry ".01.<checksum>" after the secret part: the dots belong to the token
+    d.add(new TokenDetector("gitlab_token", p++, List.of("glpat-"), false, KEY_DOT, 20, 100, Validators::notExample));
     d.add(new TokenDetector("slack_token", p++, List.of("xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xapp-"), false, KEY, 10, 200, Validators::notExample));
     d.add(new TokenDetector("stripe_key", p++, List.of("sk_live_", "rk_live_", "sk_test_", "rk_test_"), false, ALNUM, 16, 128, Validators::notExample));
     d.add(new TokenDetector("google_api_key", p++, List.of("AIza"), false, KEY, 35, 35, Validators::notExample));
