@@ -48,6 +48,14 @@ abstract class Detector {
   }
 
   /**
+   * The characters that may come third, after {@code trigger} and {@code second}, in anything this
+   * detector can find or keep live, or null for any (the same exact filter, one character further).
+   */
+  String thirdChars(char trigger, char second) {
+    return null;
+  }
+
+  /**
    * Looks at position {@code i}, whose character is one of {@link #triggers()}; {@code from} is
    * where this detector last asked to resume (0 at first). Reports findings and live candidates
    * to the scan and returns where to resume: {@code i + 1} to go on, the end of the text it has

@@ -6,14 +6,15 @@ import java.util.List;
 /**
  * The compiled detectors and the one pass that runs them all. For each ASCII character the pass
  * knows which detectors it triggers, split by the class of the character before it, and for each
- * of those which characters may come next for it to have a chance; a detector whose next
- * character cannot fit is not called. Inside ordinary words nothing is asked at all, which is
- * what keeps prose fast.
+ * character that may come next which of them have a chance, and which third characters those
+ * allow (a keyword or a prefix spelled out: "to" is asked nothing unless a 'k' follows); a
+ * detector whose next characters cannot fit is not called. Inside ordinary words nothing is asked
+ * at all, which is what keeps prose fast.
  *
- * <p>The next-character filter is exact, not a heuristic: a detector is skipped only where it
- * would have found nothing, kept nothing live and resumed at the next character (each detector's
- * {@link Detector#followers} says why for its grammar). At the end of the text every triggered
- * detector is called, since what follows is not known yet.
+ * <p>The filter is exact, not a heuristic: a detector is skipped only where it would have found
+ * nothing, kept nothing live and resumed at the next character (each detector's
+ * {@link Detector#followers} and {@link Detector#thirdChars} say why for its grammar). Where the
+ * text ends before them, every triggered detector is called, since what follows is not known yet.
  */
 final class DetectorSet {
 
@@ -33,18 +34,47 @@ final class DetectorSet {
     }
   }
 
-  /** The detectors one character triggers after one class of character, with their followers as bit sets. */
-  private record Triggered(int[] detectors, long[] followersLow, long[] followersHigh) {}
+  /**
+   * The detectors a trigger followed by one ASCII character may concern, and the union of the
+   * characters they allow third (no bit set beyond ASCII: a non-ASCII third character always asks).
+   */
+  private record Next(int[] detectors, long thirdLow, long thirdHigh) {
+
+    boolean allowsThird(int third) {
+      return ((third < 64 ? thirdLow >>> third : thirdHigh >>> (third - 64)) & 1) != 0;
+    }
+  }
+
+  /**
+   * What one character triggers after one class of character: every detector (when what follows is
+   * not known yet, or not ASCII), and those left for each ASCII character that may follow (null
+   * where none is: nothing is asked at all).
+   */
+  private record Triggered(int[] all, Next[] byNext) {}
 
   private final Detector[] detectors;
+  private final boolean everyTrigger;
   /** [class of the character before * 128 + character]: what to ask, or null for nothing. */
   private final Triggered[] asked = new Triggered[4 * 128];
-  /** The same as positions in {@link #asked} plus one (0 for nothing): a small table read per character. */
+  /**
+   * The same as positions in {@link #asked} plus one (0 for nothing): the small table read per
+   * character. (The row for the next character is worked out from the character itself, not read
+   * from this table: a table read that fed the next one would chain every character's latency.)
+   */
   private final short[] askedAt = new short[4 * 128];
   /** The detectors with an end-of-text check (most have none: no call per scan for them). */
   private final int[] endChecks;
 
   DetectorSet(List<Detector> detectors) {
+    this(detectors, false);
+  }
+
+  /**
+   * @param everyTrigger ask every triggered detector whatever follows (no next- or third-character
+   *     filter): the reference the tests hold the filtered pass to
+   */
+  DetectorSet(List<Detector> detectors, boolean everyTrigger) {
+    this.everyTrigger = everyTrigger;
     this.detectors = detectors.toArray(Detector[]::new);
     List<Integer> ends = new ArrayList<>();
     for (int d = 0; d < this.detectors.length; d++) {
@@ -53,6 +83,11 @@ final class DetectorSet {
       }
     }
     this.endChecks = ends.stream().mapToInt(Integer::intValue).toArray();
+    fillAsked();
+  }
+
+  /** Fills {@link #asked}: what each character triggers after each class of character. */
+  private void fillAsked() {
     for (int c = 0; c < 128; c++) {
       for (int before = 0; before < 4; before++) {
         List<Integer> ds = new ArrayList<>();
@@ -63,25 +98,43 @@ final class DetectorSet {
           }
         }
         if (!ds.isEmpty()) {
-          long[] low = new long[ds.size()];
-          long[] high = new long[ds.size()];
-          for (int k = 0; k < ds.size(); k++) {
-            String followers = this.detectors[ds.get(k)].followers((char) c);
-            for (int next = 0; next < 128; next++) {
-              if (followers == null || followers.indexOf(next) >= 0) {
-                if (next < 64) {
-                  low[k] |= 1L << next;
-                } else {
-                  high[k] |= 1L << (next - 64);
-                }
-              }
-            }
-          }
-          asked[before * 128 + c] = new Triggered(ds.stream().mapToInt(Integer::intValue).toArray(), low, high);
+          asked[before * 128 + c] = triggered((char) c, ds);
           askedAt[before * 128 + c] = (short) (before * 128 + c + 1);
         }
       }
     }
+  }
+
+  /** The detectors of one trigger, sorted by the character that follows it and the one after that. */
+  private Triggered triggered(char trigger, List<Integer> ds) {
+    Next[] byNext = new Next[128];
+    for (int next = 0; next < 128; next++) {
+      List<Integer> concerned = new ArrayList<>();
+      long low = 0;
+      long high = 0;
+      for (int d : ds) {
+        Detector detector = detectors[d];
+        String followers = detector.followers(trigger);
+        if (followers != null && followers.indexOf(next) < 0) {
+          continue;
+        }
+        concerned.add(d);
+        String third = detector.thirdChars(trigger, (char) next);
+        for (int k = 0; k < 128; k++) {
+          if (third == null || third.indexOf(k) >= 0) {
+            if (k < 64) {
+              low |= 1L << k;
+            } else {
+              high |= 1L << (k - 64);
+            }
+          }
+        }
+      }
+      if (!concerned.isEmpty()) {
+        byNext[next] = new Next(concerned.stream().mapToInt(Integer::intValue).toArray(), low, high);
+      }
+    }
+    return new Triggered(ds.stream().mapToInt(Integer::intValue).toArray(), byNext);
   }
 
   private static boolean overridesAtEnd(Detector d) {
@@ -100,24 +153,35 @@ final class DetectorSet {
     };
   }
 
-  private static int classOf(char c) {
-    if (c < 128) {
-      return ASCII_CLASS[c];
+  /** The class of a character as the one before a trigger, the one before it being {@code before}. */
+  private static int classAfter(char c, char before) {
+    if (c >= 128) {
+      return Character.isLetter(c) ? LETTER : OTHER;
     }
-    return Character.isLetter(c) ? LETTER : OTHER;
+    return before == '\\' && ASCII_CLASS[c] == ASCII_LETTER ? OTHER : ASCII_CLASS[c];
   }
 
   /** Runs every detector over the scan's text in one pass. */
   void scan(Scan scan, char[] chars, int n) {
     int[] resume = new int[detectors.length];
-    int row = classOf(scan.neighbourBefore(0)) * 128; // the row of the table for the character before
+    int row = classAfter(scan.before, scan.before2) * 128; // the row of the table for the character before
     boolean afterBackslash = scan.before == '\\';
     for (int i = 0; i < n; i++) {
       char c = chars[i];
       if (c < 128) {
         int at = askedAt[row + c];
         if (at != 0) {
-          ask(scan, asked[at - 1], i, chars, n, resume);
+          Triggered t = asked[at - 1];
+          int next = i + 1 < n ? chars[i + 1] : 128;
+          if (next >= 128 || everyTrigger) {
+            ask(scan, t.all, i, resume); // the end of the text, or a character no table covers
+          } else {
+            Next concerned = t.byNext[next];
+            int third = i + 2 < n ? chars[i + 2] : 128;
+            if (concerned != null && (third >= 128 || concerned.allowsThird(third))) {
+              ask(scan, concerned.detectors, i, resume);
+            }
+          }
         }
         // the letter of an escape (\n, \t) is a separator to what follows, as Scan#neighbourBefore says
         row = afterBackslash && ASCII_CLASS[c] == ASCII_LETTER ? OTHER * 128 : ROW[c];
@@ -132,13 +196,9 @@ final class DetectorSet {
     }
   }
 
-  private void ask(Scan scan, Triggered t, int i, char[] chars, int n, int[] resume) {
-    int next = i + 1 < n ? chars[i + 1] : -1;
-    int[] ds = t.detectors;
-    for (int k = 0; k < ds.length; k++) {
-      int d = ds[k];
-      if (i >= resume[d] && (next < 0 || next >= 128
-          || ((next < 64 ? t.followersLow[k] >>> next : t.followersHigh[k] >>> (next - 64)) & 1) != 0)) {
+  private void ask(Scan scan, int[] ds, int i, int[] resume) {
+    for (int d : ds) {
+      if (i >= resume[d]) {
         resume[d] = detectors[d].at(scan, i, resume[d]);
       }
     }

@@ -69,6 +69,15 @@ final class DigitRunDetector extends Detector {
     return "0123456789 -";
   }
 
+  /**
+   * Every number here has more than two digits, and a separator only ever stands between two
+   * digits; when {@code at} finds nothing in a run, no later start inside it can (see startsRun).
+   */
+  @Override
+  String thirdChars(char trigger, char second) {
+    return Chars.digit(second) ? "0123456789 -" : "0123456789";
+  }
+
   @Override
   int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;

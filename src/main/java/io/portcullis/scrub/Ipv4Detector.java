@@ -32,6 +32,15 @@ final class Ipv4Detector extends OneRuleDetector {
     return "0123456789.";
   }
 
+  /**
+   * A run of two characters holds no address and cannot become one; and when {@code at} finds
+   * nothing in a run, no later start inside it can either (each follows a digit or a dot).
+   */
+  @Override
+  String thirdChars(char trigger, char second) {
+    return "0123456789.";
+  }
+
   @Override
   int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;

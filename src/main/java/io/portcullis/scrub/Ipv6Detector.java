@@ -43,6 +43,15 @@ final class Ipv6Detector extends OneRuleDetector {
     return trigger == ':' ? ":" : "0123456789abcdefABCDEF:.";
   }
 
+  /**
+   * Two hex digits alone have no colon; and when {@code at} finds nothing in a run, no later start
+   * inside it can either (each follows a hex digit, or a colon or dot that follows one).
+   */
+  @Override
+  String thirdChars(char trigger, char second) {
+    return "0123456789abcdefABCDEF:.";
+  }
+
   @Override
   int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;

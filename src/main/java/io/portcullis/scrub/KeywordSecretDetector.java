@@ -71,6 +71,17 @@ final class KeywordSecretDetector extends OneRuleDetector {
   }
 
   @Override
+  String thirdChars(char trigger, char second) {
+    StringBuilder out = new StringBuilder();
+    for (String keyword : KEYWORDS) {
+      if (keyword.charAt(0) == Character.toLowerCase(trigger) && keyword.charAt(1) == Character.toLowerCase(second)) {
+        out.append(keyword.charAt(2)).append(Character.toUpperCase(keyword.charAt(2)));
+      }
+    }
+    return out.toString();
+  }
+
+  @Override
   int at(Scan scan, int i, int from) {
     CharSequence t = scan.text;
     int n = t.length();
@@ -129,7 +140,7 @@ final class KeywordSecretDetector extends OneRuleDetector {
       return -1;
     }
     int length = j - start;
-    if (length < MIN_VALUE || length > MAX_VALUE || entropy(t, start, j) < MIN_BITS_PER_CHAR || classes(t, start, j) < 2) {
+    if (length < MIN_VALUE || length > MAX_VALUE || classes(t, start, j) < 2 || entropy(t, start, j) < MIN_BITS_PER_CHAR) {
       return -1;
     }
     scan.found(anchor, start, j, RULE, priority);
@@ -149,27 +160,33 @@ final class KeywordSecretDetector extends OneRuleDetector {
     return (lower ? 1 : 0) + (upper ? 1 : 0) + (digit ? 1 : 0);
   }
 
+  /** c * log2(c) for the counts a value can have (no call to the maths library per character class). */
+  private static final double[] C_LOG2_C = new double[MAX_VALUE + 2];
+
+  static {
+    for (int c = 1; c < C_LOG2_C.length; c++) {
+      C_LOG2_C[c] = c * (Math.log(c) / Math.log(2));
+    }
+  }
+
+  /**
+   * Shannon entropy in bits per character, non-ASCII characters counted as one class: with counts
+   * c_k over n characters, log2(n) - (sum of c_k log2 c_k) / n.
+   */
   static double entropy(CharSequence t, int from, int to) {
-    int[] counts = new int[128];
-    int other = 0;
+    int n = to - from;
+    if (n <= 0) {
+      return 0;
+    }
+    int[] counts = new int[129];
     for (int k = from; k < to; k++) {
       char c = t.charAt(k);
-      if (c < 128) {
-        counts[c]++;
-      } else {
-        other++;
-      }
+      counts[c < 128 ? c : 128]++;
     }
-    double n = to - from;
-    double bits = 0;
+    double sum = 0;
     for (int c : counts) {
-      if (c > 0) {
-        bits -= (c / n) * (Math.log(c / n) / Math.log(2));
-      }
+      sum += c < C_LOG2_C.length ? C_LOG2_C[c] : c * (Math.log(c) / Math.log(2));
     }
-    if (other > 0) {
-      bits -= (other / n) * (Math.log(other / n) / Math.log(2));
-    }
-    return bits;
+    return Math.log(n) / Math.log(2) - sum / n;
   }
 }

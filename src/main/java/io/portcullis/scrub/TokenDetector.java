@@ -72,6 +72,24 @@ final class TokenDetector extends Detector {
   }
 
   @Override
+  String thirdChars(char trigger, char second) {
+    StringBuilder out = new StringBuilder();
+    for (String p : prefixes) {
+      if (same(trigger, p.charAt(0)) && same(second, p.charAt(1))) {
+        if (p.length() < 3) {
+          return null;
+        }
+        char third = p.charAt(2);
+        out.append(third);
+        if (ignoreCase) {
+          out.append(Character.toUpperCase(third)).append(Character.toLowerCase(third));
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  @Override
   int at(Scan scan, int i, int from) {
     int end = tryAt(scan, i);
     return end > i ? end : i + 1;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class ScrubNeighbourTest {
   static final List<String> KEYWORD_BEFORE = List.of("?token=", "?a=1&key=", "token=\"", "\"key\": \"");
 
   private final ScrubCorpusTest corpus = new ScrubCorpusTest();
-  private final java.util.Random random = new java.util.Random(20261203);
+  private final Random random = new Random(20261203);
 
   /** A value, the part of it that must not survive, and the rule that must mask it. */
   record Planted(String rule, String text, String secret) {}

@@ -1,10 +1,12 @@
 package io.portcullis.scrub;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -334,5 +336,25 @@ class ScrubberTest {
     }
     released += s.finish().length();
     assertThat(released).isEqualTo(out.length());
+  }
+
+  /** The keyword rule's entropy, worked out from a table, is Shannon's formula. */
+  @Test
+  void entropyIsShannonsFormula() {
+    Random r = new Random(5);
+    for (int round = 0; round < 2000; round++) {
+      StringBuilder v = new StringBuilder();
+      for (int k = 1 + r.nextInt(140); k > 0; k--) {
+        v.append(r.nextInt(10) == 0 ? (char) (0x4e00 + r.nextInt(50)) : (char) ('!' + r.nextInt(r.nextBoolean() ? 5 : 90)));
+      }
+      Map<Character, Integer> counts = new HashMap<>();
+      v.chars().forEach(c -> counts.merge(c < 128 ? (char) c : '\u0080', 1, Integer::sum));
+      double expected = 0;
+      for (int c : counts.values()) {
+        double p = (double) c / v.length();
+        expected -= p * Math.log(p) / Math.log(2);
+      }
+      assertThat(KeywordSecretDetector.entropy(v, 0, v.length())).isCloseTo(expected, offset(1e-9));
+    }
   }
 }
