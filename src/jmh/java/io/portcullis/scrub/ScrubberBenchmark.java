@@ -2,9 +2,14 @@ package io.portcullis.scrub;
 
 import io.portcullis.format.StreamText;
 import io.portcullis.format.WireFormat;
+import io.portcullis.ingress.EventSink;
+import io.portcullis.ingress.GatewayError;
 import io.portcullis.sse.SseEvent;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -69,6 +74,13 @@ public class ScrubberBenchmark {
   private StreamScrubber stream;
   private StreamText hook;
   private final Consumer<String> noCount = rule -> { };
+  /** Events of an answer that uses a pseudonymized request's placeholders (about one per 150 characters). */
+  private SseEvent[] placeholderEvents;
+  private String[] placeholderTokens;
+  private Pseudonyms pseudonyms;
+  private ScrubFilter scrubOnly;
+  private ScrubFilter restoring;
+  private Restorer restorer;
 
   @Setup
   public void setUp() {
@@ -88,12 +100,100 @@ public class ScrubberBenchmark {
     for (int i = 0; i < TOKENS; i++) {
       JsonObject chunk = new JsonObject().put("id", "chatcmpl-8x7Y6z5W4v3U2t1S").put("object", "chat.completion.chunk")
           .put("created", 1732300000).put("model", "gpt-4o-mini-2024-07-18").put("system_fingerprint", "fp_0aa8d3e20b")
-          .put("choices", new io.vertx.core.json.JsonArray().add(new JsonObject().put("index", 0)
+          .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
               .put("delta", new JsonObject().put("content", tokens[i])).putNull("logprobs").putNull("finish_reason")));
       events[i] = SseEvent.ofData(chunk.encode());
     }
     stream = scrubber.stream(noCount);
-    hook = WireFormat.OPENAI_CHAT.streamText(() -> scrubber.stream(noCount));
+    hook = WireFormat.OPENAI_CHAT.streamText(json -> scrubber.stream(noCount));
+
+    pseudonyms = new Pseudonyms(Set.of());
+    String[] placeholders = {pseudonyms.placeholder("email", "ann.smith@example.com"),
+        pseudonyms.placeholder("email", "bob@example.org"), pseudonyms.placeholder("iban", "DE89 3704 0044 0532 0130 00"),
+        pseudonyms.placeholder("phone_number", "+44 20 7946 0958")};
+    StringBuilder answer = new StringBuilder();
+    String filler = prose(TOKENS * 8, 4);
+    for (int k = 0; answer.length() < TOKENS * 8; k++) {
+      answer.append(filler, answer.length() % (filler.length() - 200), answer.length() % (filler.length() - 200) + 140)
+          .append(' ').append(placeholders[k % placeholders.length]).append(' ');
+    }
+    placeholderTokens = new String[TOKENS];
+    placeholderEvents = new SseEvent[TOKENS];
+    at = 0;
+    for (int i = 0; i < TOKENS; i++) {
+      int length = 1 + random.nextInt(7);
+      placeholderTokens[i] = answer.substring(at, at + length);
+      at += length;
+      placeholderEvents[i] = SseEvent.ofData(new JsonObject().put("id", "chatcmpl-8x7Y6z5W4v3U2t1S")
+          .put("object", "chat.completion.chunk").put("created", 1732300000).put("model", "gpt-4o-mini-2024-07-18")
+          .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+              .put("delta", new JsonObject().put("content", placeholderTokens[i])).putNull("finish_reason"))).encode());
+    }
+    scrubOnly = new ScrubFilter(WireFormat.OPENAI_CHAT, scrubber, noCount, null);
+    restoring = new ScrubFilter(WireFormat.OPENAI_CHAT, scrubber, noCount, pseudonyms);
+    restorer = new Restorer(pseudonyms, false);
+  }
+
+  /** A sink for a filter's events (nothing here holds or cuts a stream). */
+  private static EventSink sink(Blackhole out) {
+    return new EventSink() {
+      @Override
+      public void emit(SseEvent event) {
+        out.consume(event);
+      }
+
+      @Override
+      public void cut(GatewayError error) {
+        throw new IllegalStateException(error.toString());
+      }
+
+      @Override
+      public void finish() {}
+
+      @Override
+      public Hold hold() {
+        throw new IllegalStateException();
+      }
+    };
+  }
+
+  /** The scrubbing link on an answer full of placeholders, with no pseudonyms to restore: the yardstick for the next. */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public void filterEventScrubOnly(Blackhole out) {
+    if (next == TOKENS) {
+      next = 0;
+      scrubOnly.onEnd(sink(out));
+      scrubOnly = new ScrubFilter(WireFormat.OPENAI_CHAT, scrubber, noCount, null);
+    }
+    scrubOnly.onEvent(placeholderEvents[next++], sink(out));
+  }
+
+  /** The same link restoring the request's pseudonyms after scrubbing: the difference is pseudonymization's cost per token. */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public void filterEventRestoring(Blackhole out) {
+    if (next == TOKENS) {
+      next = 0;
+      restoring.onEnd(sink(out));
+      restoring = new ScrubFilter(WireFormat.OPENAI_CHAT, scrubber, noCount, pseudonyms);
+    }
+    restoring.onEvent(placeholderEvents[next++], sink(out));
+  }
+
+  /** The restorer alone, per streamed token. */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public String restorerToken() {
+    if (next == TOKENS) {
+      next = 0;
+      restorer.finish();
+      restorer = new Restorer(pseudonyms, false);
+    }
+    return restorer.feed(placeholderTokens[next++]);
   }
 
   @Benchmark
@@ -113,7 +213,7 @@ public class ScrubberBenchmark {
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   @OperationsPerInvocation(PROSE_CHARS)
   public String baselineLowerCaseChars() {
-    return prose.toLowerCase(java.util.Locale.ROOT);
+    return prose.toLowerCase(Locale.ROOT);
   }
 
   @Benchmark
@@ -149,7 +249,7 @@ public class ScrubberBenchmark {
     if (next == TOKENS) {
       next = 0;
       hook.onEnd(out::consume);
-      hook = WireFormat.OPENAI_CHAT.streamText(() -> scrubber.stream(noCount));
+      hook = WireFormat.OPENAI_CHAT.streamText(json -> scrubber.stream(noCount));
     }
     hook.onEvent(events[next++], out::consume);
   }

@@ -13,7 +13,8 @@ import java.util.Set;
  *     past it the held text is redacted (fail closed)
  * @param disabledRules rules switched off everywhere, by name
  * @param requestAction what a secret in a request body does by default: {@code redact} it before
- *     forwarding, {@code reject} the request with 400 naming the rule, or {@code off}
+ *     forwarding, {@code reject} the request with 400 naming the rule, {@code pseudonymize} it
+ *     (a placeholder goes to the provider, the value comes back in the answer), or {@code off}
  * @param mask what replaces a finding by default; {@code {rule}} stands for the rule's name
  * @param custom the operator's own rules
  * @param rules per-rule overrides of the mask and the request action
@@ -21,8 +22,11 @@ import java.util.Set;
 public record ScrubConfig(boolean enabled, int maxHold, Set<String> disabledRules, RequestAction requestAction,
     String mask, List<CustomRuleConfig> custom, Map<String, RuleOverride> rules) {
 
-  /** What a finding in a request body does: redact it before forwarding, refuse the request (400), or nothing. */
-  public enum RequestAction { REDACT, REJECT, OFF }
+  /**
+   * What a finding in a request body does: redact it before forwarding, refuse the request (400),
+   * replace it by a placeholder that the answer turns back into the value, or nothing.
+   */
+  public enum RequestAction { REDACT, REJECT, PSEUDONYMIZE, OFF }
 
   /** One rule's own mask and request action; null where the rule follows the defaults. */
   public record RuleOverride(String mask, RequestAction requestAction) {}
@@ -37,6 +41,12 @@ public record ScrubConfig(boolean enabled, int maxHold, Set<String> disabledRule
   public RequestAction requestAction(String rule) {
     RuleOverride o = rules.get(rule);
     return o != null && o.requestAction() != null ? o.requestAction() : requestAction;
+  }
+
+  /** Whether any rule (or the default) pseudonymizes. */
+  public boolean pseudonymizes() {
+    return requestAction == RequestAction.PSEUDONYMIZE
+        || rules.values().stream().anyMatch(o -> o.requestAction() == RequestAction.PSEUDONYMIZE);
   }
 
   /** The rules with a mask of their own, and that mask. */

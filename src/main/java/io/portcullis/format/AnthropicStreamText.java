@@ -161,7 +161,7 @@ final class AnthropicStreamText implements StreamText {
   }
 
   private TextFilter channel(int index) {
-    return channels.computeIfAbsent(index, i -> filters.open());
+    return channels.computeIfAbsent(index, i -> filters.open("input_json_delta".equals(deltaTypes.get(i))));
   }
 
   @Override

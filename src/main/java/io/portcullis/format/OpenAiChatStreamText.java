@@ -89,7 +89,7 @@ final class OpenAiChatStreamText implements StreamText {
         // what this chunk released must come before what the choice still held, and all of it
         // before the finish: move it into the flush events and leave the finish chunk empty
         if (delta != null && delta.getValue("content") instanceof String released && !released.isEmpty()) {
-          channels.computeIfAbsent(index + "", k -> filters.open());
+          channels.computeIfAbsent(index + "", k -> filters.open(false));
           pendingText.put(index + "", released);
           delta.put("content", "");
           changed = true;
@@ -143,7 +143,7 @@ final class OpenAiChatStreamText implements StreamText {
   }
 
   private TextFilter channel(String key) {
-    return channels.computeIfAbsent(key, k -> filters.open());
+    return channels.computeIfAbsent(key, k -> filters.open(key.indexOf('/') >= 0));
   }
 
   /** Releases what one choice still holds, in events placed before its finish chunk. */

@@ -13,6 +13,10 @@ public interface TextFilter {
 
   /** Makes one filter per channel of a stream. */
   interface Factory {
-    TextFilter open();
+    /**
+     * @param json the channel's text is JSON source (a tool call's arguments), not prose: a filter
+     *     that puts text in must escape it as a JSON string requires
+     */
+    TextFilter open(boolean json);
   }
 }

@@ -76,7 +76,7 @@ final class Texts {
 
   /** A whole text through a filter of its own (a provider's error message inside a stream). */
   static String filterWhole(TextFilter.Factory filters, String text) {
-    TextFilter once = filters.open();
+    TextFilter once = filters.open(false);
     return once.feed(text) + once.finish();
   }
 

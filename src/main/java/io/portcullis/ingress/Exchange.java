@@ -5,6 +5,7 @@ import io.portcullis.format.WireFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
 
 /**
  * The state one request gathers on its way through the pipeline: each stage reads what earlier
@@ -40,6 +41,7 @@ public final class Exchange {
   private String limitVerdict;
   private String guardVerdict;
   private int redactions;
+  private Map<String, Integer> pseudonymized;
   private String completionText;
 
   private String completionFlag;
@@ -231,6 +233,16 @@ public final class Exchange {
 
   public int redactions() {
     return redactions;
+  }
+
+  /** Distinct values of the request replaced by placeholders, by rule (counts only, never values). */
+  public void pseudonymized(Map<String, Integer> byRule) {
+    this.pseudonymized = byRule;
+  }
+
+  /** Null when nothing was pseudonymized. */
+  public Map<String, Integer> pseudonymized() {
+    return pseudonymized;
   }
 
   /** The answer's text, kept only when the access log shows or hashes it. */

@@ -91,7 +91,7 @@ final class StreamBudget implements ResponseFilter {
         return "";
       }
     };
-    this.text = format.streamText(() -> counter);
+    this.text = format.streamText(json -> counter);
   }
 
   /**

@@ -208,16 +208,23 @@ public final class MockProviderVerticle extends VerticleBase {
 
   private void messages(MockExchange ex) {
     String last = lastUserText(ex.body.getJsonArray("messages", new JsonArray()));
-    List<String> all = MockText.tokens(last, ex.behaviour);
+    // "/tool <arguments>" answers with a tool_use block whose input streams as partial JSON
+    boolean toolCall = last != null && last.startsWith("/tool ");
+    List<String> all = MockText.tokens(toolCall ? "/echo " + last.substring(6) : last, ex.behaviour);
     List<String> tokens = bounded(all, ex, "max_tokens");
-    String stop = tokens.size() < all.size() ? "max_tokens" : "end_turn";
+    String stop = tokens.size() < all.size() ? "max_tokens" : toolCall ? "tool_use" : "end_turn";
     int reported = ex.behaviour.reported(tokens.size());
     int inputTokens = countPromptWords(ex.body.getJsonArray("messages", new JsonArray()));
     String id = "msg_mock" + IDS.incrementAndGet();
     if (!ex.body.getBoolean("stream", false)) {
+      JsonObject block = new JsonObject().put("type", "text").put("text", String.join("", tokens));
+      if (toolCall) {
+        block = new JsonObject().put("type", "tool_use").put("id", "toolu_mock1").put("name", "lookup")
+            .put("input", toolInput(String.join("", tokens)));
+      }
       json(ex.req.response(), 200, new JsonObject().put("id", id).put("type", "message").put("role", "assistant")
           .put("model", ex.model)
-          .put("content", new JsonArray().add(new JsonObject().put("type", "text").put("text", String.join("", tokens))))
+          .put("content", new JsonArray().add(block))
           .put("stop_reason", stop).putNull("stop_sequence")
           .put("usage", new JsonObject().put("input_tokens", inputTokens).put("output_tokens", reported)));
       return;
@@ -229,15 +236,20 @@ public final class MockProviderVerticle extends VerticleBase {
             .put("id", id).put("type", "message").put("role", "assistant").put("content", new JsonArray())
             .put("model", ex.model).putNull("stop_reason").putNull("stop_sequence")
             .put("usage", new JsonObject().put("input_tokens", inputTokens).put("output_tokens", 1))).encode());
+        JsonObject block = toolCall
+            ? new JsonObject().put("type", "tool_use").put("id", "toolu_mock1").put("name", "lookup").put("input", new JsonObject())
+            : new JsonObject().put("type", "text").put("text", "");
         event(out, "content_block_start", new JsonObject().put("type", "content_block_start").put("index", 0)
-            .put("content_block", new JsonObject().put("type", "text").put("text", "")).encode());
+            .put("content_block", block).encode());
         event(out, "ping", "{\"type\": \"ping\"}");
       }
 
       @Override
       void token(StringBuilder out, int k) {
+        JsonObject delta = toolCall ? new JsonObject().put("type", "input_json_delta").put("partial_json", tokens.get(k))
+            : new JsonObject().put("type", "text_delta").put("text", tokens.get(k));
         event(out, "content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", 0)
-            .put("delta", new JsonObject().put("type", "text_delta").put("text", tokens.get(k))).encode());
+            .put("delta", delta).encode());
       }
 
       @Override
@@ -254,6 +266,15 @@ public final class MockProviderVerticle extends VerticleBase {
         out.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"text\":\"oops\n\n");
       }
     }.start();
+  }
+
+  /** A tool call's arguments as an object: the JSON they are, or {"text": ...} when they are not JSON. */
+  private static JsonObject toolInput(String arguments) {
+    try {
+      return new JsonObject(arguments);
+    } catch (RuntimeException notJson) {
+      return new JsonObject().put("text", arguments);
+    }
   }
 
   // ---- embeddings ----------------------------------------------------------------------------

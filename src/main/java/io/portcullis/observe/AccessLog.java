@@ -117,6 +117,12 @@ public final class AccessLog {
     }
     if (Scrubbers.of(ex).responses() != null) {
       out.append(",\"redactions\":").append(ex.redactions());
+      if (ex.pseudonymized() != null) {
+        out.append(",\"pseudonymized\":{");
+        ex.pseudonymized().forEach((rule, n) -> out.append(out.charAt(out.length() - 1) == '{' ? "" : ",")
+            .append('"').append(rule).append("\":").append(n));
+        out.append('}');
+      }
     }
     if (config.prompts() != ObserveConfig.Prompts.OFF && ex.body() != null && ex.endpoint() != null) {
       text(out, "prompt", ex.format().lastUserText(ex.body()), ex, config);

@@ -36,11 +36,22 @@ final class Redaction {
     return off.containsAll(rules);
   }
 
+  /** What replaces one finding when it is not simply its rule's mask (a request's pseudonyms). */
+  interface Replacer {
+    String replacement(String rule, String value);
+  }
+
   /**
    * Writes {@code text[from, to)} to {@code out} with the findings (sorted, earliest first) that
    * end by {@code to} replaced; a finding overlapping one already applied is dropped.
    */
   void apply(CharSequence text, int from, int to, List<Finding> findings, StringBuilder out, Consumer<String> onRedaction) {
+    apply(text, from, to, findings, out, onRedaction, null);
+  }
+
+  /** As {@link #apply}, each finding replaced by what {@code replacer} says (by its mask when null). */
+  void apply(CharSequence text, int from, int to, List<Finding> findings, StringBuilder out, Consumer<String> onRedaction,
+      Replacer replacer) {
     int pos = from;
     for (Finding f : findings) {
       if (f.start() < pos || off.contains(f.rule())) {
@@ -49,7 +60,8 @@ final class Redaction {
       if (f.end() > to) {
         break;
       }
-      out.append(text, pos, f.start()).append(mask(f.rule()));
+      out.append(text, pos, f.start()).append(replacer == null ? mask(f.rule())
+          : replacer.replacement(f.rule(), text.subSequence(f.start(), f.end()).toString()));
       onRedaction.accept(f.rule());
       pos = f.end();
     }

@@ -8,13 +8,14 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The scrubber's counters: {@code portcullis_redactions_total{rule}} (rule names are a bounded set;
- * never the matched text).
+ * The scrubber's counters: {@code portcullis_redactions_total{rule}} and
+ * {@code portcullis_pseudonymized_total{rule}} (rule names are a bounded set; never the matched text).
  */
 public final class ScrubMetrics {
 
   private final MeterRegistry registry;
   private final Map<String, Counter> byRule = new ConcurrentHashMap<>();
+  private final Map<String, Counter> pseudonymizedByRule = new ConcurrentHashMap<>();
 
   public ScrubMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -28,6 +29,12 @@ public final class ScrubMetrics {
   public void redacted(String rule) {
     byRule.computeIfAbsent(rule, r -> Counter.builder("portcullis.redactions").tag("rule", r)
         .description("secrets and PII redacted, by rule").register(registry)).increment();
+  }
+
+  /** Distinct values of one request replaced by placeholders. */
+  public void pseudonymized(String rule, int values) {
+    pseudonymizedByRule.computeIfAbsent(rule, r -> Counter.builder("portcullis.pseudonymized").tag("rule", r)
+        .description("distinct values in requests replaced by placeholders, by rule").register(registry)).increment(values);
   }
 
   public Map<String, Long> redactionsByRule() {

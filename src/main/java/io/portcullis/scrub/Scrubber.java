@@ -52,6 +52,11 @@ public final class Scrubber {
     return scrubber.ruleCount == 0 ? null : scrubber;
   }
 
+  /** The mask of a rule. */
+  String mask(String rule) {
+    return redaction.mask(rule);
+  }
+
   /** How many rules are on. */
   public int ruleCount() {
     return ruleCount;
@@ -68,13 +73,13 @@ public final class Scrubber {
 
   /** Block mode, counting each redaction; text with nothing to redact comes back as it is. */
   public String scrub(CharSequence text, Consumer<String> onRedaction) {
+    return scrub(text, onRedaction, null);
+  }
+
+  /** Block mode, each finding replaced by what {@code replacer} says (its mask when null). */
+  String scrub(CharSequence text, Consumer<String> onRedaction, Redaction.Replacer replacer) {
     int n = text.length();
-    char[] chars = new char[n];
-    if (text instanceof String s) {
-      s.getChars(0, n, chars, 0);
-    } else {
-      text.toString().getChars(0, n, chars, 0);
-    }
+    char[] chars = text.toString().toCharArray();
     Scan scan = new Scan(text, (char) 0, (char) 0, true);
     detectors.scan(scan, chars, n);
     List<Finding> findings = scan.findings;
@@ -83,7 +88,7 @@ public final class Scrubber {
     }
     findings.sort(StreamScrubber.ORDER);
     StringBuilder out = new StringBuilder(n + 16);
-    redaction.apply(text, 0, n, findings, out, onRedaction);
+    redaction.apply(text, 0, n, findings, out, onRedaction, replacer);
     return out.toString();
   }
 }

@@ -185,7 +185,7 @@ class ConfigLoaderTest {
     assertThat(problems("scrub: {disable: [emails]}\n" + VALID)).singleElement().asString()
         .startsWith("scrub.disable: unknown rule 'emails' (known: ");
     assertThat(problems("scrub: {request_action: drop}\n" + VALID))
-        .containsExactly("scrub.request_action: must be redact, reject or off, got 'drop'");
+        .containsExactly("scrub.request_action: must be redact, reject, pseudonymize or off, got 'drop'");
     assertThat(problems("scrub: {max_hold: 8}\n" + VALID)).containsExactly("scrub.max_hold: must be between 16 and 1048576, got 8");
     assertThat(problems("limits: {lease: {share: 0.5}}\n" + VALID)).containsExactly("limits.lease.share: must be between 0.0 and 0.1, got 0.5");
     assertThat(problems("limits: {lease: {time: 1ms}}\n" + VALID)).containsExactly("limits.lease.time: must be between 10ms and 1m");
@@ -231,8 +231,11 @@ class ConfigLoaderTest {
           rules:
             email: {mask: "<email hidden>", request_action: off}
             aws_access_key: {request_action: reject}
+            iban: {request_action: pseudonymize}
         """ + VALID).scrub();
     assertThat(s.requestAction("email")).isEqualTo(ScrubConfig.RequestAction.OFF);
+    assertThat(s.requestAction("iban")).isEqualTo(ScrubConfig.RequestAction.PSEUDONYMIZE);
+    assertThat(s.pseudonymizes()).isTrue();
     assertThat(s.requestAction("aws_access_key")).isEqualTo(ScrubConfig.RequestAction.REJECT);
     assertThat(s.requestAction("ipv4")).isEqualTo(ScrubConfig.RequestAction.REDACT);
     io.portcullis.scrub.Scrubber responses = io.portcullis.scrub.Scrubber.of(s);
@@ -244,7 +247,7 @@ class ConfigLoaderTest {
         .containsExactlyInAnyOrder(
             "scrub.rules.emails: unknown rule 'emails' (known: " + String.join(", ",
                 io.portcullis.scrub.Rules.NAMES.stream().sorted().toList()) + ")",
-            "scrub.rules.ipv4.request_action: must be redact, reject or off, got 'drop'",
+            "scrub.rules.ipv4.request_action: must be redact, reject, pseudonymize or off, got 'drop'",
             "scrub.rules.ipv4.colour: unknown option (known: mask, request_action)");
     assertThat(io.portcullis.scrub.Scrubber.forRequests(parse("scrub: {enabled: true, request_action: off}\n" + VALID).scrub()))
         .isNull();

@@ -91,7 +91,7 @@ class LogCanaryTest {
     String config = """
         server: {host: 127.0.0.1, port: 0, instances: 1}
         admin: {host: 127.0.0.1, port: 0}
-        scrub: {enabled: true}
+        scrub: {enabled: true, rules: {email: {request_action: pseudonymize}}}
         observe: {access_log: {enabled: true, prompts: hash, hash_key: "HASHKEY"}}
         auth:
           enabled: true
@@ -124,6 +124,9 @@ class LogCanaryTest {
       HttpResponse<String> served = f.post("/v1/chat/completions", chat("chat", false, text), apiKey);
       assertThat(served.statusCode()).isEqualTo(200);
       assertThat(served.body()).contains(prompt); // the canary really went through the gateway
+      // the email was pseudonymized: the provider got a placeholder, the caller gets the address back
+      assertThat(served.body()).contains(email);
+      assertThat(f.mock.last().body()).doesNotContain(email).contains("<EMAIL_1>");
       assertThat(f.post("/v1/chat/completions", chat("chat", true, text), apiKey).body()).contains(prompt);
       assertThat(f.post("/v1/chat/completions", chat("chat", false, text), Map.of("authorization", "Bearer " + jwt)).statusCode())
           .isEqualTo(200);
@@ -159,7 +162,7 @@ class LogCanaryTest {
     assertThat(logs).contains("\"request_id\":\"" + lastId + "\"").contains("\"prompt_hmac\":").contains("\"completion_hmac\":")
         .contains("provider strict answered 401").contains("Incorrect API key provided: [REDACTED:")
         .contains("IllegalStateException").contains("at io.portcullis.e2e.LogCanaryTest").contains("\"principal\":\"dana\"")
-        .contains("\"credential\":\"" + key[1] + "\"");
+        .contains("\"credential\":\"" + key[1] + "\"").contains("\"pseudonymized\":{\"email\":1}");
     assertThat(logs.lines().filter(l -> l.startsWith("{\"ts\":")).count()).isGreaterThanOrEqualTo(9);
     for (String secret : List.of(prompt, providerKey, otherProviderKey, jwtSecret, hashKey, email, openAiShaped, key[2], jwt)) {
       assertThat(logs).as("a canary in the logs").doesNotContain(secret);

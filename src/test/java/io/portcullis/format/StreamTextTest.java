@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class StreamTextTest {
 
   /** Upper-cases every text it sees, so a test can tell what went through a filter. */
-  static final TextFilter.Factory UPPER = () -> new TextFilter() {
+  static final TextFilter.Factory UPPER = json -> new TextFilter() {
     @Override
     public String feed(String text) {
       return text.toUpperCase();
