@@ -166,6 +166,12 @@ final class DetectorSet {
     int[] resume = new int[detectors.length];
     int row = classAfter(scan.before, scan.before2) * 128; // the row of the table for the character before
     boolean afterBackslash = scan.before == '\\';
+    // locals, not fields: the calls in the loop would otherwise make the JIT read them again each time
+    short[] askedAt = this.askedAt;
+    Triggered[] asked = this.asked;
+    boolean everyTrigger = this.everyTrigger;
+    short[] rows = ROW;
+    byte[] classes = ASCII_CLASS;
     for (int i = 0; i < n; i++) {
       char c = chars[i];
       if (c < 128) {
@@ -184,7 +190,7 @@ final class DetectorSet {
           }
         }
         // the letter of an escape (\n, \t) is a separator to what follows, as Scan#neighbourBefore says
-        row = afterBackslash && ASCII_CLASS[c] == ASCII_LETTER ? OTHER * 128 : ROW[c];
+        row = afterBackslash && classes[c] == ASCII_LETTER ? OTHER * 128 : rows[c];
         afterBackslash = c == '\\';
       } else {
         row = Character.isLetter(c) ? LETTER * 128 : OTHER * 128;
