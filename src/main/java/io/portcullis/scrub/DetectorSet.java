@@ -195,6 +195,7 @@ final class DetectorSet {
       } else {
         row = Character.isLetter(c) ? LETTER * 128 : OTHER * 128;
         afterBackslash = false;
+        scan.wide |= c > 255;
       }
     }
     for (int d : endChecks) {

@@ -18,6 +18,8 @@ final class Scan {
   /** No more text will come: nothing is undecided. */
   final boolean complete;
   final List<Finding> findings = new ArrayList<>(2);
+  /** The pass saw a character beyond one byte (set by {@link DetectorSet}, for sizing the output). */
+  boolean wide;
   private int live;
   private String liveRule;
   private Detector liveDetector;

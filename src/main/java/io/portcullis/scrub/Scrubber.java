@@ -57,6 +57,17 @@ public final class Scrubber {
     return redaction.mask(rule);
   }
 
+  /**
+   * A builder that holds two-byte characters from the start: one made for one-byte text would be
+   * allocated, then allocated again at twice the size and copied at the first wider character.
+   */
+  private static StringBuilder wideBuilder(int capacity) {
+    StringBuilder b = new StringBuilder();
+    b.append('\u0100').setLength(0);
+    b.ensureCapacity(capacity);
+    return b;
+  }
+
   /** How many rules are on. */
   public int ruleCount() {
     return ruleCount;
@@ -87,7 +98,7 @@ public final class Scrubber {
       return text.toString();
     }
     findings.sort(StreamScrubber.ORDER);
-    StringBuilder out = new StringBuilder(n + 16);
+    StringBuilder out = scan.wide ? wideBuilder(n + 16) : new StringBuilder(n + 16);
     redaction.apply(text, 0, n, findings, out, onRedaction, replacer);
     return out.toString();
   }
