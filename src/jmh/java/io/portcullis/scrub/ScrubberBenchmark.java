@@ -39,6 +39,7 @@ public class ScrubberBenchmark {
 
   static final int PROSE_CHARS = 1 << 20;
   static final int TOKENS = 4096;
+  static final int PIECE_CHARS = 16 * 1024;
 
   /**
    * Mixed prose as a model writes it: sentences, numbers, versions, dates, a URL, code, and now and
@@ -68,6 +69,8 @@ public class ScrubberBenchmark {
 
   private Scrubber scrubber;
   private String prose;
+  /** The same prose in 16 KiB pieces: the size of a typical whole answer. */
+  private String[] pieces;
   private String[] tokens;
   private SseEvent[] events;
   private int next;
@@ -86,6 +89,10 @@ public class ScrubberBenchmark {
   public void setUp() {
     scrubber = Scrubber.builtIn(512);
     prose = prose(PROSE_CHARS, 1);
+    pieces = new String[PROSE_CHARS / PIECE_CHARS];
+    for (int i = 0; i < pieces.length; i++) {
+      pieces[i] = prose.substring(i * PIECE_CHARS, (i + 1) * PIECE_CHARS);
+    }
     // tokens of 1 to 7 characters, about 4 on average, like a BPE tokenizer's output on prose
     String text = prose(TOKENS * 8, 2);
     Random random = new Random(3);
@@ -202,6 +209,17 @@ public class ScrubberBenchmark {
   @OperationsPerInvocation(PROSE_CHARS)
   public String blockModeChars() {
     return scrubber.scrub(prose);
+  }
+
+  /** Block mode on the same text as 64 answers of 16 KiB each. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @OperationsPerInvocation(PROSE_CHARS)
+  public void blockModeChars16k(Blackhole out) {
+    for (String piece : pieces) {
+      out.consume(scrubber.scrub(piece));
+    }
   }
 
   /**
