@@ -310,6 +310,8 @@ public final class MockProviderVerticle extends VerticleBase {
     final MockExchange ex;
     final int tokenCount;
     final HttpServerResponse res;
+    /** The last write's outcome (a completed one before the first). */
+    Future<Void> lastWrite = Future.succeededFuture();
     int next;
     boolean closed;
 
@@ -384,8 +386,7 @@ public final class MockProviderVerticle extends VerticleBase {
     /** Emits the next token; false when the stream ended because of an injected fault. */
     boolean emitOne() {
       if (next == ex.behaviour.abortAfter()) {
-        closed = true;
-        ex.req.connection().close();
+        abort();
         return false;
       }
       StringBuilder out = new StringBuilder();
@@ -399,8 +400,7 @@ public final class MockProviderVerticle extends VerticleBase {
 
     void finish() {
       if (ex.behaviour.abortAfter() >= 0 && ex.behaviour.abortAfter() <= tokenCount) {
-        closed = true;
-        ex.req.connection().close();
+        abort();
         return;
       }
       StringBuilder out = new StringBuilder();
@@ -415,7 +415,16 @@ public final class MockProviderVerticle extends VerticleBase {
     void write(StringBuilder out) {
       Buffer b = Buffer.buffer(out.toString());
       stats.bytesWritten.addAndGet(b.length());
-      res.write(b);
+      lastWrite = res.write(b);
+    }
+
+    /**
+     * Cuts the connection after what was written has left: closed at once, a burst written in the
+     * same turn (rate 0) could be dropped unsent, and the client would see no stream at all.
+     */
+    void abort() {
+      closed = true;
+      lastWrite.onComplete(done -> ex.req.connection().close());
     }
 
     void event(StringBuilder out, String type, String data) {

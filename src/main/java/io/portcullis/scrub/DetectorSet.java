@@ -107,26 +107,32 @@ final class DetectorSet {
 
   /** The detectors of one trigger, sorted by the character that follows it and the one after that. */
   private Triggered triggered(char trigger, List<Integer> ds) {
+    String[] followers = new String[ds.size()];
+    for (int k = 0; k < ds.size(); k++) {
+      followers[k] = detectors[ds.get(k)].followers(trigger);
+    }
     Next[] byNext = new Next[128];
     for (int next = 0; next < 128; next++) {
       List<Integer> concerned = new ArrayList<>();
       long low = 0;
       long high = 0;
-      for (int d : ds) {
-        Detector detector = detectors[d];
-        String followers = detector.followers(trigger);
-        if (followers != null && followers.indexOf(next) < 0) {
+      for (int k = 0; k < ds.size(); k++) {
+        if (followers[k] != null && followers[k].indexOf(next) < 0) {
           continue;
         }
-        concerned.add(d);
-        String third = detector.thirdChars(trigger, (char) next);
-        for (int k = 0; k < 128; k++) {
-          if (third == null || third.indexOf(k) >= 0) {
-            if (k < 64) {
-              low |= 1L << k;
-            } else {
-              high |= 1L << (k - 64);
-            }
+        concerned.add(ds.get(k));
+        String third = detectors[ds.get(k)].thirdChars(trigger, (char) next);
+        if (third == null) {
+          low = -1L;
+          high = -1L;
+          continue;
+        }
+        for (int j = 0; j < third.length(); j++) {
+          char t = third.charAt(j);
+          if (t < 64) {
+            low |= 1L << t;
+          } else if (t < 128) {
+            high |= 1L << (t - 64);
           }
         }
       }

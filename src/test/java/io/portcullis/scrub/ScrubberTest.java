@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 class ScrubberTest {
@@ -166,8 +167,11 @@ class ScrubberTest {
     return texts;
   }
 
+  /** Compiled rule sets by hold-back cap (compiling one per call would dominate these tests' time). */
+  private static final Map<Integer, Scrubber> BY_MAX_HOLD = new ConcurrentHashMap<>();
+
   static String streamed(List<String> pieces, int maxHold) {
-    StreamScrubber s = Scrubber.builtIn(maxHold).stream(rule -> { });
+    StreamScrubber s = BY_MAX_HOLD.computeIfAbsent(maxHold, Scrubber::builtIn).stream(rule -> { });
     StringBuilder out = new StringBuilder();
     for (String piece : pieces) {
       out.append(s.feed(piece));
