@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.mock.MockStats;
 import io.portcullis.sse.SseEvent;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -107,7 +108,7 @@ class PseudonymizeTest {
   @Test
   void anthropicTextAndToolInputGetTheValuesBack() throws Exception {
     String body = "{\"model\":\"claude\",\"max_tokens\":500,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
-        + io.vertx.core.json.Json.encode("/echo " + PROMPT) + "}]}";
+        + Json.encode("/echo " + PROMPT) + "}]}";
     HttpResponse<String> res = f.post("/v1/messages", body);
     assertThat(res.statusCode()).isEqualTo(200);
     providerSawPlaceholdersOnly(f.mock.last());
@@ -122,7 +123,7 @@ class PseudonymizeTest {
 
     String args = "{\"to\":\"" + EMAIL + "\"}";
     HttpResponse<String> whole = f.post("/v1/messages", body.replace("\"stream\":true", "\"stream\":false")
-        .replace(io.vertx.core.json.Json.encode("/echo " + PROMPT), io.vertx.core.json.Json.encode("/tool " + args)));
+        .replace(Json.encode("/echo " + PROMPT), Json.encode("/tool " + args)));
     assertThat(f.mock.last().body()).doesNotContain(EMAIL);
     assertThat(new JsonObject(whole.body()).getJsonArray("content").getJsonObject(0).getJsonObject("input"))
         .isEqualTo(new JsonObject(args));
