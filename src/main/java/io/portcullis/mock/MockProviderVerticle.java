@@ -11,12 +11,16 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A real HTTP server speaking OpenAI chat completions / embeddings / models and Anthropic
- * Messages, streaming and not, with a token pace and injectable faults ({@link MockBehaviour}).
+ * A real HTTP server speaking OpenAI chat completions / embeddings / models, Anthropic Messages
+ * and Google Gemini ({@code models/{model}:generateContent}, {@code :streamGenerateContent} with
+ * {@code alt=sse} or as a JSON array, {@code :batchEmbedContents}), streaming and not, with a token
+ * pace and injectable faults ({@link MockBehaviour}).
  * It is the offline upstream of the default config, of the tests and of the benchmarks.
  */
 public final class MockProviderVerticle extends VerticleBase {
@@ -60,7 +64,8 @@ public final class MockProviderVerticle extends VerticleBase {
         json(req.response(), 400, openAiError("invalid JSON body", "invalid_request_error"));
         return;
       }
-      String model = json.getString("model", "mock-model");
+      // Gemini names the model and the method in the path: /v1beta/models/{model}:{method}
+      String model = geminiModel(path) != null ? geminiModel(path) : json.getString("model", "mock-model");
       MockBehaviour behaviour = MockBehaviour.defaults(config).with(model);
       MockExchange exchange = new MockExchange(req, json, MockBehaviour.baseModel(model), behaviour);
       if (behaviour.firstByteDelayMs() > 0) {
@@ -74,6 +79,7 @@ public final class MockProviderVerticle extends VerticleBase {
   private void route(MockExchange ex) {
     String path = ex.req.path();
     boolean anthropic = path.endsWith("/messages");
+    String gemini = geminiMethod(path);
     if (ex.behaviour.status() != 200) {
       HttpServerResponse res = ex.req.response();
       if (ex.behaviour.status() == 429) {
@@ -87,7 +93,19 @@ public final class MockProviderVerticle extends VerticleBase {
         String key = auth != null ? auth.replaceFirst("(?i)^bearer\\s+", "") : ex.req.getHeader("x-api-key");
         message = "Incorrect API key provided: " + key + ". You can find your API key in your account settings.";
       }
-      json(res, ex.behaviour.status(), anthropic ? anthropicError(type, message) : openAiError(message, type));
+      if (gemini != null && ex.behaviour.status() == 401) {
+        message = "API key not valid: " + ex.req.getHeader("x-goog-api-key") + ". Please pass a valid API key.";
+      }
+      json(res, ex.behaviour.status(), anthropic ? anthropicError(type, message)
+          : gemini != null ? geminiError(ex.behaviour.status(), message) : openAiError(message, type));
+      return;
+    }
+    if (gemini != null) {
+      switch (gemini) {
+        case "generateContent", "streamGenerateContent" -> generateContent(ex, gemini.startsWith("stream"));
+        case "batchEmbedContents" -> batchEmbedContents(ex);
+        default -> json(ex.req.response(), 404, geminiError(404, "no such method " + gemini));
+      }
       return;
     }
     if (path.endsWith("/chat/completions")) {
@@ -277,6 +295,151 @@ public final class MockProviderVerticle extends VerticleBase {
     }
   }
 
+  // ---- Google Gemini ---------------------------------------------------------------------------
+
+  /** The model of a Gemini path ({@code .../models/gemini-2.0-flash:generateContent}), or null. */
+  static String geminiModel(String path) {
+    int at = path.lastIndexOf("/models/");
+    int colon = path.lastIndexOf(':');
+    return at < 0 || colon < at ? null : URLDecoder.decode(path.substring(at + 8, colon), StandardCharsets.UTF_8);
+  }
+
+  /** The method of a Gemini path ({@code generateContent}...), or null for another API. */
+  static String geminiMethod(String path) {
+    return geminiModel(path) == null ? null : path.substring(path.lastIndexOf(':') + 1);
+  }
+
+  private void generateContent(MockExchange ex, boolean stream) {
+    JsonArray contents = ex.body.getJsonArray("contents", new JsonArray());
+    String last = lastGeminiUserText(contents);
+    boolean toolCall = last != null && last.startsWith("/tool ");
+    List<String> all = MockText.tokens(toolCall ? "/echo " + last.substring(6) : last, ex.behaviour);
+    Object max = ex.body.getJsonObject("generationConfig", new JsonObject()).getValue("maxOutputTokens");
+    List<String> tokens = !ex.behaviour.ignoreMaxTokens() && max instanceof Number m && m.intValue() >= 0 && m.intValue() < all.size()
+        ? all.subList(0, m.intValue()) : all;
+    String finish = tokens.size() < all.size() ? "MAX_TOKENS" : "STOP";
+    int prompt = 0;
+    for (Object c : contents) {
+      String text = c instanceof JsonObject content ? geminiText(content) : null;
+      prompt += text == null ? 0 : MockText.countWords(text);
+    }
+    int promptTokens = Math.max(1, prompt);
+    int reported = ex.behaviour.reported(tokens.size());
+    String id = "mock-gemini-" + IDS.incrementAndGet();
+    JsonObject usage = new JsonObject().put("promptTokenCount", promptTokens).put("candidatesTokenCount", reported)
+        .put("totalTokenCount", promptTokens + reported);
+    if (toolCall) {
+      // function calls arrive whole, in one chunk, streamed or not
+      JsonObject call = new JsonObject().put("functionCall", new JsonObject().put("name", "lookup")
+          .put("args", toolInput(String.join("", tokens))));
+      JsonObject body = geminiChunk(id, ex.model, call, finish, usage);
+      if (!stream) {
+        json(ex.req.response(), 200, body);
+      } else if ("sse".equals(ex.req.getParam("alt"))) {
+        ex.req.response().putHeader("content-type", "text/event-stream").end("data: " + body.encode() + "\r\n\r\n");
+      } else {
+        ex.req.response().putHeader("content-type", "application/json").end(new JsonArray().add(body).encode());
+      }
+      return;
+    }
+    if (!stream) {
+      json(ex.req.response(), 200, geminiChunk(id, ex.model, new JsonObject().put("text", String.join("", tokens)), finish, usage));
+      return;
+    }
+    if (!"sse".equals(ex.req.getParam("alt"))) {
+      // without alt=sse the stream is one JSON array of the chunks
+      JsonArray chunks = new JsonArray();
+      for (int k = 0; k < tokens.size(); k++) {
+        chunks.add(geminiChunk(id, ex.model, new JsonObject().put("text", tokens.get(k)),
+            k == tokens.size() - 1 ? finish : null, k == tokens.size() - 1 ? usage : null));
+      }
+      ex.req.response().putHeader("content-type", "application/json").end(chunks.encode());
+      return;
+    }
+    new MockStream(ex, tokens.size()) {
+      @Override
+      void opening(StringBuilder out) {}
+
+      @Override
+      void token(StringBuilder out, int k) {
+        // the last text chunk carries the finish reason and the usage; there is no [DONE]
+        boolean lastOne = k == tokens.size() - 1;
+        out.append("data: ").append(geminiChunk(id, ex.model, new JsonObject().put("text", tokens.get(k)),
+            lastOne ? finish : null, lastOne ? usage : null).encode()).append("\r\n\r\n");
+      }
+
+      @Override
+      void closing(StringBuilder out) {
+        if (tokens.isEmpty()) {
+          out.append("data: ").append(geminiChunk(id, ex.model, new JsonObject().put("text", ""), finish, usage).encode())
+              .append("\r\n\r\n");
+        }
+      }
+
+      @Override
+      void malformed(StringBuilder out) {
+        out.append("data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"oops\r\n\r\n");
+      }
+    }.start();
+  }
+
+  /** One GenerateContentResponse: a candidate with one part, its finish reason and the usage when given. */
+  private static JsonObject geminiChunk(String id, String model, JsonObject part, String finish, JsonObject usage) {
+    JsonObject candidate = new JsonObject().put("content", new JsonObject().put("parts", new JsonArray().add(part))
+        .put("role", "model")).put("index", 0);
+    if (finish != null) {
+      candidate.put("finishReason", finish);
+    }
+    JsonObject chunk = new JsonObject().put("candidates", new JsonArray().add(candidate));
+    if (usage != null) {
+      chunk.put("usageMetadata", usage);
+    }
+    return chunk.put("modelVersion", model).put("responseId", id);
+  }
+
+  private void batchEmbedContents(MockExchange ex) {
+    JsonArray embeddings = new JsonArray();
+    for (Object r : ex.body.getJsonArray("requests", new JsonArray())) {
+      String text = r instanceof JsonObject req && req.getValue("content") instanceof JsonObject c ? geminiText(c) : null;
+      embeddings.add(new JsonObject().put("values", vector(text == null ? "" : text)));
+    }
+    json(ex.req.response(), 200, new JsonObject().put("embeddings", embeddings));
+  }
+
+  /** The text parts of a Gemini content, joined; null when it has none. */
+  private static String geminiText(JsonObject content) {
+    StringBuilder text = new StringBuilder();
+    boolean any = false;
+    for (Object p : content.getJsonArray("parts", new JsonArray())) {
+      if (p instanceof JsonObject part && part.getValue("text") instanceof String t) {
+        text.append(t);
+        any = true;
+      }
+    }
+    return any ? text.toString() : null;
+  }
+
+  private static String lastGeminiUserText(JsonArray contents) {
+    for (int i = contents.size() - 1; i >= 0; i--) {
+      if (contents.getValue(i) instanceof JsonObject c && "user".equals(c.getString("role", "user"))) {
+        return geminiText(c);
+      }
+    }
+    return null;
+  }
+
+  private static JsonObject geminiError(int status, String message) {
+    String code = switch (status) {
+      case 400 -> "INVALID_ARGUMENT";
+      case 401, 403 -> "PERMISSION_DENIED";
+      case 404 -> "NOT_FOUND";
+      case 429 -> "RESOURCE_EXHAUSTED";
+      case 503 -> "UNAVAILABLE";
+      default -> "INTERNAL";
+    };
+    return new JsonObject().put("error", new JsonObject().put("code", status).put("message", message).put("status", code));
+  }
+
   // ---- embeddings ----------------------------------------------------------------------------
 
   private void embeddings(MockExchange ex) {
@@ -287,15 +450,20 @@ public final class MockProviderVerticle extends VerticleBase {
     for (int i = 0; i < inputs.size(); i++) {
       String text = String.valueOf(inputs.get(i));
       tokens += MockText.countWords(text);
-      JsonArray vector = new JsonArray();
-      int h = text.hashCode();
-      for (int d = 0; d < 8; d++) {
-        vector.add(((h >> (d * 4)) & 0xF) / 15.0);
-      }
-      data.add(new JsonObject().put("object", "embedding").put("index", i).put("embedding", vector));
+      data.add(new JsonObject().put("object", "embedding").put("index", i).put("embedding", vector(text)));
     }
     json(ex.req.response(), 200, new JsonObject().put("object", "list").put("data", data).put("model", ex.model)
         .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)));
+  }
+
+  /** An 8-dimensional vector that depends on the text only. */
+  private static JsonArray vector(String text) {
+    JsonArray vector = new JsonArray();
+    int h = text.hashCode();
+    for (int d = 0; d < 8; d++) {
+      vector.add(((h >> (d * 4)) & 0xF) / 15.0);
+    }
+    return vector;
   }
 
   // ---- plumbing ------------------------------------------------------------------------------

@@ -1,0 +1,140 @@
+package io.portcullis.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.config.MockConfig;
+import io.portcullis.sse.SseEvent;
+import io.portcullis.sse.SseEventParser;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The mock speaks Gemini's wire format: generateContent, streamGenerateContent (SSE and JSON array), batchEmbedContents. */
+class MockGeminiTest {
+
+  static Vertx vertx;
+  static MockStats stats = new MockStats();
+  static String base;
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    MockProviderVerticle mock = new MockProviderVerticle(new MockConfig(true, "127.0.0.1", 0, 0, 24, Duration.ZERO), stats);
+    vertx.deployVerticle(mock).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + mock.actualPort() + "/v1beta/models/";
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  static HttpResponse<String> post(String path, JsonObject body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("x-goog-api-key", "AIzaMockKey")
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonObject ask(String text, Integer maxOutputTokens) {
+    JsonObject body = new JsonObject()
+        .put("systemInstruction", new JsonObject().put("parts", new JsonArray().add(new JsonObject().put("text", "be brief"))))
+        .put("contents", new JsonArray()
+            .add(new JsonObject().put("role", "user").put("parts", new JsonArray().add(new JsonObject().put("text", "hello"))))
+            .add(new JsonObject().put("role", "model").put("parts", new JsonArray().add(new JsonObject().put("text", "hi"))))
+            .add(new JsonObject().put("role", "user").put("parts", new JsonArray().add(new JsonObject().put("text", text)))));
+    if (maxOutputTokens != null) {
+      body.put("generationConfig", new JsonObject().put("maxOutputTokens", maxOutputTokens));
+    }
+    return body;
+  }
+
+  static String text(JsonObject chunk) {
+    StringBuilder out = new StringBuilder();
+    for (Object p : chunk.getJsonArray("candidates").getJsonObject(0).getJsonObject("content").getJsonArray("parts")) {
+      out.append(((JsonObject) p).getString("text", ""));
+    }
+    return out.toString();
+  }
+
+  @Test
+  void generateContentAnswersWithCandidatesAndUsageMetadata() throws Exception {
+    HttpResponse<String> res = post("gemini-2.0-flash:generateContent", ask("/echo the answer, in full", null));
+    assertThat(res.statusCode()).isEqualTo(200);
+    JsonObject body = new JsonObject(res.body());
+    assertThat(text(body)).isEqualTo("the answer, in full");
+    JsonObject candidate = body.getJsonArray("candidates").getJsonObject(0);
+    assertThat(candidate.getString("finishReason")).isEqualTo("STOP");
+    assertThat(candidate.getJsonObject("content").getString("role")).isEqualTo("model");
+    JsonObject usage = body.getJsonObject("usageMetadata");
+    assertThat(usage.getInteger("totalTokenCount")).isEqualTo(usage.getInteger("promptTokenCount") + usage.getInteger("candidatesTokenCount"));
+    assertThat(body.getString("modelVersion")).isEqualTo("gemini-2.0-flash");
+    assertThat(stats.last().headers().get("x-goog-api-key")).isEqualTo("AIzaMockKey");
+
+    JsonObject cut = new JsonObject(post("gemini-2.0-flash:generateContent", ask("/echo one two three four five six", 2)).body());
+    assertThat(cut.getJsonArray("candidates").getJsonObject(0).getString("finishReason")).isEqualTo("MAX_TOKENS");
+    assertThat(cut.getJsonObject("usageMetadata").getInteger("candidatesTokenCount")).isEqualTo(2);
+  }
+
+  @Test
+  void streamGenerateContentWithAltSseSendsChunksAndUsageLastWithoutDone() throws Exception {
+    HttpResponse<String> res = post("gemini-2.0-flash:streamGenerateContent?alt=sse", ask("/echo streamed, piece by piece", null));
+    assertThat(res.headers().firstValue("content-type")).hasValue("text/event-stream");
+    List<SseEvent> events = new ArrayList<>();
+    SseEventParser parser = new SseEventParser(1 << 20, events::add);
+    parser.feed(res.body().getBytes(StandardCharsets.UTF_8));
+    parser.end();
+    assertThat(events.size()).isGreaterThan(3);
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < events.size(); i++) {
+      JsonObject chunk = new JsonObject(events.get(i).data());
+      text.append(text(chunk));
+      boolean last = i == events.size() - 1;
+      assertThat(chunk.containsKey("usageMetadata")).isEqualTo(last);
+      assertThat(chunk.getJsonArray("candidates").getJsonObject(0).getString("finishReason")).isEqualTo(last ? "STOP" : null);
+    }
+    assertThat(text.toString()).isEqualTo("streamed, piece by piece");
+    assertThat(events).noneMatch(e -> "[DONE]".equals(e.data()));
+
+    // without alt=sse: one JSON array of the same chunks
+    JsonArray array = new JsonArray(post("gemini-2.0-flash:streamGenerateContent", ask("/echo as an array", null)).body());
+    StringBuilder joined = new StringBuilder();
+    array.forEach(c -> joined.append(text((JsonObject) c)));
+    assertThat(joined.toString()).isEqualTo("as an array");
+  }
+
+  @Test
+  void toolCallsFaultsAndEmbeddings() throws Exception {
+    JsonObject call = new JsonObject(post("gemini-2.0-flash:generateContent", ask("/tool {\"city\":\"Paris\"}", null)).body());
+    JsonObject part = call.getJsonArray("candidates").getJsonObject(0).getJsonObject("content").getJsonArray("parts").getJsonObject(0);
+    assertThat(part.getJsonObject("functionCall")).isEqualTo(new JsonObject().put("name", "lookup")
+        .put("args", new JsonObject().put("city", "Paris")));
+
+    HttpResponse<String> limited = post("gemini-2.0-flash@status=429:generateContent", ask("x", null));
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(new JsonObject(limited.body()).getJsonObject("error").getString("status")).isEqualTo("RESOURCE_EXHAUSTED");
+    HttpResponse<String> refused = post("gemini-2.0-flash@status=401:generateContent", ask("x", null));
+    assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("message")).contains("AIzaMockKey");
+
+    JsonObject embed = new JsonObject(post("text-embedding-004:batchEmbedContents", new JsonObject().put("requests", new JsonArray()
+        .add(new JsonObject().put("model", "models/text-embedding-004").put("content", new JsonObject()
+            .put("parts", new JsonArray().add(new JsonObject().put("text", "one")))))
+        .add(new JsonObject().put("model", "models/text-embedding-004").put("content", new JsonObject()
+            .put("parts", new JsonArray().add(new JsonObject().put("text", "two"))))))).body());
+    assertThat(embed.getJsonArray("embeddings")).hasSize(2);
+    assertThat(embed.getJsonArray("embeddings").getJsonObject(0).getJsonArray("values")).hasSize(8);
+    assertThat(embed.getJsonArray("embeddings").getJsonObject(0)).isNotEqualTo(embed.getJsonArray("embeddings").getJsonObject(1));
+  }
+}
