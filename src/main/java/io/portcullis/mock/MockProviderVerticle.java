@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A real HTTP server speaking OpenAI chat completions / embeddings / models, Anthropic Messages
+ * A real HTTP server speaking OpenAI chat completions / responses / embeddings / models, Anthropic Messages
  * and Google Gemini ({@code models/{model}:generateContent}, {@code :streamGenerateContent} with
  * {@code alt=sse} or as a JSON array, {@code :batchEmbedContents}), streaming and not, with a token
  * pace and injectable faults ({@link MockBehaviour}).
@@ -110,6 +110,8 @@ public final class MockProviderVerticle extends VerticleBase {
     }
     if (path.endsWith("/chat/completions")) {
       chat(ex);
+    } else if (path.endsWith("/responses")) {
+      responses(ex);
     } else if (path.endsWith("/embeddings")) {
       embeddings(ex);
     } else if (anthropic) {
@@ -293,6 +295,138 @@ public final class MockProviderVerticle extends VerticleBase {
     } catch (RuntimeException notJson) {
       return new JsonObject().put("text", arguments);
     }
+  }
+
+  // ---- OpenAI Responses ------------------------------------------------------------------------
+
+  private void responses(MockExchange ex) {
+    String last = lastResponsesUserText(ex.body.getValue("input"));
+    boolean toolCall = last != null && last.startsWith("/tool ");
+    List<String> all = MockText.tokens(toolCall ? "/echo " + last.substring(6) : last, ex.behaviour);
+    List<String> tokens = bounded(all, ex, "max_output_tokens");
+    boolean incomplete = tokens.size() < all.size();
+    int inputTokens = Math.max(1, last == null ? 0 : MockText.countWords(last));
+    int reported = ex.behaviour.reported(tokens.size());
+    long n = IDS.incrementAndGet();
+    String id = "resp_mock" + n;
+    String itemId = (toolCall ? "fc_mock" : "msg_mock") + n;
+    JsonObject usage = new JsonObject().put("input_tokens", inputTokens)
+        .put("input_tokens_details", new JsonObject().put("cached_tokens", 0)).put("output_tokens", reported)
+        .put("output_tokens_details", new JsonObject().put("reasoning_tokens", 0)).put("total_tokens", inputTokens + reported);
+    String text = String.join("", tokens);
+    JsonObject response = new JsonObject().put("id", id).put("object", "response")
+        .put("created_at", System.currentTimeMillis() / 1000).put("model", ex.model);
+    if (!ex.body.getBoolean("stream", false)) {
+      json(ex.req.response(), 200, finished(response, responsesItem(toolCall, itemId, text, true), incomplete, usage));
+      return;
+    }
+    new MockStream(ex, tokens.size()) {
+      int sequence;
+
+      void typed(StringBuilder out, String type, JsonObject data) {
+        event(out, type, data.put("type", type).put("sequence_number", sequence++).encode());
+      }
+
+      @Override
+      void opening(StringBuilder out) {
+        JsonObject started = response.copy().put("status", "in_progress").put("output", new JsonArray()).putNull("usage");
+        typed(out, "response.created", new JsonObject().put("response", started));
+        typed(out, "response.in_progress", new JsonObject().put("response", started));
+        typed(out, "response.output_item.added", new JsonObject().put("output_index", 0)
+            .put("item", responsesItem(toolCall, itemId, "", false)));
+        if (!toolCall) {
+          typed(out, "response.content_part.added", new JsonObject().put("item_id", itemId).put("output_index", 0)
+              .put("content_index", 0).put("part", outputText("")));
+        }
+      }
+
+      @Override
+      void token(StringBuilder out, int k) {
+        if (toolCall) {
+          typed(out, "response.function_call_arguments.delta", new JsonObject().put("item_id", itemId).put("output_index", 0)
+              .put("delta", tokens.get(k)));
+        } else {
+          typed(out, "response.output_text.delta", new JsonObject().put("item_id", itemId).put("output_index", 0)
+              .put("content_index", 0).put("delta", tokens.get(k)).put("logprobs", new JsonArray()));
+        }
+      }
+
+      @Override
+      void closing(StringBuilder out) {
+        if (toolCall) {
+          typed(out, "response.function_call_arguments.done", new JsonObject().put("item_id", itemId).put("output_index", 0)
+              .put("arguments", text));
+        } else {
+          typed(out, "response.output_text.done", new JsonObject().put("item_id", itemId).put("output_index", 0)
+              .put("content_index", 0).put("text", text).put("logprobs", new JsonArray()));
+          typed(out, "response.content_part.done", new JsonObject().put("item_id", itemId).put("output_index", 0)
+              .put("content_index", 0).put("part", outputText(text)));
+        }
+        JsonObject item = responsesItem(toolCall, itemId, text, true);
+        typed(out, "response.output_item.done", new JsonObject().put("output_index", 0).put("item", item));
+        typed(out, incomplete ? "response.incomplete" : "response.completed",
+            new JsonObject().put("response", finished(response.copy(), item, incomplete, usage)));
+      }
+
+      @Override
+      void malformed(StringBuilder out) {
+        out.append("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"oops\n\n");
+      }
+    }.start();
+  }
+
+  /** The response object at its end: its one output item, its status, and the usage. */
+  private static JsonObject finished(JsonObject response, JsonObject item, boolean incomplete, JsonObject usage) {
+    response.put("status", incomplete ? "incomplete" : "completed").put("output", new JsonArray().add(item)).put("usage", usage);
+    if (incomplete) {
+      response.put("incomplete_details", new JsonObject().put("reason", "max_output_tokens"));
+    } else {
+      response.putNull("incomplete_details");
+    }
+    return response;
+  }
+
+  /** A message with one output_text part, or a function call, as an output item. */
+  private static JsonObject responsesItem(boolean toolCall, String itemId, String text, boolean done) {
+    String status = done ? "completed" : "in_progress";
+    if (toolCall) {
+      return new JsonObject().put("type", "function_call").put("id", itemId).put("call_id", "call_mock1")
+          .put("name", "lookup").put("arguments", text).put("status", status);
+    }
+    return new JsonObject().put("type", "message").put("id", itemId).put("status", status).put("role", "assistant")
+        .put("content", done ? new JsonArray().add(outputText(text)) : new JsonArray());
+  }
+
+  private static JsonObject outputText(String text) {
+    return new JsonObject().put("type", "output_text").put("text", text).put("annotations", new JsonArray());
+  }
+
+  /** The text of the last user item of {@code input} (a string, or a list of items with string or typed content). */
+  private static String lastResponsesUserText(Object input) {
+    if (input instanceof String s) {
+      return s;
+    }
+    if (!(input instanceof JsonArray items)) {
+      return null;
+    }
+    for (int i = items.size() - 1; i >= 0; i--) {
+      if (items.getValue(i) instanceof JsonObject item && "user".equals(item.getString("role"))) {
+        Object content = item.getValue("content");
+        if (content instanceof String s) {
+          return s;
+        }
+        StringBuilder text = new StringBuilder();
+        if (content instanceof JsonArray parts) {
+          for (Object p : parts) {
+            if (p instanceof JsonObject part && part.getValue("text") instanceof String t) {
+              text.append(t);
+            }
+          }
+        }
+        return text.toString();
+      }
+    }
+    return null;
   }
 
   // ---- Google Gemini ---------------------------------------------------------------------------

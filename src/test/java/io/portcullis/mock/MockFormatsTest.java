@@ -21,8 +21,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The mock speaks Gemini's wire format: generateContent, streamGenerateContent (SSE and JSON array), batchEmbedContents. */
-class MockGeminiTest {
+/**
+ * The mock speaks the wire formats it claims: Gemini (generateContent, streamGenerateContent as SSE
+ * and as a JSON array, batchEmbedContents) and OpenAI Responses (typed events, streamed and not).
+ */
+class MockFormatsTest {
 
   static Vertx vertx;
   static MockStats stats = new MockStats();
@@ -34,7 +37,7 @@ class MockGeminiTest {
     vertx = Vertx.vertx();
     MockProviderVerticle mock = new MockProviderVerticle(new MockConfig(true, "127.0.0.1", 0, 0, 24, Duration.ZERO), stats);
     vertx.deployVerticle(mock).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + mock.actualPort() + "/v1beta/models/";
+    base = "http://127.0.0.1:" + mock.actualPort();
   }
 
   @AfterAll
@@ -42,7 +45,12 @@ class MockGeminiTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  static HttpResponse<String> post(String path, JsonObject body) throws Exception {
+  /** A Gemini method of a model, e.g. {@code gemini-2.0-flash:generateContent}. */
+  static HttpResponse<String> post(String modelMethod, JsonObject body) throws Exception {
+    return send("/v1beta/models/" + modelMethod, body);
+  }
+
+  static HttpResponse<String> send(String path, JsonObject body) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("x-goog-api-key", "AIzaMockKey")
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -59,6 +67,14 @@ class MockGeminiTest {
       body.put("generationConfig", new JsonObject().put("maxOutputTokens", maxOutputTokens));
     }
     return body;
+  }
+
+  static List<SseEvent> events(String body) {
+    List<SseEvent> events = new ArrayList<>();
+    SseEventParser parser = new SseEventParser(1 << 20, events::add);
+    parser.feed(body.getBytes(StandardCharsets.UTF_8));
+    parser.end();
+    return events;
   }
 
   static String text(JsonObject chunk) {
@@ -92,10 +108,7 @@ class MockGeminiTest {
   void streamGenerateContentWithAltSseSendsChunksAndUsageLastWithoutDone() throws Exception {
     HttpResponse<String> res = post("gemini-2.0-flash:streamGenerateContent?alt=sse", ask("/echo streamed, piece by piece", null));
     assertThat(res.headers().firstValue("content-type")).hasValue("text/event-stream");
-    List<SseEvent> events = new ArrayList<>();
-    SseEventParser parser = new SseEventParser(1 << 20, events::add);
-    parser.feed(res.body().getBytes(StandardCharsets.UTF_8));
-    parser.end();
+    List<SseEvent> events = events(res.body());
     assertThat(events.size()).isGreaterThan(3);
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < events.size(); i++) {
@@ -136,5 +149,74 @@ class MockGeminiTest {
     assertThat(embed.getJsonArray("embeddings")).hasSize(2);
     assertThat(embed.getJsonArray("embeddings").getJsonObject(0).getJsonArray("values")).hasSize(8);
     assertThat(embed.getJsonArray("embeddings").getJsonObject(0)).isNotEqualTo(embed.getJsonArray("embeddings").getJsonObject(1));
+  }
+
+  // ---- OpenAI Responses ------------------------------------------------------------------------
+
+  static JsonObject responsesRequest(String text, boolean stream, Integer maxOutputTokens) {
+    JsonObject body = new JsonObject().put("model", "gpt-4.1-mini").put("stream", stream).put("instructions", "be brief")
+        .put("input", new JsonArray().add(new JsonObject().put("role", "user")
+            .put("content", new JsonArray().add(new JsonObject().put("type", "input_text").put("text", text)))));
+    if (maxOutputTokens != null) {
+      body.put("max_output_tokens", maxOutputTokens);
+    }
+    return body;
+  }
+
+  @Test
+  void responsesAnswerWithOutputItemsAndUsage() throws Exception {
+    JsonObject whole = new JsonObject(send("/v1/responses", responsesRequest("/echo a whole answer", false, null)).body());
+    assertThat(whole.getString("object")).isEqualTo("response");
+    assertThat(whole.getString("status")).isEqualTo("completed");
+    JsonObject item = whole.getJsonArray("output").getJsonObject(0);
+    assertThat(item.getString("type")).isEqualTo("message");
+    assertThat(item.getJsonArray("content").getJsonObject(0).getString("text")).isEqualTo("a whole answer");
+    JsonObject usage = whole.getJsonObject("usage");
+    assertThat(usage.getInteger("total_tokens")).isEqualTo(usage.getInteger("input_tokens") + usage.getInteger("output_tokens"));
+
+    JsonObject cut = new JsonObject(send("/v1/responses", responsesRequest("/echo one two three four", false, 2)).body());
+    assertThat(cut.getString("status")).isEqualTo("incomplete");
+    assertThat(cut.getJsonObject("incomplete_details").getString("reason")).isEqualTo("max_output_tokens");
+  }
+
+  @Test
+  void responsesStreamTypedEventsInOrderWithSequenceNumbers() throws Exception {
+    List<SseEvent> events = events(send("/v1/responses", responsesRequest("/echo streamed text", true, null)).body());
+    List<String> types = new ArrayList<>();
+    StringBuilder deltas = new StringBuilder();
+    for (int i = 0; i < events.size(); i++) {
+      JsonObject data = new JsonObject(events.get(i).data());
+      assertThat(events.get(i).type()).isEqualTo(data.getString("type"));
+      assertThat(data.getInteger("sequence_number")).isEqualTo(i);
+      if (!types.contains(data.getString("type"))) {
+        types.add(data.getString("type"));
+      }
+      if ("response.output_text.delta".equals(data.getString("type"))) {
+        deltas.append(data.getString("delta"));
+      }
+      if ("response.output_text.done".equals(data.getString("type"))) {
+        assertThat(data.getString("text")).isEqualTo(deltas.toString());
+      }
+    }
+    assertThat(deltas.toString()).isEqualTo("streamed text");
+    assertThat(types).containsExactly("response.created", "response.in_progress", "response.output_item.added",
+        "response.content_part.added", "response.output_text.delta", "response.output_text.done",
+        "response.content_part.done", "response.output_item.done", "response.completed");
+    JsonObject completed = new JsonObject(events.get(events.size() - 1).data()).getJsonObject("response");
+    assertThat(completed.getJsonObject("usage").getInteger("output_tokens")).isPositive();
+
+    List<SseEvent> tool = events(send("/v1/responses", responsesRequest("/tool {\"q\":\"x\"}", true, null)).body());
+    StringBuilder args = new StringBuilder();
+    for (SseEvent e : tool) {
+      JsonObject data = new JsonObject(e.data());
+      if ("response.function_call_arguments.delta".equals(data.getString("type"))) {
+        args.append(data.getString("delta"));
+      }
+    }
+    assertThat(new JsonObject(args.toString())).isEqualTo(new JsonObject().put("q", "x"));
+    assertThat(new JsonObject(tool.get(tool.size() - 1).data()).getString("type")).isEqualTo("response.completed");
+
+    List<SseEvent> cut = events(send("/v1/responses", responsesRequest("/echo one two three four", true, 2)).body());
+    assertThat(new JsonObject(cut.get(cut.size() - 1).data()).getString("type")).isEqualTo("response.incomplete");
   }
 }
