@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MockProviderVerticle extends VerticleBase {
 
   private static final AtomicLong IDS = new AtomicLong();
+  /** Tokens written in one turn of the event loop at rate 0 before it yields. */
+  private static final int MAX_BURST = 256;
 
   private final MockConfig config;
   private final MockStats stats;
@@ -653,8 +655,11 @@ public final class MockProviderVerticle extends VerticleBase {
       }
       double rate = ex.behaviour.tokensPerSecond();
       if (rate <= 0) {
-        // as fast as the reader takes it: a burst until the write queue fills, then wait for drain
-        while (!closed && next < tokenCount && !res.writeQueueFull()) {
+        // as fast as the reader takes it: a burst until the write queue fills, then wait for drain;
+        // a burst is bounded so that the event loop gets to see a client that went away (writes to a
+        // closed connection never fill the queue: an unbounded burst spun on, seconds of a blocked loop)
+        int burst = 0;
+        while (!closed && next < tokenCount && !res.writeQueueFull() && burst++ < MAX_BURST) {
           if (!emitOne()) {
             return;
           }
@@ -664,9 +669,11 @@ public final class MockProviderVerticle extends VerticleBase {
         }
         if (next >= tokenCount) {
           finish();
-        } else {
+        } else if (res.writeQueueFull()) {
           stats.writeQueueFullEvents.incrementAndGet();
           res.drainHandler(v -> step());
+        } else {
+          vertx.runOnContext(v -> step());
         }
         return;
       }
