@@ -67,7 +67,8 @@ public final class MockProviderVerticle extends VerticleBase {
         return;
       }
       // Gemini names the model and the method in the path: /v1beta/models/{model}:{method}
-      String model = geminiModel(path) != null ? geminiModel(path) : json.getString("model", "mock-model");
+      String inPath = geminiModel(path);
+      String model = inPath != null ? inPath : json.getString("model", "mock-model");
       MockBehaviour behaviour = MockBehaviour.defaults(config).with(model);
       MockExchange exchange = new MockExchange(req, json, MockBehaviour.baseModel(model), behaviour);
       if (behaviour.firstByteDelayMs() > 0) {
@@ -403,32 +404,9 @@ public final class MockProviderVerticle extends VerticleBase {
     return new JsonObject().put("type", "output_text").put("text", text).put("annotations", new JsonArray());
   }
 
-  /** The text of the last user item of {@code input} (a string, or a list of items with string or typed content). */
+  /** The text of the last user item of {@code input}: a string, or a list of items like chat messages. */
   private static String lastResponsesUserText(Object input) {
-    if (input instanceof String s) {
-      return s;
-    }
-    if (!(input instanceof JsonArray items)) {
-      return null;
-    }
-    for (int i = items.size() - 1; i >= 0; i--) {
-      if (items.getValue(i) instanceof JsonObject item && "user".equals(item.getString("role"))) {
-        Object content = item.getValue("content");
-        if (content instanceof String s) {
-          return s;
-        }
-        StringBuilder text = new StringBuilder();
-        if (content instanceof JsonArray parts) {
-          for (Object p : parts) {
-            if (p instanceof JsonObject part && part.getValue("text") instanceof String t) {
-              text.append(t);
-            }
-          }
-        }
-        return text.toString();
-      }
-    }
-    return null;
+    return input instanceof String s ? s : input instanceof JsonArray items ? lastUserText(items) : null;
   }
 
   // ---- Google Gemini ---------------------------------------------------------------------------
@@ -456,8 +434,7 @@ public final class MockProviderVerticle extends VerticleBase {
     String finish = tokens.size() < all.size() ? "MAX_TOKENS" : "STOP";
     int prompt = 0;
     for (Object c : contents) {
-      String text = c instanceof JsonObject content ? geminiText(content) : null;
-      prompt += text == null ? 0 : MockText.countWords(text);
+      prompt += c instanceof JsonObject content ? MockText.countWords(geminiText(content)) : 0;
     }
     int promptTokens = Math.max(1, prompt);
     int reported = ex.behaviour.reported(tokens.size());
@@ -536,23 +513,15 @@ public final class MockProviderVerticle extends VerticleBase {
   private void batchEmbedContents(MockExchange ex) {
     JsonArray embeddings = new JsonArray();
     for (Object r : ex.body.getJsonArray("requests", new JsonArray())) {
-      String text = r instanceof JsonObject req && req.getValue("content") instanceof JsonObject c ? geminiText(c) : null;
-      embeddings.add(new JsonObject().put("values", vector(text == null ? "" : text)));
+      String text = r instanceof JsonObject req && req.getValue("content") instanceof JsonObject c ? geminiText(c) : "";
+      embeddings.add(new JsonObject().put("values", vector(text)));
     }
     json(ex.req.response(), 200, new JsonObject().put("embeddings", embeddings));
   }
 
-  /** The text parts of a Gemini content, joined; null when it has none. */
+  /** The text parts of a Gemini content, joined. */
   private static String geminiText(JsonObject content) {
-    StringBuilder text = new StringBuilder();
-    boolean any = false;
-    for (Object p : content.getJsonArray("parts", new JsonArray())) {
-      if (p instanceof JsonObject part && part.getValue("text") instanceof String t) {
-        text.append(t);
-        any = true;
-      }
-    }
-    return any ? text.toString() : null;
+    return partsText(content.getJsonArray("parts", new JsonArray()));
   }
 
   private static String lastGeminiUserText(JsonArray contents) {
@@ -753,17 +722,22 @@ public final class MockProviderVerticle extends VerticleBase {
           return s;
         }
         if (content instanceof JsonArray parts) {
-          StringBuilder text = new StringBuilder();
-          for (Object p : parts) {
-            if (p instanceof JsonObject part && part.getValue("text") instanceof String t) {
-              text.append(t);
-            }
-          }
-          return text.toString();
+          return partsText(parts);
         }
       }
     }
     return null;
+  }
+
+  /** The {@code text} of each part that has one, joined (typed content blocks, Gemini parts). */
+  private static String partsText(JsonArray parts) {
+    StringBuilder text = new StringBuilder();
+    for (Object p : parts) {
+      if (p instanceof JsonObject part && part.getValue("text") instanceof String t) {
+        text.append(t);
+      }
+    }
+    return text.toString();
   }
 
   private static int countPromptWords(JsonArray messages) {

@@ -55,38 +55,12 @@ final class TokenDetector extends Detector {
 
   @Override
   String followers(char trigger) {
-    StringBuilder out = new StringBuilder();
-    for (String p : prefixes) {
-      if (p.length() < 2) {
-        return null;
-      }
-      if (same(trigger, p.charAt(0))) {
-        char second = p.charAt(1);
-        out.append(second);
-        if (ignoreCase) {
-          out.append(Character.toUpperCase(second)).append(Character.toLowerCase(second));
-        }
-      }
-    }
-    return out.toString();
+    return prefixChars(String.valueOf(trigger));
   }
 
   @Override
   String thirdChars(char trigger, char second) {
-    StringBuilder out = new StringBuilder();
-    for (String p : prefixes) {
-      if (same(trigger, p.charAt(0)) && same(second, p.charAt(1))) {
-        if (p.length() < 3) {
-          return null;
-        }
-        char third = p.charAt(2);
-        out.append(third);
-        if (ignoreCase) {
-          out.append(Character.toUpperCase(third)).append(Character.toLowerCase(third));
-        }
-      }
-    }
-    return out.toString();
+    return prefixChars("" + trigger + second);
   }
 
   @Override
@@ -98,11 +72,26 @@ final class TokenDetector extends Detector {
   /** The first characters of this detector's prefixes. */
   @Override
   String triggers() {
+    return prefixChars("");
+  }
+
+  /**
+   * The characters that come next in the prefixes that begin with {@code start} (in either case
+   * when case is ignored), or null when one of them ends there and any character may follow.
+   */
+  private String prefixChars(String start) {
     StringBuilder out = new StringBuilder();
     for (String p : prefixes) {
-      out.append(p.charAt(0));
+      if (!p.regionMatches(ignoreCase, 0, start, 0, start.length())) {
+        continue;
+      }
+      if (p.length() <= start.length()) {
+        return null;
+      }
+      char c = p.charAt(start.length());
+      out.append(c);
       if (ignoreCase) {
-        out.append(Character.toUpperCase(p.charAt(0))).append(Character.toLowerCase(p.charAt(0)));
+        out.append(Character.toUpperCase(c)).append(Character.toLowerCase(c));
       }
     }
     return out.toString();

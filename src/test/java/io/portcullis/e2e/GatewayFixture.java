@@ -8,7 +8,7 @@ import io.portcullis.config.MockConfig;
 import io.portcullis.mock.MockProviderVerticle;
 import io.portcullis.mock.MockStats;
 import io.portcullis.sse.SseEvent;
-import io.portcullis.sse.SseEventParser;
+import io.portcullis.sse.SseEvents;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -17,11 +17,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,11 +109,7 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   static List<SseEvent> events(String body) {
-    List<SseEvent> events = new ArrayList<>();
-    SseEventParser parser = new SseEventParser(1 << 24, events::add);
-    parser.feed(body.getBytes(StandardCharsets.UTF_8));
-    parser.end();
-    return events;
+    return SseEvents.parse(body);
   }
 
   /** Concatenated {@code choices[0].delta.content} of an OpenAI stream. */

@@ -38,23 +38,10 @@ class PseudonymizeTest {
 
   @BeforeAll
   static void start() throws Exception {
-    f = new GatewayFixture("""
-        server: {host: 127.0.0.1, port: 0, instances: 2}
-        admin: {enabled: false}
-        scrub:
-          enabled: true
-          rules:
-            email: {request_action: pseudonymize}
-            iban: {request_action: pseudonymize}
-            card_number: {request_action: pseudonymize}
-            phone_number: {request_action: pseudonymize}
-        providers:
-          - {name: mock, base_url: "${MOCK_URL}"}
-          - {name: claude, type: anthropic, base_url: "${MOCK_URL}"}
-        models:
-          - {name: chat, targets: [{provider: mock, model: m}]}
-          - {name: claude, targets: [{provider: claude, model: c}]}
-        """);
+    // ScrubTest's gateway (an OpenAI and an Anthropic provider on the mock), on two event loops
+    f = new GatewayFixture(ScrubTest.config("redact, rules: {email: {request_action: pseudonymize}, "
+        + "iban: {request_action: pseudonymize}, card_number: {request_action: pseudonymize}, "
+        + "phone_number: {request_action: pseudonymize}}").replace("instances: 1", "instances: 2"));
   }
 
   @AfterAll

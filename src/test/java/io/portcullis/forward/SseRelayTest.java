@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.portcullis.ingress.ErrorKind;
 import io.portcullis.ingress.GatewayError;
 import io.portcullis.sse.SseEvent;
-import io.portcullis.sse.SseEventParser;
+import io.portcullis.sse.SseEvents;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,11 +47,7 @@ class SseRelayTest {
   }
 
   static List<SseEvent> parse(String text) {
-    List<SseEvent> out = new ArrayList<>();
-    SseEventParser p = new SseEventParser(1 << 20, out::add);
-    p.feed(text.getBytes(StandardCharsets.UTF_8));
-    p.end();
-    return out;
+    return SseEvents.parse(text);
   }
 
   @Test

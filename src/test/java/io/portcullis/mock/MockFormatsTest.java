@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.MockConfig;
 import io.portcullis.sse.SseEvent;
-import io.portcullis.sse.SseEventParser;
+import io.portcullis.sse.SseEvents;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,11 +69,7 @@ class MockFormatsTest {
   }
 
   static List<SseEvent> events(String body) {
-    List<SseEvent> events = new ArrayList<>();
-    SseEventParser parser = new SseEventParser(1 << 20, events::add);
-    parser.feed(body.getBytes(StandardCharsets.UTF_8));
-    parser.end();
-    return events;
+    return SseEvents.parse(body);
   }
 
   static String text(JsonObject chunk) {
