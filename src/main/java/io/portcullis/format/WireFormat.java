@@ -26,6 +26,15 @@ public sealed interface WireFormat permits OpenAiChat, OpenAiEmbeddings, Anthrop
   /** The providers that speak it: a provider of that type serves the format's endpoint. */
   ProviderType spokenBy();
 
+  /**
+   * The format a provider of {@code type} is asked in when a client speaks this one: this format
+   * when the provider speaks it, else one a {@link Translation} leads to; null when that provider
+   * cannot serve it.
+   */
+  default WireFormat askedIn(ProviderType type) {
+    return Translations.askedIn(this, type);
+  }
+
   /** The path appended to a provider's base URL. */
   String upstreamPath();
 

@@ -1,13 +1,30 @@
 package io.portcullis.forward;
 
+import io.portcullis.format.Translation;
+import io.portcullis.format.Untranslatable;
+import io.portcullis.format.WireFormat;
+import io.portcullis.ingress.ErrorKind;
+import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
+import io.portcullis.ingress.GatewayError;
 import io.portcullis.ingress.ResponseFilter;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** The last stage: sends the request to the route's targets and relays the answer. */
+/**
+ * The last stage: says the request in the format of each target's provider (once per format), then
+ * sends it to the targets in turn and relays the answer. A target whose format cannot express the
+ * request is skipped; when none can, the request is refused with a 400 naming the field, and
+ * nothing is charged.
+ */
 public final class Forwarder implements Handler<RoutingContext> {
 
   private final HttpClient client;
@@ -24,8 +41,35 @@ public final class Forwarder implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
+    List<TargetRequest> requests = new ArrayList<>();
+    Map<WireFormat, JsonObject> bodies = new HashMap<>();
+    Untranslatable refused = null;
+    boolean translating = false;
+    for (Target target : ex.get(ModelRoute.SLOT).targetsFor(ex.endpoint())) {
+      WireFormat format = target.provider().askedIn(ex.endpoint());
+      Translation translation = Translation.between(ex.format(), format);
+      try {
+        JsonObject body = bodies.computeIfAbsent(format, f -> translation == null
+            ? new JsonObject(new LinkedHashMap<>(ex.body().getMap())) : translation.request(ex.body()));
+        requests.add(new TargetRequest(target, format, translation, body));
+        translating |= translation != null;
+      } catch (Untranslatable e) {
+        refused = refused != null ? refused : e;
+      }
+    }
+    if (requests.isEmpty()) {
+      ex.unserved();
+      ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.INVALID_REQUEST, "unsupported_by_provider",
+          refused.violation().text() + " (no provider of this model can express it)"));
+      return;
+    }
     // the chain's first link: every response's usage is read, whatever else is installed
     ex.response().install(ResponseFilter.Order.USAGE, new UsageTap(ex));
-    new UpstreamCall(client, sweeper, metrics, ctx, ex.get(ModelRoute.SLOT).targetsFor(ex.endpoint())).start();
+    Translating translate = null;
+    if (translating) {
+      translate = new Translating(ex);
+      ex.response().install(ResponseFilter.Order.TRANSLATE, translate);
+    }
+    new UpstreamCall(client, sweeper, metrics, ctx, requests, translate).start();
   }
 }

@@ -28,14 +28,19 @@ public final class Provider {
     return config.name();
   }
 
-  /** Whether this provider serves the endpoint (it speaks the endpoint's wire format). */
+  /** Whether this provider serves the endpoint (it speaks the endpoint's wire format, or one it translates to). */
   public boolean serves(Endpoint endpoint) {
-    return endpoint.format().spokenBy() == config.type();
+    return askedIn(endpoint) != null;
+  }
+
+  /** The format this provider is asked in for an endpoint's requests; null when it cannot serve them. */
+  public WireFormat askedIn(Endpoint endpoint) {
+    return endpoint.format().askedIn(config.type());
   }
 
   /** The absolute upstream URL for an endpoint and upstream model. */
   String url(Endpoint endpoint, String upstreamModel) {
-    return UpstreamUrls.build(config.baseUrl(), endpoint.upstreamPath(), upstreamModel, config.queryParams());
+    return UpstreamUrls.build(config.baseUrl(), askedIn(endpoint).upstreamPath(), upstreamModel, config.queryParams());
   }
 
   /**

@@ -49,7 +49,9 @@ final class UpstreamCall {
   private final RoutingContext ctx;
   private final Exchange ex;
   private final HttpServerResponse out;
-  private final List<Target> targets;
+  private final List<TargetRequest> targets;
+  /** The link that translates answers, when some target is asked in another format; else null. */
+  private final Translating translate;
   private final GatewayConfig config;
   private final long heartbeatNanos;
 
@@ -75,7 +77,8 @@ final class UpstreamCall {
   private SseRelay relay;
   private Buffer collected;
 
-  UpstreamCall(HttpClient client, DeadlineSweeper sweeper, UpstreamMetrics metrics, RoutingContext ctx, List<Target> targets) {
+  UpstreamCall(HttpClient client, DeadlineSweeper sweeper, UpstreamMetrics metrics, RoutingContext ctx, List<TargetRequest> targets,
+      Translating translate) {
     this.client = client;
     this.sweeper = sweeper;
     this.metrics = metrics;
@@ -83,6 +86,7 @@ final class UpstreamCall {
     this.ex = Exchange.of(ctx);
     this.out = ctx.response();
     this.targets = targets;
+    this.translate = translate;
     this.config = ex.snapshot().config();
     this.heartbeatNanos = config.stream().heartbeatInterval().toNanos();
   }
@@ -103,14 +107,18 @@ final class UpstreamCall {
       return;
     }
     if (index > 0) {
-      metrics.failover(targets.get(index - 1).provider().config().name());
+      metrics.failover(targets.get(index - 1).target().provider().config().name());
     }
     attempt(targets.get(index));
   }
 
-  private void attempt(Target target) {
+  private void attempt(TargetRequest plan) {
     int gen = ++generation;
-    ex.attempt(target.provider().name(), target.provider().config().type());
+    Target target = plan.target();
+    ex.attempt(target.provider().name(), target.provider().config().type(), plan.format());
+    if (translate != null) {
+      translate.use(plan.translation());
+    }
     Timeouts timeouts = target.provider().config().timeouts();
     long now = System.nanoTime();
     firstByteDeadline = now + timeouts.firstByte().toNanos();
@@ -127,7 +135,7 @@ final class UpstreamCall {
         .set(HttpHeaders.CONTENT_TYPE, "application/json")
         .set(HttpHeaders.ACCEPT, ex.stream() ? "text/event-stream" : "application/json")
         .set("x-request-id", ex.requestId());
-    target.provider().putHeaders(ex.format(), headers, ctx.request().headers());
+    target.provider().putHeaders(plan.format(), headers, ctx.request().headers());
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(url.host())
@@ -136,7 +144,7 @@ final class UpstreamCall {
         .setURI(url.pathAndQuery())
         .setConnectTimeout(timeouts.connect().toMillis())
         .setHeaders(headers);
-    JsonObject upstreamBody = new JsonObject(new LinkedHashMap<>(ex.body().getMap())).put("model", target.model());
+    JsonObject upstreamBody = new JsonObject(new LinkedHashMap<>(plan.body().getMap())).put("model", target.model());
     Buffer body = upstreamBody.toBuffer();
 
     client.request(options).onComplete(ar -> {

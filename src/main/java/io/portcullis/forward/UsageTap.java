@@ -12,21 +12,19 @@ import io.portcullis.sse.SseEvent;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The first link of every response: reads the usage the provider reports (for settlement, the
+ * The first link of every response: reads the usage the provider reports, in the format it answers in (for settlement, the
  * token metrics and the access log) and counts the text events of a stream (what is charged when no
  * report comes). The usage report the gateway asked for and the client did not is dropped here.
  * Events are looked into only when their bytes may hold a report: most never are decoded here.
  */
 final class UsageTap implements ResponseFilter {
 
-  private final WireFormat format;
   private final Usage usage;
   private final boolean dropUnasked;
   private final Exchange ex;
 
   UsageTap(Exchange ex) {
     this.ex = ex;
-    this.format = ex.format();
     this.usage = ex.usage();
     this.dropUnasked = ex.isUsageReportUnasked();
   }
@@ -52,7 +50,7 @@ final class UsageTap implements ResponseFilter {
       return false; // not JSON: the later links decide what it does
     }
     read(json);
-    return dropUnasked && format.isUsageOnly(json);
+    return dropUnasked && ex.upstreamFormat().isUsageOnly(json);
   }
 
   /**
@@ -67,7 +65,7 @@ final class UsageTap implements ResponseFilter {
     if (ex.snapshot().config().observe().accessLog().prompts() != ObserveConfig.Prompts.OFF) {
       if (body.json() instanceof JsonObject answer) {
         read(answer);
-        ex.completionText(format.answerText(answer));
+        ex.completionText(ex.upstreamFormat().answerText(answer));
       }
       return;
     }
@@ -78,7 +76,7 @@ final class UsageTap implements ResponseFilter {
   }
 
   private void read(JsonObject json) {
-    ReportedUsage reported = format.usage(json);
+    ReportedUsage reported = ex.upstreamFormat().usage(json);
     if (reported != null) {
       usage.reported(reported.input(), reported.output());
     }

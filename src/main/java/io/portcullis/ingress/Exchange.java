@@ -35,6 +35,7 @@ public final class Exchange {
   private String provider;
   private ProviderType providerType;
   private int attempts;
+  private WireFormat upstreamFormat;
   private long upstreamStartNanos;
   private boolean unserved;
   private boolean usageReportUnasked;
@@ -161,10 +162,14 @@ public final class Exchange {
     this.error = error;
   }
 
-  /** Records the provider being tried; counts attempts for failover accounting. */
-  public void attempt(String provider, ProviderType type) {
+  /**
+   * Records the provider being tried and the format it is asked in (the endpoint's, or the one a
+   * translation leads to); counts attempts for failover accounting.
+   */
+  public void attempt(String provider, ProviderType type, WireFormat upstreamFormat) {
     this.provider = provider;
     this.providerType = type;
+    this.upstreamFormat = upstreamFormat;
     if (this.attempts++ == 0) {
       upstreamStartNanos = System.nanoTime();
     }
@@ -177,6 +182,11 @@ public final class Exchange {
 
   public ProviderType providerType() {
     return providerType;
+  }
+
+  /** The format the provider of the last attempt answers in (the endpoint's when none was made). */
+  public WireFormat upstreamFormat() {
+    return upstreamFormat != null ? upstreamFormat : format();
   }
 
   public int attempts() {

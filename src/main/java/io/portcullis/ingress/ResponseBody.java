@@ -90,6 +90,13 @@ public final class ResponseBody {
     changed = true;
   }
 
+  /** A filter replaces the decoded body with another (a translation): later links see it, and it is encoded for the client. */
+  public void replace(Object tree) {
+    this.json = tree;
+    this.decoded = true;
+    this.changed = true;
+  }
+
   /** A filter replaces the raw bytes (a body that is not JSON). */
   public void replace(Buffer bytes) {
     this.bytes = bytes;

@@ -15,8 +15,10 @@ public interface ResponseFilter {
 
   /** The places of the chain, in the order events pass them. */
   enum Order {
-    /** Reads the usage the provider reports (for settlement, metrics and the access log). */
+    /** Reads the usage the provider reports (for settlement, metrics and the access log), in the provider's format. */
     USAGE,
+    /** Says the provider's answer again in the client's format, when they differ; every later link sees the client's. */
+    TRANSLATE,
     /** Ends a stream that runs past the caller's token budget. */
     BUDGET,
     /** Redacts secrets and PII from the text. */

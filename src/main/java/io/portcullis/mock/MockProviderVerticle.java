@@ -143,9 +143,12 @@ public final class MockProviderVerticle extends VerticleBase {
     if (!ex.body.getBoolean("stream", false)) {
       JsonArray choices = new JsonArray();
       for (int i = 0; i < n; i++) {
-        choices.add(new JsonObject().put("index", i)
-            .put("message", new JsonObject().put("role", "assistant").put("content", String.join("", tokens)))
-            .putNull("logprobs").put("finish_reason", stop));
+        JsonObject message = new JsonObject().put("role", "assistant").put("content", String.join("", tokens));
+        if (toolCall) {
+          message.putNull("content").put("tool_calls", new JsonArray().add(new JsonObject().put("id", "call_mock1")
+              .put("type", "function").put("function", new JsonObject().put("name", "lookup").put("arguments", String.join("", tokens)))));
+        }
+        choices.add(new JsonObject().put("index", i).put("message", message).putNull("logprobs").put("finish_reason", stop));
       }
       json(ex.req.response(), 200, new JsonObject().put("id", id).put("object", "chat.completion")
           .put("created", created).put("model", ex.model).put("choices", choices).put("usage", usage));

@@ -29,7 +29,8 @@ class ProviderTest {
         """).route("gpt").targets().get(0);
     assertThat(t.url(Endpoint.CHAT_COMPLETIONS)).isEqualTo(new UpstreamUrl("res.openai.azure.com", 443, true,
         "/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21"));
-    assertThat(t.url(Endpoint.MESSAGES)).isNull();
+    // Anthropic's Messages API is served over chat completions (translated)
+    assertThat(t.url(Endpoint.MESSAGES)).isEqualTo(t.url(Endpoint.CHAT_COMPLETIONS));
     MultiMap headers = HttpHeaders.headers();
     t.provider().putHeaders(WireFormat.OPENAI_CHAT, headers, HttpHeaders.headers().set("authorization", "Bearer client"));
     assertThat(headers.get("api-key")).isEqualTo("azure-secret");

@@ -1,0 +1,44 @@
+package io.portcullis.format;
+
+import io.portcullis.config.ProviderType;
+
+/** Which format a provider is asked in for each client format, and the pair that translates between them. */
+final class Translations {
+
+  private static final Translation CHAT_OVER_ANTHROPIC = new ChatOverAnthropic();
+  private static final Translation MESSAGES_OVER_CHAT = new MessagesOverChat();
+
+  private Translations() {}
+
+  /**
+   * The format a provider of {@code type} is asked in when a client speaks {@code client}: the same
+   * format when the provider speaks it, else the provider's format for generating text; null when
+   * the provider cannot serve it at all (embeddings from a provider without them).
+   */
+  static WireFormat askedIn(WireFormat client, ProviderType type) {
+    if (client.spokenBy() == type) {
+      return client;
+    }
+    if (client == WireFormat.OPENAI_EMBEDDINGS) {
+      return null;
+    }
+    return switch (type) {
+      case OPENAI -> WireFormat.OPENAI_CHAT;
+      case ANTHROPIC -> WireFormat.ANTHROPIC_MESSAGES;
+    };
+  }
+
+  static Translation between(WireFormat client, WireFormat provider) {
+    if (client == provider) {
+      return null;
+    }
+    if (client == WireFormat.OPENAI_CHAT && provider == WireFormat.ANTHROPIC_MESSAGES) {
+      return CHAT_OVER_ANTHROPIC;
+    }
+    if (client == WireFormat.ANTHROPIC_MESSAGES && provider == WireFormat.OPENAI_CHAT) {
+      return MESSAGES_OVER_CHAT;
+    }
+    throw new IllegalArgumentException("no translation from " + client.getClass().getSimpleName()
+        + " to " + provider.getClass().getSimpleName());
+  }
+}

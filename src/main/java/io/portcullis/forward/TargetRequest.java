@@ -1,0 +1,13 @@
+package io.portcullis.forward;
+
+import io.portcullis.format.Translation;
+import io.portcullis.format.WireFormat;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A target and the request as it goes to it: in the format its provider is asked in (translated
+ * when that is not the client's), without its model name, which each attempt sets.
+ *
+ * @param translation null when the provider speaks the client's format
+ */
+record TargetRequest(Target target, WireFormat format, Translation translation, JsonObject body) {}
