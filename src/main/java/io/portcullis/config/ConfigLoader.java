@@ -534,7 +534,7 @@ public final class ConfigLoader {
     Set<String> names = new HashSet<>();
     for (ConfigReader.Section p : root.sections("providers")) {
       p.only(Set.of("name", "type", "base_url", "api_keys", "api_key_files", "auth_header",
-          "timeouts", "headers", "query_params"));
+          "timeouts", "headers", "query_params", "responses_api"));
       String name = p.string("name", null);
       if (name != null && !names.add(name)) {
         p.problem("name", "duplicate provider name '" + name + "'");
@@ -571,8 +571,12 @@ public final class ConfigLoader {
       if (!authHeader.matches("[a-z0-9-]+")) {
         p.problem("auth_header", "not a header name: '" + authHeader + "'");
       }
+      boolean responsesApi = p.bool("responses_api", false);
+      if (responsesApi && !type.mayServeResponsesApi()) {
+        p.problem("responses_api", "only an openai provider can serve the Responses API itself");
+      }
       out.add(new ProviderConfig(name, type, baseUrl, keys, authHeader, timeouts(p.section("timeouts")),
-          p.stringMap("headers"), p.stringMap("query_params")));
+          p.stringMap("headers"), p.stringMap("query_params"), responsesApi));
     }
     if (out.isEmpty() && !root.has("providers")) {
       root.problem("providers", "at least one provider is required");

@@ -11,11 +11,12 @@ public final class EndpointNames {
   public static final String CHAT_COMPLETIONS = "chat_completions";
   public static final String EMBEDDINGS = "embeddings";
   public static final String MESSAGES = "messages";
+  public static final String RESPONSES = "responses";
   /** {@code GET /v1/models}, which is not a model endpoint but is named in roles and CORS. */
   public static final String MODELS = "models";
 
   /** Every name, in the order the docs list them. */
-  public static final List<String> ALL = List.of(CHAT_COMPLETIONS, EMBEDDINGS, MESSAGES, MODELS);
+  public static final List<String> ALL = List.of(CHAT_COMPLETIONS, RESPONSES, EMBEDDINGS, MESSAGES, MODELS);
 
   private EndpointNames() {}
 }

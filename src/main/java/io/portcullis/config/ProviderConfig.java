@@ -13,6 +13,8 @@ import java.util.Map;
  *     {@code api-key} (Azure) or {@code x-api-key} (Anthropic)
  * @param headers extra headers sent upstream (e.g. {@code anthropic-version})
  * @param queryParams added to every upstream URL (e.g. Azure's {@code api-version})
+ * @param servesResponses the provider serves {@code /responses} itself ({@code responses_api}); else
+ *     the gateway's {@code /v1/responses} is translated to chat completions for it
  */
 public record ProviderConfig(
     String name,
@@ -22,7 +24,8 @@ public record ProviderConfig(
     String authHeader,
     Timeouts timeouts,
     Map<String, String> headers,
-    Map<String, String> queryParams) {
+    Map<String, String> queryParams,
+    boolean servesResponses) {
 
   public ProviderConfig {
     apiKeys = List.copyOf(apiKeys);

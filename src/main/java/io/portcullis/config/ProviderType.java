@@ -21,6 +21,11 @@ public enum ProviderType {
     return authHeader;
   }
 
+  /** Whether a provider of this type may serve OpenAI's Responses API itself ({@code responses_api}). */
+  public boolean mayServeResponsesApi() {
+    return this == OPENAI;
+  }
+
   /** The word in config and in metrics ({@code gen_ai.provider.name}). */
   public String label() {
     return label;

@@ -7,6 +7,8 @@ final class Translations {
 
   private static final Translation CHAT_OVER_ANTHROPIC = new ChatOverAnthropic();
   private static final Translation MESSAGES_OVER_CHAT = new MessagesOverChat();
+  private static final Translation RESPONSES_OVER_CHAT = new ResponsesOverChat();
+  private static final Translation RESPONSES_OVER_ANTHROPIC = Translation.chain(RESPONSES_OVER_CHAT, CHAT_OVER_ANTHROPIC);
 
   private Translations() {}
 
@@ -15,8 +17,8 @@ final class Translations {
    * format when the provider speaks it, else the provider's format for generating text; null when
    * the provider cannot serve it at all (embeddings from a provider without them).
    */
-  static WireFormat askedIn(WireFormat client, ProviderType type) {
-    if (client.spokenBy() == type) {
+  static WireFormat askedIn(WireFormat client, ProviderType type, boolean servesResponses) {
+    if (client.spokenBy() == type && (client != WireFormat.OPENAI_RESPONSES || servesResponses)) {
       return client;
     }
     if (client == WireFormat.OPENAI_EMBEDDINGS) {
@@ -37,6 +39,12 @@ final class Translations {
     }
     if (client == WireFormat.ANTHROPIC_MESSAGES && provider == WireFormat.OPENAI_CHAT) {
       return MESSAGES_OVER_CHAT;
+    }
+    if (client == WireFormat.OPENAI_RESPONSES && provider == WireFormat.OPENAI_CHAT) {
+      return RESPONSES_OVER_CHAT;
+    }
+    if (client == WireFormat.OPENAI_RESPONSES && provider == WireFormat.ANTHROPIC_MESSAGES) {
+      return RESPONSES_OVER_ANTHROPIC;
     }
     throw new IllegalArgumentException("no translation from " + client.getClass().getSimpleName()
         + " to " + provider.getClass().getSimpleName());

@@ -17,9 +17,10 @@ import java.util.function.ToIntFunction;
  * format branches on which format it is: a new format is a new implementation, and the compiler
  * points at every place that must decide.
  */
-public sealed interface WireFormat permits OpenAiChat, OpenAiEmbeddings, AnthropicMessages {
+public sealed interface WireFormat permits OpenAiChat, OpenAiResponses, OpenAiEmbeddings, AnthropicMessages {
 
   WireFormat OPENAI_CHAT = new OpenAiChat();
+  WireFormat OPENAI_RESPONSES = new OpenAiResponses();
   WireFormat OPENAI_EMBEDDINGS = new OpenAiEmbeddings();
   WireFormat ANTHROPIC_MESSAGES = new AnthropicMessages();
 
@@ -30,9 +31,11 @@ public sealed interface WireFormat permits OpenAiChat, OpenAiEmbeddings, Anthrop
    * The format a provider of {@code type} is asked in when a client speaks this one: this format
    * when the provider speaks it, else one a {@link Translation} leads to; null when that provider
    * cannot serve it.
+   *
+   * @param servesResponses the provider serves the Responses API itself (not every OpenAI-compatible server does)
    */
-  default WireFormat askedIn(ProviderType type) {
-    return Translations.askedIn(this, type);
+  default WireFormat askedIn(ProviderType type, boolean servesResponses) {
+    return Translations.askedIn(this, type, servesResponses);
   }
 
   /** The path appended to a provider's base URL. */

@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,8 +48,8 @@ public final class Forwarder implements Handler<RoutingContext> {
       WireFormat format = target.provider().askedIn(ex.endpoint());
       Translation translation = Translation.between(ex.format(), format);
       try {
-        JsonObject body = bodies.computeIfAbsent(format, f -> translation == null
-            ? new JsonObject(new LinkedHashMap<>(ex.body().getMap())) : translation.request(ex.body()));
+        // the client's own body when no translation is needed: each attempt sends a copy of it
+        JsonObject body = translation == null ? ex.body() : bodies.computeIfAbsent(format, f -> translation.request(ex.body()));
         requests.add(new TargetRequest(target, format, translation, body));
         translating |= translation != null;
       } catch (Untranslatable e) {

@@ -35,7 +35,7 @@ public final class Provider {
 
   /** The format this provider is asked in for an endpoint's requests; null when it cannot serve them. */
   public WireFormat askedIn(Endpoint endpoint) {
-    return endpoint.format().askedIn(config.type());
+    return endpoint.format().askedIn(config.type(), config.servesResponses());
   }
 
   /** The absolute upstream URL for an endpoint and upstream model. */

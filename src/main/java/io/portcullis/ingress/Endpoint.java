@@ -6,6 +6,7 @@ import io.portcullis.format.WireFormat;
 /** The model endpoints the gateway serves, each spoken by one wire format. */
 public enum Endpoint {
   CHAT_COMPLETIONS(EndpointNames.CHAT_COMPLETIONS, "/v1/chat/completions", WireFormat.OPENAI_CHAT),
+  RESPONSES(EndpointNames.RESPONSES, "/v1/responses", WireFormat.OPENAI_RESPONSES),
   EMBEDDINGS(EndpointNames.EMBEDDINGS, "/v1/embeddings", WireFormat.OPENAI_EMBEDDINGS),
   MESSAGES(EndpointNames.MESSAGES, "/v1/messages", WireFormat.ANTHROPIC_MESSAGES);
 

@@ -63,8 +63,8 @@ class ArchitectureTest {
   /** Which endpoint or provider type a request has is asked of its format, never compared to a constant elsewhere. */
   @Test
   void onlyFormatsBranchOnAFormat() throws IOException {
-    Pattern branch = Pattern.compile("(ProviderType\\.(OPENAI|ANTHROPIC)|Endpoint\\.(CHAT_COMPLETIONS|EMBEDDINGS|MESSAGES)"
-        + "|case (CHAT_COMPLETIONS|EMBEDDINGS|MESSAGES|OPENAI|ANTHROPIC)\\b)");
+    Pattern branch = Pattern.compile("(ProviderType\\.(OPENAI|ANTHROPIC|GEMINI)|Endpoint\\.(CHAT_COMPLETIONS|RESPONSES|EMBEDDINGS|MESSAGES)"
+        + "|case (CHAT_COMPLETIONS|RESPONSES|EMBEDDINGS|MESSAGES|OPENAI|ANTHROPIC|GEMINI)\\b)");
     List<String> found = new ArrayList<>();
     for (Path file : sources()) {
       String path = file.toString().replace('\\', '/');

@@ -86,7 +86,7 @@ class ConfigLoaderTest {
     assertThat(c.providers().get(1).authHeader()).isEqualTo("x-api-key");
     assertThat(c.providers().get(0).timeouts().firstByte()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.models().get(0).targets()).containsExactly(new TargetConfig("a", "up-1"), new TargetConfig("b", "m"));
-    assertThat(c.models().get(0).endpoints()).containsExactly("chat_completions", "messages");
+    assertThat(c.models().get(0).endpoints()).containsExactly("chat_completions", "responses", "messages");
     assertThat(c.server().connections()).isEqualTo(ServerConfig.Connections.DEFAULTS);
     assertThat(c.server().h2c()).isFalse();
     assertThat(c.server().clients()).isEqualTo(ClientAddressConfig.DIRECT);
@@ -166,10 +166,12 @@ class ConfigLoaderTest {
         .containsExactly("providers[1].name: duplicate provider name 'a'", "models[0].targets[1].provider: no provider named 'b'");
     assertThat(problems(VALID.replace("type: anthropic", "type: cohere")))
         .containsExactly("providers[1].type: unknown provider type 'cohere' (known: openai, anthropic)");
+    assertThat(problems(VALID.replace("type: anthropic", "type: anthropic\n    responses_api: true")))
+        .containsExactly("providers[1].responses_api: only an openai provider can serve the Responses API itself");
     assertThat(problems(VALID + "  - name: m\n    targets: [{provider: a}]\n")).containsExactly("models[1].name: duplicate model name 'm'");
     assertThat(problems(VALID + "  - name: empty\n")).containsExactly("models[1].targets: at least one target is required");
     assertThat(problems(VALID + "  - name: e\n    targets: [{provider: a}]\n    endpoints: [embedding]\n"))
-        .containsExactly("models[1].endpoints: unknown endpoint 'embedding' (known: chat_completions, messages, embeddings)");
+        .containsExactly("models[1].endpoints: unknown endpoint 'embedding' (known: chat_completions, responses, messages, embeddings)");
     assertThat(problems(VALID + "  - name: e\n    targets: [{provider: a}]\n    endpoints: []\n"))
         .containsExactly("models[1].endpoints: at least one endpoint is required");
     assertThat(problems(VALID.replace("base_url: http://127.0.0.1:1/v1", "base_url: http://h/v1\n    api_keys: [\"${NOPE}\"]")))

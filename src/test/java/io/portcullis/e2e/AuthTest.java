@@ -118,6 +118,8 @@ class AuthTest {
       HttpResponse<String> otherModel = f.post("/v1/chat/completions", chat("other", false, "hi"), bearer(chatKey));
       ApiTest.assertError(otherModel, 403, "model_not_allowed");
       ApiTest.assertError(f.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"x\"}", bearer(chatKey)), 403, "endpoint_not_allowed");
+      // the Responses API is an endpoint of its own (roles name it "responses")
+      ApiTest.assertError(f.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"hi\"}", bearer(chatKey)), 403, "endpoint_not_allowed");
       assertThat(f.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"x\"}", bearer(embedKey)).statusCode()).isEqualTo(200);
 
       JsonObject models = new JsonObject(f.get("/v1/models", bearer(chatKey)).body());

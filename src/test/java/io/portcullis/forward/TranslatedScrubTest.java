@@ -107,7 +107,7 @@ class TranslatedScrubTest {
     Exchange ex = new Exchange("req", System.nanoTime(), null, endpoint);
     ex.parsed(new JsonObject(request), "m", true);
     Translating translating = new Translating(ex);
-    translating.use(Translation.between(endpoint.format(), upstream));
+    translating.use(Translation.between(endpoint.format(), upstream)); // null: relayed as it is
     ex.response().install(ResponseFilter.Order.TRANSLATE, translating);
     ex.response().install(ResponseFilter.Order.SCRUB, new ScrubFilter(endpoint.format(), SCRUBBER, rule -> { }));
     SseRelay relay = new SseRelay(ex, 1 << 20, () -> { });
