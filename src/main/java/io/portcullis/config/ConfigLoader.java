@@ -589,7 +589,7 @@ public final class ConfigLoader {
     try {
       return ProviderType.valueOf(type.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      p.problem("type", "unknown provider type '" + type + "' (known: openai, anthropic)");
+      p.problem("type", "unknown provider type '" + type + "' (known: openai, anthropic, gemini)");
       return ProviderType.OPENAI;
     }
   }

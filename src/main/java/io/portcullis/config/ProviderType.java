@@ -7,7 +7,9 @@ public enum ProviderType {
   /** OpenAI's API and everything compatible with it: Azure OpenAI, vLLM, Ollama, LM Studio... */
   OPENAI("authorization"),
   /** Anthropic's Messages API. */
-  ANTHROPIC("x-api-key");
+  ANTHROPIC("x-api-key"),
+  /** Google's Gemini API (generateContent, batchEmbedContents). */
+  GEMINI("x-goog-api-key");
 
   private final String label = name().toLowerCase(Locale.ROOT);
   private final String authHeader;

@@ -72,6 +72,14 @@ final class Bridge {
 
   /** An OpenAI {@code image_url} part ({@code url} may be a {@code data:} URL) as an Anthropic image block. */
   static JsonObject anthropicImage(Object imageUrl, String field) {
+    return new JsonObject().put("type", "image").put("source", imageSource(imageUrl, field));
+  }
+
+  /**
+   * Where an OpenAI {@code image_url} part's image is: {@code {type: base64, media_type, data}} for
+   * a {@code data:} URL, {@code {type: url, url}} otherwise (Anthropic's image source shape).
+   */
+  static JsonObject imageSource(Object imageUrl, String field) {
     String url = imageUrl instanceof JsonObject o && o.getValue("url") instanceof String u ? u
         : imageUrl instanceof String u ? u : null;
     if (url == null) {
@@ -83,10 +91,10 @@ final class Bridge {
       if (comma < 0 || !meta.endsWith(";base64")) {
         throw new Untranslatable(field, "a data URL must be base64");
       }
-      return new JsonObject().put("type", "image").put("source", new JsonObject().put("type", "base64")
-          .put("media_type", meta.substring(0, meta.length() - 7)).put("data", url.substring(comma + 1)));
+      return new JsonObject().put("type", "base64").put("media_type", meta.substring(0, meta.length() - 7))
+          .put("data", url.substring(comma + 1));
     }
-    return new JsonObject().put("type", "image").put("source", new JsonObject().put("type", "url").put("url", url));
+    return new JsonObject().put("type", "url").put("url", url);
   }
 
   /** An Anthropic image block as an OpenAI {@code image_url} part. */

@@ -13,7 +13,7 @@ record ChainedTranslation(Translation first, Translation second) implements Tran
   }
 
   @Override
-  public WireFormat provider() {
+  public UpstreamFormat provider() {
     return second.provider();
   }
 

@@ -9,7 +9,7 @@ import java.util.function.ToIntFunction;
 /** What the formats share about text: content values (a string or typed parts), counting and checking them. */
 final class Texts {
 
-  private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
   private Texts() {}
 
@@ -105,15 +105,16 @@ final class Texts {
     return o.getValue(field) instanceof Number n ? n.longValue() : -1;
   }
 
-  static boolean mayCarryUsage(byte[] wire) {
+  /** Whether the bytes hold {@code key} (a quoted member name) followed by an object. */
+  static boolean mayCarryUsage(byte[] wire, byte[] key) {
     outer:
-    for (int at = 0; at + USAGE.length <= wire.length; at++) {
-      for (int k = 0; k < USAGE.length; k++) {
-        if (wire[at + k] != USAGE[k]) {
+    for (int at = 0; at + key.length <= wire.length; at++) {
+      for (int k = 0; k < key.length; k++) {
+        if (wire[at + k] != key[k]) {
           continue outer;
         }
       }
-      int k = at + USAGE.length;
+      int k = at + key.length;
       while (k < wire.length && (wire[k] == ' ' || wire[k] == ':')) {
         k++;
       }

@@ -19,7 +19,7 @@ public interface Translation {
   WireFormat client();
 
   /** The format the provider is asked in. */
-  WireFormat provider();
+  UpstreamFormat provider();
 
   /** The request in the provider's format (a new object; {@code body} is not changed). */
   JsonObject request(JsonObject body);
@@ -41,7 +41,7 @@ public interface Translation {
   }
 
   /** The pair for a client format and a provider format: null when they are the same format. */
-  static Translation between(WireFormat client, WireFormat provider) {
+  static Translation between(WireFormat client, UpstreamFormat provider) {
     return Translations.between(client, provider);
   }
 

@@ -9,6 +9,10 @@ final class Translations {
   private static final Translation MESSAGES_OVER_CHAT = new MessagesOverChat();
   private static final Translation RESPONSES_OVER_CHAT = new ResponsesOverChat();
   private static final Translation RESPONSES_OVER_ANTHROPIC = Translation.chain(RESPONSES_OVER_CHAT, CHAT_OVER_ANTHROPIC);
+  private static final Translation CHAT_OVER_GEMINI = new ChatOverGemini();
+  private static final Translation MESSAGES_OVER_GEMINI = Translation.chain(MESSAGES_OVER_CHAT, CHAT_OVER_GEMINI);
+  private static final Translation RESPONSES_OVER_GEMINI = Translation.chain(RESPONSES_OVER_CHAT, CHAT_OVER_GEMINI);
+  private static final Translation EMBEDDINGS_OVER_GEMINI = new EmbeddingsOverGemini();
 
   private Translations() {}
 
@@ -17,20 +21,21 @@ final class Translations {
    * format when the provider speaks it, else the provider's format for generating text; null when
    * the provider cannot serve it at all (embeddings from a provider without them).
    */
-  static WireFormat askedIn(WireFormat client, ProviderType type, boolean servesResponses) {
+  static UpstreamFormat askedIn(WireFormat client, ProviderType type, boolean servesResponses) {
     if (client.spokenBy() == type && (client != WireFormat.OPENAI_RESPONSES || servesResponses)) {
       return client;
     }
     if (client == WireFormat.OPENAI_EMBEDDINGS) {
-      return null;
+      return type == ProviderType.GEMINI ? UpstreamFormat.GEMINI_EMBED : null;
     }
     return switch (type) {
       case OPENAI -> WireFormat.OPENAI_CHAT;
       case ANTHROPIC -> WireFormat.ANTHROPIC_MESSAGES;
+      case GEMINI -> UpstreamFormat.GEMINI_GENERATE;
     };
   }
 
-  static Translation between(WireFormat client, WireFormat provider) {
+  static Translation between(WireFormat client, UpstreamFormat provider) {
     if (client == provider) {
       return null;
     }
@@ -45,6 +50,20 @@ final class Translations {
     }
     if (client == WireFormat.OPENAI_RESPONSES && provider == WireFormat.ANTHROPIC_MESSAGES) {
       return RESPONSES_OVER_ANTHROPIC;
+    }
+    if (provider == UpstreamFormat.GEMINI_GENERATE) {
+      if (client == WireFormat.OPENAI_CHAT) {
+        return CHAT_OVER_GEMINI;
+      }
+      if (client == WireFormat.ANTHROPIC_MESSAGES) {
+        return MESSAGES_OVER_GEMINI;
+      }
+      if (client == WireFormat.OPENAI_RESPONSES) {
+        return RESPONSES_OVER_GEMINI;
+      }
+    }
+    if (client == WireFormat.OPENAI_EMBEDDINGS && provider == UpstreamFormat.GEMINI_EMBED) {
+      return EMBEDDINGS_OVER_GEMINI;
     }
     throw new IllegalArgumentException("no translation from " + client.getClass().getSimpleName()
         + " to " + provider.getClass().getSimpleName());

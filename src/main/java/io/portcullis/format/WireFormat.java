@@ -3,7 +3,6 @@ package io.portcullis.format;
 import io.portcullis.config.GuardConfig;
 import io.portcullis.config.ProviderType;
 import io.portcullis.sse.SseEvent;
-import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Set;
@@ -17,15 +16,13 @@ import java.util.function.ToIntFunction;
  * format branches on which format it is: a new format is a new implementation, and the compiler
  * points at every place that must decide.
  */
-public sealed interface WireFormat permits OpenAiChat, OpenAiResponses, OpenAiEmbeddings, AnthropicMessages {
+public sealed interface WireFormat extends UpstreamFormat permits OpenAiChat, OpenAiResponses, OpenAiEmbeddings, AnthropicMessages {
 
   WireFormat OPENAI_CHAT = new OpenAiChat();
   WireFormat OPENAI_RESPONSES = new OpenAiResponses();
   WireFormat OPENAI_EMBEDDINGS = new OpenAiEmbeddings();
   WireFormat ANTHROPIC_MESSAGES = new AnthropicMessages();
 
-  /** The providers that speak it: a provider of that type serves the format's endpoint. */
-  ProviderType spokenBy();
 
   /**
    * The format a provider of {@code type} is asked in when a client speaks this one: this format
@@ -34,12 +31,10 @@ public sealed interface WireFormat permits OpenAiChat, OpenAiResponses, OpenAiEm
    *
    * @param servesResponses the provider serves the Responses API itself (not every OpenAI-compatible server does)
    */
-  default WireFormat askedIn(ProviderType type, boolean servesResponses) {
+  default UpstreamFormat askedIn(ProviderType type, boolean servesResponses) {
     return Translations.askedIn(this, type, servesResponses);
   }
 
-  /** The path appended to a provider's base URL. */
-  String upstreamPath();
 
   /** The OpenTelemetry GenAI operation name ({@code chat}, {@code embeddings}). */
   String operation();
@@ -76,19 +71,11 @@ public sealed interface WireFormat permits OpenAiChat, OpenAiResponses, OpenAiEm
   /** The last user message (or an embeddings request's first input), for the access log; or null. */
   String lastUserText(JsonObject body);
 
-  /** Sets the headers the format defines for callers (e.g. the API version), beside the provider's credential. */
-  void putHeaders(MultiMap upstream, MultiMap client);
 
   // ---- the response ----------------------------------------------------------------------------
 
-  /** The usage a response body or a stream event reports, or null when it reports none. */
-  ReportedUsage usage(JsonObject json);
 
-  /** Whether an event is only the usage report the gateway asked for (dropped when the client did not ask). */
-  boolean isUsageOnly(JsonObject event);
 
-  /** The text of a whole answer, for the access log; or null. */
-  String answerText(JsonObject response);
 
   /**
    * The stream's text, one {@link TextFilter} per text channel (a choice, a tool call, a content
@@ -119,13 +106,4 @@ public sealed interface WireFormat permits OpenAiChat, OpenAiResponses, OpenAiEm
 
   /** The last event of a stream that failed after it started, in the format's error shape. */
   SseEvent errorEvent(int status, String type, String code, String message);
-
-  /**
-   * Whether an event's bytes may hold a usage report ({@code "usage": {...}}, at any depth): only
-   * those are decoded for it. OpenAI puts {@code "usage":null} in every chunk of a stream that asked
-   * for usage, which must not cost a parse.
-   */
-  static boolean mayCarryUsage(byte[] wire) {
-    return Texts.mayCarryUsage(wire);
-  }
 }

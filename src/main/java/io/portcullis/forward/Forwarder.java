@@ -2,7 +2,7 @@ package io.portcullis.forward;
 
 import io.portcullis.format.Translation;
 import io.portcullis.format.Untranslatable;
-import io.portcullis.format.WireFormat;
+import io.portcullis.format.UpstreamFormat;
 import io.portcullis.ingress.ErrorKind;
 import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
@@ -41,11 +41,11 @@ public final class Forwarder implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
     List<TargetRequest> requests = new ArrayList<>();
-    Map<WireFormat, JsonObject> bodies = new HashMap<>();
+    Map<UpstreamFormat, JsonObject> bodies = new HashMap<>();
     Untranslatable refused = null;
     boolean translating = false;
     for (Target target : ex.get(ModelRoute.SLOT).targetsFor(ex.endpoint())) {
-      WireFormat format = target.provider().askedIn(ex.endpoint());
+      UpstreamFormat format = target.provider().askedIn(ex.endpoint());
       Translation translation = Translation.between(ex.format(), format);
       try {
         // the client's own body when no translation is needed: each attempt sends a copy of it

@@ -1,7 +1,7 @@
 package io.portcullis.forward;
 
 import io.portcullis.config.ProviderConfig;
-import io.portcullis.format.WireFormat;
+import io.portcullis.format.UpstreamFormat;
 import io.portcullis.ingress.Endpoint;
 import io.vertx.core.MultiMap;
 
@@ -34,20 +34,22 @@ public final class Provider {
   }
 
   /** The format this provider is asked in for an endpoint's requests; null when it cannot serve them. */
-  public WireFormat askedIn(Endpoint endpoint) {
+  public UpstreamFormat askedIn(Endpoint endpoint) {
     return endpoint.format().askedIn(config.type(), config.servesResponses());
   }
 
-  /** The absolute upstream URL for an endpoint and upstream model. */
-  String url(Endpoint endpoint, String upstreamModel) {
-    return UpstreamUrls.build(config.baseUrl(), askedIn(endpoint).upstreamPath(), upstreamModel, config.queryParams());
+  /** The absolute upstream URL for an endpoint, an upstream model, streamed or not. */
+  String url(Endpoint endpoint, String upstreamModel, boolean stream) {
+    UpstreamFormat format = askedIn(endpoint);
+    return UpstreamUrls.build(config.baseUrl(), stream ? format.streamPath() : format.upstreamPath(), upstreamModel,
+        config.queryParams());
   }
 
   /**
    * Sets the upstream request headers: the few client headers the wire format defines for callers
    * (e.g. {@code anthropic-version}), then the provider's own credential (never the client's).
    */
-  void putHeaders(WireFormat format, MultiMap upstream, MultiMap client) {
+  void putHeaders(UpstreamFormat format, MultiMap upstream, MultiMap client) {
     format.putHeaders(upstream, client);
     credentials.apply(upstream);
   }

@@ -1,7 +1,7 @@
 package io.portcullis.forward;
 
 import io.portcullis.format.Translation;
-import io.portcullis.format.WireFormat;
+import io.portcullis.format.UpstreamFormat;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -10,4 +10,4 @@ import io.vertx.core.json.JsonObject;
  *
  * @param translation null when the provider speaks the client's format
  */
-record TargetRequest(Target target, WireFormat format, Translation translation, JsonObject body) {}
+record TargetRequest(Target target, UpstreamFormat format, Translation translation, JsonObject body) {}

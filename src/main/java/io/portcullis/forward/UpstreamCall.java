@@ -130,7 +130,7 @@ final class UpstreamCall {
     relay = null;
     collected = null;
 
-    UpstreamUrl url = target.url(ex.endpoint());
+    UpstreamUrl url = target.url(ex.endpoint(), ex.stream());
     MultiMap headers = HttpHeaders.headers()
         .set(HttpHeaders.CONTENT_TYPE, "application/json")
         .set(HttpHeaders.ACCEPT, ex.stream() ? "text/event-stream" : "application/json")
@@ -144,7 +144,8 @@ final class UpstreamCall {
         .setURI(url.pathAndQuery())
         .setConnectTimeout(timeouts.connect().toMillis())
         .setHeaders(headers);
-    JsonObject upstreamBody = new JsonObject(new LinkedHashMap<>(plan.body().getMap())).put("model", target.model());
+    JsonObject upstreamBody = new JsonObject(new LinkedHashMap<>(plan.body().getMap()));
+    plan.format().setModel(upstreamBody, target.model());
     Buffer body = upstreamBody.toBuffer();
 
     client.request(options).onComplete(ar -> {

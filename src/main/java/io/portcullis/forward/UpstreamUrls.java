@@ -9,13 +9,12 @@ final class UpstreamUrls {
 
   private UpstreamUrls() {}
 
+  /** A {@code {model}} in the base URL or in the path is the upstream model, URL-encoded. */
   static String build(String baseUrl, String path, String upstreamModel, Map<String, String> query) {
-    String base = baseUrl.replace("{model}", URLEncoder.encode(upstreamModel, StandardCharsets.UTF_8));
-    if (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
-    }
-    StringBuilder url = new StringBuilder(base).append(path);
-    char sep = '?';
+    String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    String model = URLEncoder.encode(upstreamModel, StandardCharsets.UTF_8);
+    StringBuilder url = new StringBuilder((base + path).replace("{model}", model));
+    char sep = url.indexOf("?") < 0 ? '?' : '&';
     for (Map.Entry<String, String> e : query.entrySet()) {
       url.append(sep).append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
           .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));

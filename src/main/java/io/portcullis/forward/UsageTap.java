@@ -2,7 +2,6 @@ package io.portcullis.forward;
 
 import io.portcullis.config.ObserveConfig;
 import io.portcullis.format.ReportedUsage;
-import io.portcullis.format.WireFormat;
 import io.portcullis.ingress.EventSink;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.ResponseBody;
@@ -32,7 +31,7 @@ final class UsageTap implements ResponseFilter {
   @Override
   public void onEvent(SseEvent event, EventSink next) {
     if (event.hasData() && !event.isDone()) {
-      if (!WireFormat.mayCarryUsage(event.wireBytes())) {
+      if (!ex.upstreamFormat().mayCarryUsage(event.wireBytes())) {
         usage.streamed();
       } else if (report(event)) {
         return; // the usage chunk the gateway asked for and the client did not

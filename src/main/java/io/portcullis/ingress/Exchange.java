@@ -1,6 +1,7 @@
 package io.portcullis.ingress;
 
 import io.portcullis.config.ProviderType;
+import io.portcullis.format.UpstreamFormat;
 import io.portcullis.format.WireFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -35,7 +36,7 @@ public final class Exchange {
   private String provider;
   private ProviderType providerType;
   private int attempts;
-  private WireFormat upstreamFormat;
+  private UpstreamFormat upstreamFormat;
   private long upstreamStartNanos;
   private boolean unserved;
   private boolean usageReportUnasked;
@@ -166,7 +167,7 @@ public final class Exchange {
    * Records the provider being tried and the format it is asked in (the endpoint's, or the one a
    * translation leads to); counts attempts for failover accounting.
    */
-  public void attempt(String provider, ProviderType type, WireFormat upstreamFormat) {
+  public void attempt(String provider, ProviderType type, UpstreamFormat upstreamFormat) {
     this.provider = provider;
     this.providerType = type;
     this.upstreamFormat = upstreamFormat;
@@ -185,7 +186,7 @@ public final class Exchange {
   }
 
   /** The format the provider of the last attempt answers in (the endpoint's when none was made). */
-  public WireFormat upstreamFormat() {
+  public UpstreamFormat upstreamFormat() {
     return upstreamFormat != null ? upstreamFormat : format();
   }
 

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -104,6 +105,14 @@ public final class MockProviderVerticle extends VerticleBase {
       return;
     }
     if (gemini != null) {
+      // as Google's APIs do: a field the method does not define is refused, not ignored
+      Set<String> known = gemini.equals("batchEmbedContents") ? GEMINI_EMBED_FIELDS : GEMINI_FIELDS;
+      for (String field : ex.body.fieldNames()) {
+        if (!known.contains(field)) {
+          json(ex.req.response(), 400, geminiError(400, "Invalid JSON payload received. Unknown name \"" + field + "\": Cannot find field."));
+          return;
+        }
+      }
       switch (gemini) {
         case "generateContent", "streamGenerateContent" -> generateContent(ex, gemini.startsWith("stream"));
         case "batchEmbedContents" -> batchEmbedContents(ex);
@@ -413,6 +422,10 @@ public final class MockProviderVerticle extends VerticleBase {
   }
 
   // ---- Google Gemini ---------------------------------------------------------------------------
+
+  private static final Set<String> GEMINI_FIELDS = Set.of("contents", "systemInstruction", "generationConfig", "tools",
+      "toolConfig", "safetySettings", "cachedContent", "labels");
+  private static final Set<String> GEMINI_EMBED_FIELDS = Set.of("requests");
 
   /** The model of a Gemini path ({@code .../models/gemini-2.0-flash:generateContent}), or null. */
   static String geminiModel(String path) {

@@ -165,7 +165,7 @@ class ConfigLoaderTest {
     assertThat(problems(VALID.replace("name: b", "name: a")))
         .containsExactly("providers[1].name: duplicate provider name 'a'", "models[0].targets[1].provider: no provider named 'b'");
     assertThat(problems(VALID.replace("type: anthropic", "type: cohere")))
-        .containsExactly("providers[1].type: unknown provider type 'cohere' (known: openai, anthropic)");
+        .containsExactly("providers[1].type: unknown provider type 'cohere' (known: openai, anthropic, gemini)");
     assertThat(problems(VALID.replace("type: anthropic", "type: anthropic\n    responses_api: true")))
         .containsExactly("providers[1].responses_api: only an openai provider can serve the Responses API itself");
     assertThat(problems(VALID + "  - name: m\n    targets: [{provider: a}]\n")).containsExactly("models[1].name: duplicate model name 'm'");

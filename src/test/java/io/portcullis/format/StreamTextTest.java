@@ -110,7 +110,9 @@ class StreamTextTest {
     assertThat(WireFormat.ANTHROPIC_MESSAGES.usage(new JsonObject("{\"type\":\"message_delta\",\"usage\":{\"output_tokens\":12}}")))
         .isEqualTo(new ReportedUsage(-1, 12));
     assertThat(WireFormat.OPENAI_CHAT.usage(new JsonObject("{\"usage\":null}"))).isNull();
-    assertThat(WireFormat.mayCarryUsage("{\"usage\":null}".getBytes())).isFalse();
-    assertThat(WireFormat.mayCarryUsage("{\"usage\": {\"x\":1}}".getBytes())).isTrue();
+    assertThat(WireFormat.OPENAI_CHAT.mayCarryUsage("{\"usage\":null}".getBytes())).isFalse();
+    assertThat(WireFormat.OPENAI_CHAT.mayCarryUsage("{\"usage\": {\"x\":1}}".getBytes())).isTrue();
+    assertThat(UpstreamFormat.GEMINI_GENERATE.mayCarryUsage("{\"usageMetadata\": {\"promptTokenCount\":1}}".getBytes())).isTrue();
+    assertThat(UpstreamFormat.GEMINI_GENERATE.mayCarryUsage("{\"usage\": {\"x\":1}}".getBytes())).isFalse();
   }
 }

@@ -8,6 +8,7 @@ import static io.portcullis.forward.TranslatedScrubTest.parse;
 import static io.portcullis.forward.TranslatedScrubTest.pieces;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.format.UpstreamFormat;
 import io.portcullis.format.WireFormat;
 import io.portcullis.ingress.Endpoint;
 import io.portcullis.sse.SseEvent;
@@ -108,7 +109,7 @@ class ResponsesScrubTest {
     }
   }
 
-  static void everySplit(WireFormat upstream, String stream) {
+  static void everySplit(UpstreamFormat upstream, String stream) {
     String expected = SCRUBBER.scrub(TEXT);
     byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
     int completed = 0;
@@ -148,5 +149,10 @@ class ResponsesScrubTest {
   @Test
   void responsesTranslatedFromAnthropicAreRedactedAtEverySplitPoint() {
     everySplit(WireFormat.ANTHROPIC_MESSAGES, TranslatedScrubTest.anthropicStream(TEXT, ARGS));
+  }
+
+  @Test
+  void responsesTranslatedFromGeminiAreRedactedAtEverySplitPoint() {
+    everySplit(UpstreamFormat.GEMINI_GENERATE, TranslatedScrubTest.geminiStream(TEXT, ARGS));
   }
 }

@@ -3,6 +3,7 @@ package io.portcullis.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.format.Translation;
+import io.portcullis.format.UpstreamFormat;
 import io.portcullis.format.WireFormat;
 import io.portcullis.ingress.Endpoint;
 import io.portcullis.ingress.Exchange;
@@ -102,8 +103,24 @@ class TranslatedScrubTest {
     return out.toString();
   }
 
+  /** A Gemini stream ({@code alt=sse}): {@code text} in pieces, then a function call (whole, as Gemini sends it) with {@code args}. */
+  static String geminiStream(String text, String args) {
+    StringBuilder out = new StringBuilder();
+    Function<JsonObject, JsonObject> chunk = part -> new JsonObject().put("candidates", new JsonArray().add(new JsonObject()
+        .put("content", new JsonObject().put("role", "model").put("parts", new JsonArray().add(part))).put("index", 0)))
+        .put("modelVersion", "gemini-x").put("responseId", "r1");
+    for (String p : pieces(text)) {
+      out.append("data: ").append(chunk.apply(new JsonObject().put("text", p)).encode()).append("\r\n\r\n");
+    }
+    JsonObject last = chunk.apply(new JsonObject().put("functionCall", new JsonObject().put("name", "send").put("args", new JsonObject(args))));
+    last.getJsonArray("candidates").getJsonObject(0).put("finishReason", "STOP");
+    last.put("usageMetadata", new JsonObject().put("promptTokenCount", 5).put("candidatesTokenCount", 30).put("totalTokenCount", 35));
+    out.append("data: ").append(last.encode()).append("\r\n\r\n");
+    return out.toString();
+  }
+
   /** The upstream bytes in the given chunks through translation and redaction; returns what the client got. */
-  static String relay(Endpoint endpoint, WireFormat upstream, String request, List<byte[]> chunks, List<String> soFar) {
+  static String relay(Endpoint endpoint, UpstreamFormat upstream, String request, List<byte[]> chunks, List<String> soFar) {
     Exchange ex = new Exchange("req", System.nanoTime(), null, endpoint);
     ex.parsed(new JsonObject(request), "m", true);
     Translating translating = new Translating(ex);
@@ -198,6 +215,22 @@ class TranslatedScrubTest {
       relay(Endpoint.CHAT_COMPLETIONS, WireFormat.ANTHROPIC_MESSAGES, request, chunks, soFar);
       return soFar;
     }, TranslatedScrubTest::chatParts);
+  }
+
+  @Test
+  void chatAndMessagesOverGeminiAreRedactedAtEverySplitPoint() {
+    String request = "{\"model\":\"m\",\"stream\":true,\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    String gemini = geminiStream(TEXT, ARGS);
+    everySplit(gemini, chunks -> {
+      List<String> soFar = new ArrayList<>();
+      relay(Endpoint.CHAT_COMPLETIONS, UpstreamFormat.GEMINI_GENERATE, request, chunks, soFar);
+      return soFar;
+    }, TranslatedScrubTest::chatParts);
+    everySplit(gemini, chunks -> {
+      List<String> soFar = new ArrayList<>();
+      relay(Endpoint.MESSAGES, UpstreamFormat.GEMINI_GENERATE, request, chunks, soFar);
+      return soFar;
+    }, TranslatedScrubTest::anthropicParts);
   }
 
   @Test
