@@ -646,6 +646,10 @@ public final class ConfigLoader {
         String provider = targets.get(j).provider();
         if (provider != null && config.provider(provider).isEmpty()) {
           root.problem("models[" + i + "].targets[" + j + "].provider", "no provider named '" + provider + "'");
+        } else if (provider != null && config.models().get(i).endpoints().contains(EndpointNames.EMBEDDINGS)
+            && !config.provider(provider).orElseThrow().type().servesEmbeddings()) {
+          root.problem("models[" + i + "].targets[" + j + "].provider", "'" + provider + "' is an "
+              + config.provider(provider).orElseThrow().type().label() + " provider, which has no embeddings");
         }
       }
     }

@@ -23,6 +23,11 @@ public enum ProviderType {
     return authHeader;
   }
 
+  /** Whether the type's API has embeddings (a model offered on embeddings may only name such providers). */
+  public boolean servesEmbeddings() {
+    return this != ANTHROPIC;
+  }
+
   /** Whether a provider of this type may serve OpenAI's Responses API itself ({@code responses_api}). */
   public boolean mayServeResponsesApi() {
     return this == OPENAI;

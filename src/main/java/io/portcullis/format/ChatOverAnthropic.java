@@ -259,9 +259,10 @@ final class ChatOverAnthropic implements Translation {
   private static final class Events implements EventTranslator {
 
     private final boolean usageUnasked;
-    private JsonObject base = new JsonObject().put("id", "msg").put("object", "chat.completion.chunk");
+    private ChatChunks chunks = new ChatChunks("msg", null);
     private JsonObject usage = new JsonObject();
     private final Map<Integer, Integer> toolOfBlock = new HashMap<>();
+    private boolean started;
 
     Events(boolean usageUnasked) {
       this.usageUnasked = usageUnasked;
@@ -272,6 +273,13 @@ final class ChatOverAnthropic implements Translation {
       if (!event.hasData()) {
         return true; // comments: the gateway's own heartbeat keeps the client's stream alive
       }
+      if (started) {
+        AnthropicTextDelta plain = AnthropicTextDelta.of(event.data());
+        if (plain != null && !toolOfBlock.containsKey(plain.index())) {
+          emit.accept(chunks.content(plain.text())); // the common event: no tree either way
+          return true;
+        }
+      }
       JsonObject data = Bridge.json(event);
       if (data == null || !(data.getValue("type") instanceof String type)) {
         return false;
@@ -279,12 +287,12 @@ final class ChatOverAnthropic implements Translation {
       switch (type) {
         case "message_start" -> {
           JsonObject message = data.getValue("message") instanceof JsonObject m ? m : new JsonObject();
-          base = new JsonObject().put("id", message.getString("id", "msg")).put("object", "chat.completion.chunk")
-              .put("created", System.currentTimeMillis() / 1000).put("model", message.getValue("model"));
+          chunks = new ChatChunks(message.getString("id", "msg"), message.getValue("model"));
+          started = true;
           if (message.getValue("usage") instanceof JsonObject u) {
             usage.mergeIn(u);
           }
-          emit.accept(chunk(new JsonObject().put("role", "assistant").put("content", ""), null));
+          emit.accept(chunks.chunk(new JsonObject().put("role", "assistant").put("content", ""), null));
         }
         case "content_block_start" -> {
           JsonObject block = data.getValue("content_block") instanceof JsonObject b ? b : new JsonObject();
@@ -292,11 +300,11 @@ final class ChatOverAnthropic implements Translation {
           if ("tool_use".equals(block.getValue("type"))) {
             int tool = toolOfBlock.size();
             toolOfBlock.put(index, tool);
-            emit.accept(chunk(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", tool)
+            emit.accept(chunks.chunk(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", tool)
                 .put("id", block.getString("id", "")).put("type", "function")
                 .put("function", new JsonObject().put("name", block.getString("name", "")).put("arguments", "")))), null));
           } else if ("text".equals(block.getValue("type")) && block.getValue("text") instanceof String t && !t.isEmpty()) {
-            emit.accept(chunk(new JsonObject().put("content", t), null));
+            emit.accept(chunks.content(t));
           }
         }
         case "content_block_delta" -> {
@@ -304,13 +312,13 @@ final class ChatOverAnthropic implements Translation {
             return false;
           }
           switch (String.valueOf(delta.getValue("type"))) {
-            case "text_delta" -> emit.accept(chunk(new JsonObject().put("content", delta.getString("text", "")), null));
+            case "text_delta" -> emit.accept(chunks.content(delta.getString("text", "")));
             case "input_json_delta" -> {
               Integer tool = toolOfBlock.get(data.getInteger("index", 0));
               if (tool == null) {
                 return false;
               }
-              emit.accept(chunk(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", tool)
+              emit.accept(chunks.chunk(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", tool)
                   .put("function", new JsonObject().put("arguments", delta.getString("partial_json", ""))))), null));
             }
             case "thinking_delta", "signature_delta", "citations_delta" -> { }
@@ -324,12 +332,12 @@ final class ChatOverAnthropic implements Translation {
             usage.mergeIn(u);
           }
           if (data.getValue("delta") instanceof JsonObject d && d.getValue("stop_reason") != null) {
-            emit.accept(chunk(new JsonObject(), finishReason(d.getValue("stop_reason"))));
+            emit.accept(chunks.chunk(new JsonObject(), finishReason(d.getValue("stop_reason"))));
           }
         }
         case "message_stop" -> {
           if (!usageUnasked) {
-            emit.accept(SseEvent.ofData(base.copy().put("choices", new JsonArray()).put("usage", usage(usage)).encode()));
+            emit.accept(chunks.usage(usage(usage)));
           }
           emit.accept(SseEvent.ofData("[DONE]"));
         }
@@ -345,16 +353,6 @@ final class ChatOverAnthropic implements Translation {
         }
       }
       return true;
-    }
-
-    private SseEvent chunk(JsonObject delta, String finish) {
-      JsonObject choice = new JsonObject().put("index", 0).put("delta", delta).putNull("logprobs");
-      if (finish == null) {
-        choice.putNull("finish_reason");
-      } else {
-        choice.put("finish_reason", finish);
-      }
-      return SseEvent.ofData(base.copy().put("choices", new JsonArray().add(choice)).encode());
     }
 
     @Override

@@ -293,7 +293,7 @@ final class ChatOverGemini implements Translation {
   private static final class Events implements EventTranslator {
 
     private final boolean usageUnasked;
-    private JsonObject base;
+    private ChatChunks chunks;
     private JsonObject usage = new JsonObject();
     private int calls;
     private boolean finished;
@@ -319,10 +319,9 @@ final class ChatOverGemini implements Translation {
       if (!chunk.containsKey("candidates") && !chunk.containsKey("promptFeedback") && !chunk.containsKey("usageMetadata")) {
         return false;
       }
-      if (base == null) {
-        base = new JsonObject().put("id", chunk.getString("responseId", "gemini")).put("object", "chat.completion.chunk")
-            .put("created", System.currentTimeMillis() / 1000).put("model", chunk.getValue("modelVersion"));
-        emit.accept(chunk(new JsonObject().put("role", "assistant").put("content", ""), null));
+      if (chunks == null) {
+        chunks = new ChatChunks(chunk.getString("responseId", "gemini"), chunk.getValue("modelVersion"));
+        emit.accept(chunks.chunk(new JsonObject().put("role", "assistant").put("content", ""), null));
       }
       if (chunk.getValue("usageMetadata") instanceof JsonObject u) {
         usage = u;
@@ -333,10 +332,10 @@ final class ChatOverGemini implements Translation {
         }
         if (part.getValue("text") instanceof String t) {
           if (!t.isEmpty() && !Boolean.TRUE.equals(part.getValue("thought"))) {
-            emit.accept(chunk(new JsonObject().put("content", t), null));
+            emit.accept(chunks.content(t));
           }
         } else if (part.getValue("functionCall") instanceof JsonObject fc) {
-          emit.accept(chunk(new JsonObject().put("tool_calls", new JsonArray().add(call(fc, calls).put("index", calls))), null));
+          emit.accept(chunks.chunk(new JsonObject().put("tool_calls", new JsonArray().add(call(fc, calls).put("index", calls))), null));
           calls++;
         } else if (!part.containsKey("thoughtSignature")) {
           return false; // a part that may carry text the grammar does not know
@@ -345,19 +344,9 @@ final class ChatOverGemini implements Translation {
       Object finish = finishOf(chunk);
       if (finish != null && !finished) {
         finished = true;
-        emit.accept(chunk(new JsonObject(), finishReason(finish, calls > 0)));
+        emit.accept(chunks.chunk(new JsonObject(), finishReason(finish, calls > 0)));
       }
       return true;
-    }
-
-    private SseEvent chunk(JsonObject delta, String finish) {
-      JsonObject choice = new JsonObject().put("index", 0).put("delta", delta).putNull("logprobs");
-      if (finish == null) {
-        choice.putNull("finish_reason");
-      } else {
-        choice.put("finish_reason", finish);
-      }
-      return SseEvent.ofData(base.copy().put("choices", new JsonArray().add(choice)).encode());
     }
 
     @Override
@@ -367,7 +356,7 @@ final class ChatOverGemini implements Translation {
       }
       done = true;
       if (!usageUnasked) {
-        emit.accept(SseEvent.ofData(base.copy().put("choices", new JsonArray()).put("usage", usage(usage)).encode()));
+        emit.accept(chunks.usage(usage(usage)));
       }
       emit.accept(SseEvent.ofData("[DONE]"));
     }

@@ -56,6 +56,11 @@ public final class GeminiGenerate implements UpstreamFormat {
   }
 
   @Override
+  public String usageMember() {
+    return "usageMetadata";
+  }
+
+  @Override
   public boolean isUsageOnly(JsonObject event) {
     return false;
   }

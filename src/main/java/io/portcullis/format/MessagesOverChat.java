@@ -1,9 +1,11 @@
 package io.portcullis.format;
 
 import io.portcullis.sse.SseEvent;
+import io.portcullis.sse.SseField;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -17,6 +19,8 @@ import java.util.function.Consumer;
  * and left out of {@code input_tokens}, as Anthropic counts them.
  */
 final class MessagesOverChat implements Translation {
+
+  private static final SseField DELTA_NAME = new SseField("event", "content_block_delta");
 
   /** Messages fields with no counterpart in chat completions: refused when set. */
   private static final Set<String> REFUSED = Set.of("top_k", "thinking", "container", "mcp_servers");
@@ -239,6 +243,8 @@ final class MessagesOverChat implements Translation {
     private String stopReason;
     private JsonObject usage;
     private boolean stopped;
+    /** The open text block's delta event with its text left open. */
+    private TextSlot textDelta;
 
     @Override
     public boolean onEvent(SseEvent event, Consumer<SseEvent> emit) {
@@ -248,6 +254,16 @@ final class MessagesOverChat implements Translation {
       if (event.isDone()) {
         stop(emit);
         return true;
+      }
+      if (started) {
+        PlainDelta plain = PlainDelta.of(event.data());
+        if (plain != null && plain.bare()) {
+          if (plain.index() == 0 && !plain.content().isEmpty()) {
+            open(-1, null, emit);
+            emit.accept(new SseEvent(List.of(DELTA_NAME, SseField.data(textDelta.fill(plain.content())))));
+          }
+          return true; // the common event: read and said again without a tree
+        }
       }
       JsonObject chunk = Bridge.json(event);
       if (chunk == null) {
@@ -277,7 +293,7 @@ final class MessagesOverChat implements Translation {
         if (choice.getValue("delta") instanceof JsonObject delta) {
           if (delta.getValue("content") instanceof String text && !text.isEmpty()) {
             open(-1, null, emit);
-            emit.accept(delta("text_delta", "text", text));
+            emit.accept(new SseEvent(List.of(DELTA_NAME, SseField.data(textDelta.fill(text)))));
           }
           if (delta.getValue("tool_calls") instanceof JsonArray calls) {
             for (Object t : calls) {
@@ -325,6 +341,10 @@ final class MessagesOverChat implements Translation {
       JsonObject start = toolBlock != null ? toolBlock : new JsonObject().put("type", "text").put("text", "");
       emit.accept(Bridge.named("content_block_start", new JsonObject().put("type", "content_block_start").put("index", block)
           .put("content_block", start)));
+      if (tool < 0) {
+        textDelta = TextSlot.of(new JsonObject().put("type", "content_block_delta").put("index", block)
+            .put("delta", new JsonObject().put("type", "text_delta").put("text", TextSlot.mark())));
+      }
     }
 
     private void close(Consumer<SseEvent> emit) {

@@ -1,8 +1,10 @@
 package io.portcullis.format;
 
 import io.portcullis.sse.SseEvent;
+import io.portcullis.sse.SseField;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +19,11 @@ import java.util.function.Consumer;
  */
 final class ResponsesEvents implements EventTranslator {
 
+  private static final SseField TEXT_DELTA = new SseField("event", "response.output_text.delta");
+
   private final JsonObject request;
+  /** The open message item's text delta event with its text left open (its sequence number is added per event). */
+  private TextSlot textDelta;
   private int sequence;
   private JsonObject response;
   private String chatId = "chat";
@@ -42,6 +48,15 @@ final class ResponsesEvents implements EventTranslator {
     if (event.isDone()) {
       end(emit);
       return true;
+    }
+    if (response != null) {
+      PlainDelta plain = PlainDelta.of(event.data());
+      if (plain != null && plain.bare()) {
+        if (plain.index() == 0 && !plain.content().isEmpty()) {
+          text(plain.content(), emit);
+        }
+        return true; // the common event: read and said again without a tree
+      }
     }
     JsonObject chunk = Bridge.json(event);
     if (chunk == null) {
@@ -98,9 +113,13 @@ final class ResponsesEvents implements EventTranslator {
       output().add(openItem);
       typed("response.output_item.added", new JsonObject().put("output_index", open).put("item", openItem.copy()), emit);
       typed("response.content_part.added", ids().put("content_index", 0).put("part", ResponsesOverChat.outputText("")), emit);
+      textDelta = TextSlot.of(new JsonObject().put("type", "response.output_text.delta").mergeIn(ids()).put("content_index", 0)
+          .put("delta", TextSlot.mark()).put("logprobs", new JsonArray()));
     }
     openText.append(text);
-    typed("response.output_text.delta", ids().put("content_index", 0).put("delta", text).put("logprobs", new JsonArray()), emit);
+    String data = textDelta.fill(text);
+    emit.accept(new SseEvent(List.of(TEXT_DELTA, SseField.data(data.substring(0, data.length() - 1)
+        + ",\"sequence_number\":" + sequence++ + "}"))));
   }
 
   private void tool(JsonObject call, Consumer<SseEvent> emit) {

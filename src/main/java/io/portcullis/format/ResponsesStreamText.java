@@ -87,6 +87,10 @@ final class ResponsesStreamText implements StreamText {
       emit.accept(event);
       return true;
     }
+    ResponsesTextDelta plain = ResponsesTextDelta.of(event.data());
+    if (plain != null) {
+      return plainDelta(event, plain, emit);
+    }
     JsonObject data = Bridge.json(event);
     if (data == null || !(data.getValue("type") instanceof String type)) {
       return false;
@@ -182,6 +186,28 @@ final class ResponsesStreamText implements StreamText {
     } else {
       emit.accept(event);
     }
+    return true;
+  }
+
+  /** The common event, read without a tree: its text through its channel, spliced back in when it changed. */
+  private boolean plainDelta(SseEvent event, ResponsesTextDelta plain, Consumer<SseEvent> emit) {
+    String key = plain.outputIndex() + "/c" + plain.contentIndex();
+    Channel channel = channels.get(key);
+    if (channel == null) {
+      channel = new Channel(filters.open(false), "response.output_text.delta");
+      channels.put(key, channel);
+    }
+    if (channel.ids == null) {
+      channel.ids = new JsonObject().put("item_id", plain.itemId()).put("output_index", plain.outputIndex())
+          .put("content_index", plain.contentIndex());
+    }
+    String text = plain.delta();
+    String out = channel.filter.feed(text);
+    channel.out.append(out);
+    if (out.isEmpty() && !text.isEmpty()) {
+      return true; // all held: an event that says nothing is not sent
+    }
+    emit.accept(out.equals(text) ? event : event.withData(plain.with(out)));
     return true;
   }
 

@@ -26,7 +26,7 @@ final class Translations {
       return client;
     }
     if (client == WireFormat.OPENAI_EMBEDDINGS) {
-      return type == ProviderType.GEMINI ? UpstreamFormat.GEMINI_EMBED : null;
+      return !type.servesEmbeddings() ? null : type == ProviderType.GEMINI ? UpstreamFormat.GEMINI_EMBED : client;
     }
     return switch (type) {
       case OPENAI -> WireFormat.OPENAI_CHAT;

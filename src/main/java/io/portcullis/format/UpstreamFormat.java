@@ -37,6 +37,11 @@ public sealed interface UpstreamFormat permits WireFormat, GeminiGenerate, Gemin
   /** The usage a response body or a stream event reports, or null when it reports none. */
   ReportedUsage usage(JsonObject json);
 
+  /** The top-level member of a whole answer that holds its usage (read without decoding the rest). */
+  default String usageMember() {
+    return "usage";
+  }
+
   /** Whether an event is only the usage report the gateway asked for (dropped when the client did not ask). */
   boolean isUsageOnly(JsonObject event);
 

@@ -1,6 +1,5 @@
 package io.portcullis.forward;
 
-import io.portcullis.format.Translation;
 import io.portcullis.format.Untranslatable;
 import io.portcullis.format.UpstreamFormat;
 import io.portcullis.ingress.ErrorKind;
@@ -40,27 +39,32 @@ public final class Forwarder implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
-    List<TargetRequest> requests = new ArrayList<>();
-    Map<UpstreamFormat, JsonObject> bodies = new HashMap<>();
-    Untranslatable refused = null;
+    List<TargetRequest> plans = ex.get(ModelRoute.SLOT).plansFor(ex.endpoint());
+    List<TargetRequest> requests = plans;
     boolean translating = false;
-    for (Target target : ex.get(ModelRoute.SLOT).targetsFor(ex.endpoint())) {
-      UpstreamFormat format = target.provider().askedIn(ex.endpoint());
-      Translation translation = Translation.between(ex.format(), format);
-      try {
-        // the client's own body when no translation is needed: each attempt sends a copy of it
-        JsonObject body = translation == null ? ex.body() : bodies.computeIfAbsent(format, f -> translation.request(ex.body()));
-        requests.add(new TargetRequest(target, format, translation, body));
-        translating |= translation != null;
-      } catch (Untranslatable e) {
-        refused = refused != null ? refused : e;
-      }
+    for (TargetRequest plan : plans) {
+      translating |= plan.translation() != null;
     }
-    if (requests.isEmpty()) {
-      ex.unserved();
-      ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.INVALID_REQUEST, "unsupported_by_provider",
-          refused.violation().text() + " (no provider of this model can express it)"));
-      return;
+    if (translating) {
+      // once per format the targets are asked in; a target whose format cannot express the request is skipped
+      requests = new ArrayList<>(plans.size());
+      Map<UpstreamFormat, JsonObject> bodies = new HashMap<>();
+      Untranslatable refused = null;
+      for (TargetRequest plan : plans) {
+        try {
+          JsonObject body = plan.translation() == null ? null
+              : bodies.computeIfAbsent(plan.format(), f -> plan.translation().request(ex.body()));
+          requests.add(new TargetRequest(plan.target(), plan.format(), plan.translation(), body));
+        } catch (Untranslatable e) {
+          refused = refused != null ? refused : e;
+        }
+      }
+      if (requests.isEmpty()) {
+        ex.unserved();
+        ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.INVALID_REQUEST, "unsupported_by_provider",
+            refused.violation().text() + " (no provider of this model can express it)"));
+        return;
+      }
     }
     // the chain's first link: every response's usage is read, whatever else is installed
     ex.response().install(ResponseFilter.Order.USAGE, new UsageTap(ex));

@@ -28,7 +28,7 @@ public final class RouteResolver implements Handler<RoutingContext> {
           "The model '" + shown + "' is not offered on " + ex.endpoint().path() + " (it is on " + offered + ")"));
       return;
     }
-    if (route.targetsFor(ex.endpoint()).isEmpty()) {
+    if (!route.servedOn(ex.endpoint())) {
       ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.NOT_FOUND, "model_not_found",
           "The model '" + shown + "' is not served on " + ex.endpoint().path()));
       return;

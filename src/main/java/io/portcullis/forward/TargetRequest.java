@@ -9,5 +9,7 @@ import io.vertx.core.json.JsonObject;
  * when that is not the client's), without its model name, which each attempt sets.
  *
  * @param translation null when the provider speaks the client's format
+ * @param body the request in the provider's format; null for the client's own (no translation), and
+ *     in the route's plans, which are made before any request
  */
 record TargetRequest(Target target, UpstreamFormat format, Translation translation, JsonObject body) {}

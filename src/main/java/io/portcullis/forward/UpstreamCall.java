@@ -144,7 +144,7 @@ final class UpstreamCall {
         .setURI(url.pathAndQuery())
         .setConnectTimeout(timeouts.connect().toMillis())
         .setHeaders(headers);
-    JsonObject upstreamBody = new JsonObject(new LinkedHashMap<>(plan.body().getMap()));
+    JsonObject upstreamBody = new JsonObject(new LinkedHashMap<>((plan.body() != null ? plan.body() : ex.body()).getMap()));
     plan.format().setModel(upstreamBody, target.model());
     Buffer body = upstreamBody.toBuffer();
 

@@ -53,7 +53,7 @@ final class UsageTap implements ResponseFilter {
   }
 
   /**
-   * A whole answer's usage. Only the top-level {@code usage} member is read (the rest of the answer
+   * A whole answer's usage. Only the top-level usage member ({@code usage}, Gemini's {@code usageMetadata}) is read (the rest of the answer
    * is not built into a tree unless a later link or the access log needs it).
    */
   @Override
@@ -68,9 +68,10 @@ final class UsageTap implements ResponseFilter {
       }
       return;
     }
-    JsonObject usageMember = body.member("usage");
+    String member = ex.upstreamFormat().usageMember();
+    JsonObject usageMember = body.member(member);
     if (usageMember != null) {
-      read(new JsonObject().put("usage", usageMember));
+      read(new JsonObject().put(member, usageMember));
     }
   }
 

@@ -166,6 +166,10 @@ class ConfigLoaderTest {
         .containsExactly("providers[1].name: duplicate provider name 'a'", "models[0].targets[1].provider: no provider named 'b'");
     assertThat(problems(VALID.replace("type: anthropic", "type: cohere")))
         .containsExactly("providers[1].type: unknown provider type 'cohere' (known: openai, anthropic, gemini)");
+    // Anthropic has no embeddings: the one cell of the formats table that is not served, refused at load
+    assertThat(problems(VALID.replace("    targets: [{provider: a, model: up-1}, {provider: b}]",
+        "    endpoints: [embeddings]\n    targets: [{provider: a, model: up-1}, {provider: b}]")))
+        .containsExactly("models[0].targets[1].provider: 'b' is an anthropic provider, which has no embeddings");
     assertThat(problems(VALID.replace("type: anthropic", "type: anthropic\n    responses_api: true")))
         .containsExactly("providers[1].responses_api: only an openai provider can serve the Responses API itself");
     assertThat(problems(VALID + "  - name: m\n    targets: [{provider: a}]\n")).containsExactly("models[1].name: duplicate model name 'm'");

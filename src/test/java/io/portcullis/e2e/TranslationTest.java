@@ -289,7 +289,6 @@ class TranslationTest {
     assertError(topK, 400, "unsupported_by_provider");
     assertThat(new JsonObject(topK.body()).getJsonObject("error").getString("message")).startsWith("top_k:");
     assertThat(f.mock.seen()).hasSize(before);
-    // a target that can say it still serves: failover skips the one that cannot
   }
 
   @Test
