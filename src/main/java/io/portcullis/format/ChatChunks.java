@@ -5,11 +5,36 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The chunks of a chat-completions stream a translation writes: the fields every chunk repeats
+ * The chat completions a translation writes, whole or as a stream of chunks: the fields every chunk repeats
  * (id, object, created, model) set once, one choice per chunk, and the common content delta made
  * from a {@link TextSlot} without a tree.
  */
 final class ChatChunks {
+
+  /**
+   * A whole chat completion with one choice: its text (null content when there is none and there
+   * are tool calls), its tool calls, finish reason and usage.
+   */
+  static JsonObject completion(String id, Object model, String text, JsonArray calls, String finish, JsonObject usage) {
+    JsonObject message = new JsonObject().put("role", "assistant");
+    if (text.isEmpty() && !calls.isEmpty()) {
+      message.putNull("content");
+    } else {
+      message.put("content", text);
+    }
+    message.putNull("refusal");
+    if (!calls.isEmpty()) {
+      message.put("tool_calls", calls);
+    }
+    return new JsonObject().put("id", id).put("object", "chat.completion").put("created", System.currentTimeMillis() / 1000)
+        .put("model", model).put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
+            .putNull("logprobs").put("finish_reason", finish))).put("usage", usage);
+  }
+
+  /** Whether a chat request asked for the stream's usage chunk ({@code stream_options.include_usage}). */
+  static boolean usageAsked(JsonObject request) {
+    return request.getValue("stream_options") instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"));
+  }
 
   private final JsonObject base;
   private final TextSlot content;

@@ -226,27 +226,13 @@ final class ChatOverAnthropic implements Translation {
         }
       }
     }
-    JsonObject message = new JsonObject().put("role", "assistant");
-    if (text.isEmpty() && !calls.isEmpty()) {
-      message.putNull("content");
-    } else {
-      message.put("content", text.toString());
-    }
-    message.putNull("refusal");
-    if (!calls.isEmpty()) {
-      message.put("tool_calls", calls);
-    }
-    return new JsonObject().put("id", answer.getString("id", "msg")).put("object", "chat.completion")
-        .put("created", System.currentTimeMillis() / 1000).put("model", answer.getValue("model"))
-        .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
-            .putNull("logprobs").put("finish_reason", finishReason(answer.getValue("stop_reason")))))
-        .put("usage", answer.getValue("usage") instanceof JsonObject u ? usage(u) : usage(-1, -1, -1, -1));
+    return ChatChunks.completion(answer.getString("id", "msg"), answer.getValue("model"), text.toString(), calls,
+        finishReason(answer.getValue("stop_reason")), answer.getValue("usage") instanceof JsonObject u ? usage(u) : usage(-1, -1, -1, -1));
   }
 
   @Override
   public EventTranslator stream(JsonObject request, boolean usageUnasked) {
-    boolean asked = request.getValue("stream_options") instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"));
-    return new Events(usageUnasked || !asked);
+    return new Events(usageUnasked || !ChatChunks.usageAsked(request));
   }
 
   /**

@@ -261,27 +261,13 @@ final class ChatOverGemini implements Translation {
         }
       }
     }
-    JsonObject message = new JsonObject().put("role", "assistant");
-    if (text.isEmpty() && !calls.isEmpty()) {
-      message.putNull("content");
-    } else {
-      message.put("content", text.toString());
-    }
-    message.putNull("refusal");
-    if (!calls.isEmpty()) {
-      message.put("tool_calls", calls);
-    }
-    return new JsonObject().put("id", answer.getString("responseId", "gemini")).put("object", "chat.completion")
-        .put("created", System.currentTimeMillis() / 1000).put("model", answer.getValue("modelVersion"))
-        .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message).putNull("logprobs")
-            .put("finish_reason", finishReason(finishOf(answer), !calls.isEmpty()))))
-        .put("usage", usage(answer.getValue("usageMetadata") instanceof JsonObject u ? u : new JsonObject()));
+    return ChatChunks.completion(answer.getString("responseId", "gemini"), answer.getValue("modelVersion"), text.toString(), calls,
+        finishReason(finishOf(answer), !calls.isEmpty()), usage(answer.getValue("usageMetadata") instanceof JsonObject u ? u : new JsonObject()));
   }
 
   @Override
   public EventTranslator stream(JsonObject request, boolean usageUnasked) {
-    boolean asked = request.getValue("stream_options") instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"));
-    return new Events(usageUnasked || !asked);
+    return new Events(usageUnasked || !ChatChunks.usageAsked(request));
   }
 
   /**

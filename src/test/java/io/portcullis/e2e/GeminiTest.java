@@ -215,40 +215,13 @@ class GeminiTest {
 
   @Test
   void limitsSettleFromGeminisUsageWholeAndStreamed() throws Exception {
-    // the mock reports usage_factor times the tokens it sent: a limit charged from the report sees the factor
-    String base = LimitTest.withPolicy(LimitTest.config("{tokens: {limit: 100000, window: 1m}}", null)).replace("""
-        providers:
-        """, """
-        providers:
-          - {name: gemini, type: gemini, base_url: "${MOCK_URL}"}
-        """).replace("""
-        models:
-        """, """
-        models:
-          - {name: g1, targets: [{provider: gemini, model: "m@tokens=50;rate=0"}]}
-          - {name: g3, targets: [{provider: gemini, model: "m@tokens=50;rate=0;usage_factor=3"}]}
-        """);
-    for (String path : List.of("/v1/chat/completions", "/v1/messages", "/v1/responses")) {
-      for (boolean stream : new boolean[] {true, false}) {
-        long[] remaining = new long[2];
-        for (int i = 0; i < 2; i++) {
-          try (GatewayFixture g = new GatewayFixture(base)) {
-            String model = i == 0 ? "g1" : "g3";
-            String body = switch (path) {
-              case "/v1/messages" -> "{\"model\":\"" + model + "\",\"max_tokens\":100,\"stream\":" + stream
-                  + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-              case "/v1/responses" -> "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"input\":\"hi\"}";
-              default -> chat(model, stream, "hi");
-            };
-            HttpResponse<String> res = g.post(path, body, ANTHROPIC);
-            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            Thread.sleep(100); // settled when the exchange ended
-            HttpResponse<String> next = g.post("/v1/chat/completions", chat("chat", false, "hi").replace("}]", "}],\"max_tokens\":1"));
-            remaining[i] = Long.parseLong(next.headers().firstValue("x-ratelimit-remaining-tokens").orElseThrow());
-          }
-        }
-        assertThat(remaining[0] - remaining[1]).as(path + " stream " + stream).isEqualTo(100);
-      }
+    String config = ChargedUsage.config(100000, Map.of("gemini", "type: gemini, base_url: \"${MOCK_URL}\""));
+    for (boolean stream : new boolean[] {true, false}) {
+      ChargedUsage.assertSettledFromTheReport(config, "/v1/chat/completions", "gemini", model -> chat(model, stream, "hi"));
+      ChargedUsage.assertSettledFromTheReport(config, "/v1/messages", "gemini", model -> "{\"model\":\"" + model
+          + "\",\"max_tokens\":100,\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+      ChargedUsage.assertSettledFromTheReport(config, "/v1/responses", "gemini", model -> "{\"model\":\"" + model
+          + "\",\"stream\":" + stream + ",\"input\":\"hi\"}");
     }
   }
 }

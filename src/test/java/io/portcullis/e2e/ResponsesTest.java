@@ -4,6 +4,7 @@ import static io.portcullis.e2e.ApiTest.assertError;
 import static io.portcullis.e2e.GatewayFixture.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.limit.TokenCounter;
 import io.portcullis.mock.MockStats;
 import io.portcullis.sse.SseEvent;
 import io.vertx.core.json.Json;
@@ -12,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -237,51 +239,28 @@ class ResponsesTest {
 
   @Test
   void limitsReserveFromMaxOutputTokensSettleFromTheReportedUsageAndCutAnOverrun() throws Exception {
-    String base = LimitTest.withPolicy(LimitTest.config("{tokens: {limit: 60000, window: 1m}}", null)).replace("""
-        providers:
-        """, """
-        providers:
-          - {name: native, type: openai, base_url: "${MOCK_URL}", responses_api: true}
-          - {name: claude, type: anthropic, base_url: "${MOCK_URL}"}
-        """).replace("""
+    String base = ChargedUsage.config(60000, Map.of("native", "type: openai, base_url: \"${MOCK_URL}\", responses_api: true",
+        "mock", "", "claude", "type: anthropic, base_url: \"${MOCK_URL}\"")).replace("models:\n", """
         models:
-        """, """
-        models:
-          - {name: n1, targets: [{provider: native, model: "m@tokens=50;rate=0"}]}
-          - {name: n3, targets: [{provider: native, model: "m@tokens=50;rate=0;usage_factor=3"}]}
-          - {name: g1, targets: [{provider: mock, model: "m@tokens=50;rate=0"}]}
-          - {name: g3, targets: [{provider: mock, model: "m@tokens=50;rate=0;usage_factor=3"}]}
-          - {name: c1, targets: [{provider: claude, model: "m@tokens=50;rate=0"}]}
-          - {name: c3, targets: [{provider: claude, model: "m@tokens=50;rate=0;usage_factor=3"}]}
           - {name: n-overrun, targets: [{provider: native, model: "m@ignore_max_tokens=1;tokens=400;rate=0"}]}
           - {name: g-overrun, targets: [{provider: mock, model: "m@ignore_max_tokens=1;tokens=400;rate=0"}]}
         """);
-    for (String family : List.of("n", "g", "c")) {
+    // the mock reports three times the tokens it sent: charged from the report, whatever translated it
+    for (String provider : List.of("native", "mock", "claude")) {
       for (boolean stream : new boolean[] {true, false}) {
-        long[] remaining = new long[2];
-        for (int i = 0; i < 2; i++) {
-          try (GatewayFixture g = new GatewayFixture(base)) {
-            HttpResponse<String> res = g.post("/v1/responses", request(family + (i == 0 ? "1" : "3"), stream, "hi", ""));
-            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            Thread.sleep(100); // settled when the exchange ended
-            HttpResponse<String> next = g.post("/v1/responses", "{\"model\":\"g1\",\"input\":\"x\",\"max_output_tokens\":1}");
-            remaining[i] = Long.parseLong(next.headers().firstValue("x-ratelimit-remaining-tokens").orElseThrow());
-          }
-        }
-        // the mock reported three times the 50 tokens it sent: charged from the report, whatever translated it
-        assertThat(remaining[0] - remaining[1]).as(family + " stream " + stream).isEqualTo(100);
+        ChargedUsage.assertSettledFromTheReport(base, "/v1/responses", provider, model -> request(model, stream, "hi", ""));
       }
     }
     try (GatewayFixture g = new GatewayFixture(base)) {
       // the reservation is max_output_tokens: one over what is left is refused before any call
-      HttpResponse<String> tooBig = g.post("/v1/responses", "{\"model\":\"g1\",\"input\":\"x\",\"max_output_tokens\":60000}");
+      HttpResponse<String> tooBig = g.post("/v1/responses", "{\"model\":\"mock1\",\"input\":\"x\",\"max_output_tokens\":60000}");
       assertThat(tooBig.statusCode()).as(tooBig.body()).isEqualTo(429);
       assertThat(g.mock.seen()).isEmpty();
       for (String model : List.of("n-overrun", "g-overrun")) {
         Streamed s = streamed(g.post("/v1/responses", request(model, true, "hi", ",\"max_output_tokens\":12")).body());
         assertThat(s.types()).as(model).endsWith("response.incomplete");
         assertThat(s.last().getJsonObject("response").getJsonObject("incomplete_details").getString("reason")).isEqualTo("max_output_tokens");
-        long tokens = io.portcullis.limit.TokenCounter.count(s.text());
+        long tokens = TokenCounter.count(s.text());
         assertThat(tokens).as(model).isBetween(12L, 16L); // the bound plus the stated tolerance
       }
     }

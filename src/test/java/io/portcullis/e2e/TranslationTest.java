@@ -338,38 +338,10 @@ class TranslationTest {
 
   @Test
   void limitsSettleFromTheTranslatedUsage() throws Exception {
-    // the mock reports usage_factor times the tokens it sent: a limit charged from the report sees the factor
-    String base = LimitTest.withPolicy(LimitTest.config("{tokens: {limit: 100000, window: 1m}}", null)).replace("""
-        providers:
-        """, """
-        providers:
-          - {name: claude, type: anthropic, base_url: "${MOCK_URL}"}
-        """).replace("""
-        models:
-        """, """
-        models:
-          - {name: c1, targets: [{provider: claude, model: "m@tokens=50;rate=0"}]}
-          - {name: c3, targets: [{provider: claude, model: "m@tokens=50;rate=0;usage_factor=3"}]}
-          - {name: g1, targets: [{provider: mock, model: "m@tokens=50;rate=0"}]}
-          - {name: g3, targets: [{provider: mock, model: "m@tokens=50;rate=0;usage_factor=3"}]}
-        """);
-    String[][] cases = {{"/v1/chat/completions", "c"}, {"/v1/messages", "g"}};
-    for (String[] c : cases) {
-      for (boolean stream : new boolean[] {true, false}) {
-        long[] remaining = new long[2];
-        for (int i = 0; i < 2; i++) {
-          try (GatewayFixture g = new GatewayFixture(base)) {
-            String model = c[1] + (i == 0 ? "1" : "3");
-            String body = c[0].equals("/v1/messages") ? messages(model, stream, "hi") : chat(model, stream, "hi");
-            HttpResponse<String> res = g.post(c[0], body, ANTHROPIC);
-            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            Thread.sleep(100); // settled when the exchange ended
-            HttpResponse<String> next = g.post("/v1/chat/completions", chat("chat", false, "hi").replace("}]", "}],\"max_tokens\":1"));
-            remaining[i] = Long.parseLong(next.headers().firstValue("x-ratelimit-remaining-tokens").orElseThrow());
-          }
-        }
-        assertThat(remaining[0] - remaining[1]).as(c[0] + " stream " + stream).isEqualTo(100);
-      }
+    String config = ChargedUsage.config(100000, Map.of("claude", "type: anthropic, base_url: \"${MOCK_URL}\"", "mock", ""));
+    for (boolean stream : new boolean[] {true, false}) {
+      ChargedUsage.assertSettledFromTheReport(config, "/v1/chat/completions", "claude", model -> chat(model, stream, "hi"));
+      ChargedUsage.assertSettledFromTheReport(config, "/v1/messages", "mock", model -> messages(model, stream, "hi"));
     }
   }
 }
