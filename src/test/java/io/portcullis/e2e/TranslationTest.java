@@ -331,6 +331,12 @@ class TranslationTest {
     List<SseEvent> events = events(res.body());
     assertThat(anthropicText(events, "text_delta", "text")).isEqualTo("from the second");
     assertThat(f.mock.seen()).extracting(MockStats.Seen::path).containsExactly("/v1/messages", "/v1/chat/completions");
+    // a target whose format cannot express the request is skipped: n=2 goes to the OpenAI target only
+    f.mock.clear();
+    HttpResponse<String> two = f.post("/v1/chat/completions", chat("claude-then-gpt", false, "/echo twice").replace("}]", "}],\"n\":2"));
+    assertThat(two.statusCode()).as(two.body()).isEqualTo(200);
+    assertThat(new JsonObject(two.body()).getJsonArray("choices")).hasSize(2);
+    assertThat(f.mock.seen()).extracting(MockStats.Seen::path).containsExactly("/v1/chat/completions");
     HttpResponse<String> chat = f.post("/v1/chat/completions", chat("claude-then-gpt", false, "/echo and back"));
     assertThat(new JsonObject(chat.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
         .isEqualTo("and back");
