@@ -73,7 +73,7 @@ public final class ConfigLoader {
     ConfigReader reader = new ConfigReader(new EnvInterpolation(env));
     ConfigReader.Section root = reader.root(tree);
     root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "auth", "limits", "redis", "observe", "guards",
-        "providers", "models"));
+        "web", "providers", "models"));
 
     GatewayConfig config = new GatewayConfig(
         server(root.section("server"), baseDir),
@@ -87,6 +87,7 @@ public final class ConfigLoader {
         redis(root.section("redis")),
         observe(root.section("observe")),
         guards(root.section("guards")),
+        web(root.section("web")),
         providers(root, baseDir),
         models(root));
     crossCheck(root, config);
@@ -299,6 +300,11 @@ public final class ConfigLoader {
       max = 1L << 20;
     }
     return new StreamConfig((int) max, s.duration("heartbeat_interval", Duration.ofSeconds(15)));
+  }
+
+  private static WebConfig web(ConfigReader.Section s) {
+    s.only(Set.of("enabled"));
+    return new WebConfig(s.bool("enabled", false));
   }
 
   private static MockConfig mock(ConfigReader.Section s) {

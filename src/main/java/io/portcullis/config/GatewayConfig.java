@@ -16,6 +16,7 @@ public record GatewayConfig(
     RedisConfig redis,
     ObserveConfig observe,
     GuardConfig guards,
+    WebConfig web,
     List<ProviderConfig> providers,
     List<ModelConfig> models) {
 
@@ -26,7 +27,7 @@ public record GatewayConfig(
 
   /** The same config with another server section. */
   public GatewayConfig withServer(ServerConfig s) {
-    return new GatewayConfig(s, admin, upstream, stream, mock, scrub, auth, limits, redis, observe, guards, providers, models);
+    return new GatewayConfig(s, admin, upstream, stream, mock, scrub, auth, limits, redis, observe, guards, web, providers, models);
   }
 
   public Optional<ProviderConfig> provider(String name) {

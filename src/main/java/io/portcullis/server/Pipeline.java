@@ -16,6 +16,7 @@ import io.portcullis.ingress.GatewayError;
 import io.portcullis.ingress.Snapshot;
 import io.portcullis.limit.LimitStage;
 import io.portcullis.scrub.ScrubStage;
+import io.portcullis.web.ChatPage;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.ext.web.Router;
@@ -66,6 +67,9 @@ public final class Pipeline {
           .handler(forward);                              // failover, SSE relay, timeouts
     }
     router.get("/v1/models").handler(new RequestStart(snapshots, null, shared)).handler(authenticate).handler(new ModelsList());
+    if (snapshots.get().config().web().enabled()) {
+      ChatPage.mount(router, snapshots); // the chat page; its own CSP (the API's allows nothing)
+    }
 
     router.errorHandler(404, ctx -> ErrorResponder.respond(ctx,
         GatewayError.of(ErrorKind.NOT_FOUND, "unknown_path", "no such endpoint: " + ctx.request().method() + " " + safePath(ctx.request().path()))));
