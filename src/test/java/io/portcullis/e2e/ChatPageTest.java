@@ -48,7 +48,8 @@ class ChatPageTest {
               - {name: steady, targets: [{provider: mock, model: "m@tokens=40;rate=20"}]}
               - {name: endless, targets: [{provider: mock, model: "m@tokens=100000;rate=5"}]}
               - {name: limited, targets: [{provider: mock, model: m}]}
-            """));
+              - {name: cut, targets: [{provider: mock, model: "m@abort_after=3;tokens=20;rate=50"}]}
+            """).replace("auth: {enabled: false", "guards: {validation: {max_message_chars: 2000}}\nauth: {enabled: false"));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,760",
@@ -191,6 +192,24 @@ class ChatPageTest {
     assertThat(second.getAttribute("data-state")).isEqualTo("error");
     String error = browser.findElement(By.id("error")).getText();
     assertThat(error).matches("(?s)Rate limited: try again in \\d+ s\\..*");
+  }
+
+  @Test
+  void aCutStreamAndAnOversizedMessageAreSaidInWords() {
+    WebElement cut = ask("cut", "/echo " + "never finished ".repeat(10));
+    waitUntilNot(cut, "streaming");
+    assertThat(cut.getAttribute("data-state")).isEqualTo("error");
+    assertThat(browser.findElement(By.id("error")).getText()).startsWith("The answer was cut");
+    // the gateway's own limit (2,000 characters here), enforced before anything is sent
+    int seen = f.mock.seen().size();
+    int replies = browser.findElements(By.cssSelector("#messages .assistant")).size();
+    WebElement prompt = browser.findElement(By.id("prompt"));
+    js.executeScript("arguments[0].value = arguments[1]", prompt, "x".repeat(2001));
+    browser.findElement(By.id("send")).click();
+    waitFor(() -> browser.findElement(By.id("error")).getText().contains("longer than the gateway allows"));
+    assertThat(browser.findElements(By.cssSelector("#messages .assistant"))).hasSize(replies);
+    assertThat(f.mock.seen()).hasSize(seen);
+    assertThat(prompt.getAttribute("maxlength")).isEqualTo("2000");
   }
 
   @Test
