@@ -213,6 +213,30 @@ class ChatPageTest {
   }
 
   @Test
+  void aRefusedKeyIsSaidInWords() throws Exception {
+    Path keys = Files.createTempFile("chat-page-keys", ".yaml");
+    Files.writeString(keys, "keys: []\n");
+    try (GatewayFixture g = new GatewayFixture("""
+        server: {host: 127.0.0.1, port: 0, instances: 1}
+        admin: {enabled: false}
+        web: {enabled: true}
+        auth: {enabled: true, api_keys: {file: "KEYFILE"}}
+        providers: [{name: mock, base_url: "${MOCK_URL}"}]
+        models: [{name: chat, targets: [{provider: mock, model: m}]}]
+        """.replace("KEYFILE", keys.toString()))) {
+      browser.get("http://127.0.0.1:" + g.gateway.port() + "/chat/");
+      WebElement key = browser.findElement(By.id("api-key"));
+      key.clear();
+      key.sendKeys("pc-nonsense");
+      js.executeScript("document.getElementById('api-key').dispatchEvent(new Event('change'))");
+      waitFor(() -> browser.findElement(By.id("error")).getText().startsWith("Your key was not accepted"));
+      assertThat(g.mock.seen()).isEmpty();
+    } finally {
+      Files.deleteIfExists(keys);
+    }
+  }
+
+  @Test
   void stopCancelsTheStreamUpstream() {
     long cancelled = f.mock.streamsCancelled.get();
     WebElement reply = ask("endless", "/echo " + "on and on ".repeat(50));
