@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,6 +74,30 @@ class PseudonymizeTest {
     providerSawPlaceholdersOnly(f.mock.last());
     assertThat(new JsonObject(whole.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message")
         .getString("content")).isEqualTo(restored(PROMPT));
+  }
+
+  @Test
+  void translatedAnswersGetTheValuesBackToo() throws Exception {
+    // chat completions served by the Anthropic provider: placeholders there, values back in chat chunks
+    HttpResponse<String> chat = f.post("/v1/chat/completions", chat("claude", true, "/echo " + PROMPT));
+    assertThat(f.mock.last().path()).isEqualTo("/v1/messages");
+    providerSawPlaceholdersOnly(f.mock.last());
+    assertThat(openAiText(events(chat.body()))).isEqualTo(restored(PROMPT));
+    // Anthropic's Messages served by the OpenAI provider
+    HttpResponse<String> msg = f.post("/v1/messages", "{\"model\":\"chat\",\"max_tokens\":500,\"stream\":true,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":" + Json.encode("/echo " + PROMPT) + "}]}",
+        Map.of("anthropic-version", "2023-06-01"));
+    assertThat(f.mock.last().path()).isEqualTo("/v1/chat/completions");
+    providerSawPlaceholdersOnly(f.mock.last());
+    assertThat(TranslationTest.anthropicText(events(msg.body()), "text_delta", "text")).isEqualTo(restored(PROMPT));
+    // the Responses API over chat to the Anthropic provider, streamed and whole
+    String responses = "{\"model\":\"claude\",\"stream\":STREAM,\"input\":" + Json.encode("/echo " + PROMPT) + "}";
+    ResponsesTest.Streamed streamed = ResponsesTest.streamed(f.post("/v1/responses", responses.replace("STREAM", "true")).body());
+    providerSawPlaceholdersOnly(f.mock.last());
+    assertThat(streamed.text()).isEqualTo(restored(PROMPT));
+    assertThat(ResponsesTest.outputText(streamed.last().getJsonObject("response"))).isEqualTo(restored(PROMPT));
+    JsonObject whole = new JsonObject(f.post("/v1/responses", responses.replace("STREAM", "false")).body());
+    assertThat(ResponsesTest.outputText(whole)).isEqualTo(restored(PROMPT));
   }
 
   @Test
