@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,7 +74,7 @@ public final class ConfigLoader {
     ConfigReader reader = new ConfigReader(new EnvInterpolation(env));
     ConfigReader.Section root = reader.root(tree);
     root.only(Set.of("server", "admin", "upstream", "stream", "mock", "scrub", "auth", "limits", "redis", "observe", "guards",
-        "web", "providers", "models"));
+        "web", "prices", "providers", "models"));
 
     GatewayConfig config = new GatewayConfig(
         server(root.section("server"), baseDir),
@@ -88,6 +89,7 @@ public final class ConfigLoader {
         observe(root.section("observe")),
         guards(root.section("guards")),
         web(root.section("web")),
+        prices(root),
         providers(root, baseDir),
         models(root));
     crossCheck(root, config);
@@ -300,6 +302,23 @@ public final class ConfigLoader {
       max = 1L << 20;
     }
     return new StreamConfig((int) max, s.duration("heartbeat_interval", Duration.ofSeconds(15)));
+  }
+
+  /** {@code prices}: model name or glob to {@code {input, output, cached_input}}, USD per million tokens, over the shipped table. */
+  private static PriceTable prices(ConfigReader.Section root) {
+    Map<String, PriceTable.Price> overrides = new LinkedHashMap<>();
+    root.sectionMap("prices").forEach((model, p) -> {
+      p.only(Set.of("input", "output", "cached_input"));
+      double input = p.decimal("input", -1, 0, 10_000);
+      double output = p.decimal("output", -1, 0, 10_000);
+      for (String field : List.of("input", "output")) {
+        if (!p.has(field)) {
+          p.problem(field, "is required (USD per million tokens)");
+        }
+      }
+      overrides.put(model, new PriceTable.Price(Math.max(0, input), Math.max(0, output), p.decimal("cached_input", Math.max(0, input), 0, 10_000)));
+    });
+    return PriceTable.of(overrides);
   }
 
   private static WebConfig web(ConfigReader.Section s) {

@@ -17,6 +17,7 @@ public record GatewayConfig(
     ObserveConfig observe,
     GuardConfig guards,
     WebConfig web,
+    PriceTable prices,
     List<ProviderConfig> providers,
     List<ModelConfig> models) {
 
@@ -27,7 +28,7 @@ public record GatewayConfig(
 
   /** The same config with another server section. */
   public GatewayConfig withServer(ServerConfig s) {
-    return new GatewayConfig(s, admin, upstream, stream, mock, scrub, auth, limits, redis, observe, guards, web, providers, models);
+    return new GatewayConfig(s, admin, upstream, stream, mock, scrub, auth, limits, redis, observe, guards, web, prices, providers, models);
   }
 
   public Optional<ProviderConfig> provider(String name) {

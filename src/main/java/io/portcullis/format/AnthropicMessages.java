@@ -134,7 +134,8 @@ public final class AnthropicMessages implements WireFormat {
   public ReportedUsage usage(JsonObject json) {
     JsonObject usage = json.getValue("usage") instanceof JsonObject u ? u
         : json.getValue("message") instanceof JsonObject m && m.getValue("usage") instanceof JsonObject u ? u : null;
-    return usage == null ? null : new ReportedUsage(Texts.number(usage, "input_tokens"), Texts.number(usage, "output_tokens"));
+    return usage == null ? null : new ReportedUsage(Texts.number(usage, "input_tokens"), Texts.number(usage, "output_tokens"),
+        Texts.number(usage, "cache_read_input_tokens"), false);
   }
 
   @Override

@@ -52,7 +52,8 @@ public final class GeminiGenerate implements UpstreamFormat {
     }
     long output = Texts.number(u, "candidatesTokenCount");
     long thoughts = Texts.number(u, "thoughtsTokenCount");
-    return new ReportedUsage(Texts.number(u, "promptTokenCount"), output < 0 && thoughts < 0 ? -1 : Math.max(0, output) + Math.max(0, thoughts));
+    return new ReportedUsage(Texts.number(u, "promptTokenCount"), output < 0 && thoughts < 0 ? -1 : Math.max(0, output) + Math.max(0, thoughts),
+        Texts.number(u, "cachedContentTokenCount"), true);
   }
 
   @Override

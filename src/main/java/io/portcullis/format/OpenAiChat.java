@@ -155,7 +155,8 @@ public final class OpenAiChat implements WireFormat {
   /** OpenAI's {@code usage}: {@code prompt_tokens} and {@code completion_tokens} (embeddings report the first only). */
   static ReportedUsage usageOf(JsonObject json) {
     return json.getValue("usage") instanceof JsonObject u
-        ? new ReportedUsage(Texts.number(u, "prompt_tokens"), Texts.number(u, "completion_tokens")) : null;
+        ? new ReportedUsage(Texts.number(u, "prompt_tokens"), Texts.number(u, "completion_tokens"),
+            u.getValue("prompt_tokens_details") instanceof JsonObject d ? Texts.number(d, "cached_tokens") : -1, true) : null;
   }
 
   /** The chunk {@code include_usage} adds at the end: no choices, only usage. */

@@ -196,7 +196,8 @@ public final class OpenAiResponses implements WireFormat {
   public ReportedUsage usage(JsonObject json) {
     JsonObject usage = json.getValue("usage") instanceof JsonObject u ? u
         : json.getValue("response") instanceof JsonObject r && r.getValue("usage") instanceof JsonObject u ? u : null;
-    return usage == null ? null : new ReportedUsage(Texts.number(usage, "input_tokens"), Texts.number(usage, "output_tokens"));
+    return usage == null ? null : new ReportedUsage(Texts.number(usage, "input_tokens"), Texts.number(usage, "output_tokens"),
+        usage.getValue("input_tokens_details") instanceof JsonObject d ? Texts.number(d, "cached_tokens") : -1, true);
   }
 
   @Override

@@ -115,7 +115,7 @@ final class UpstreamCall {
   private void attempt(TargetRequest plan) {
     int gen = ++generation;
     Target target = plan.target();
-    ex.attempt(target.provider().name(), target.provider().config().type(), plan.format());
+    ex.attempt(target.provider().name(), target.provider().config().type(), plan.format(), target.model());
     if (translate != null) {
       translate.use(plan.translation());
     }

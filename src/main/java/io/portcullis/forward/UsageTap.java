@@ -79,6 +79,7 @@ final class UsageTap implements ResponseFilter {
     ReportedUsage reported = ex.upstreamFormat().usage(json);
     if (reported != null) {
       usage.reported(reported.input(), reported.output());
+      usage.cached(reported.cachedInput(), reported.cachedInInput());
     }
   }
 }

@@ -37,6 +37,7 @@ public final class Exchange {
   private ProviderType providerType;
   private int attempts;
   private UpstreamFormat upstreamFormat;
+  private String upstreamModel;
   private long upstreamStartNanos;
   private boolean unserved;
   private boolean usageReportUnasked;
@@ -164,11 +165,12 @@ public final class Exchange {
   }
 
   /**
-   * Records the provider being tried and the format it is asked in (the endpoint's, or the one a
-   * translation leads to); counts attempts for failover accounting.
+   * Records the provider being tried, the format it is asked in (the endpoint's, or the one a
+   * translation leads to) and the model it is asked for; counts attempts for failover accounting.
    */
-  public void attempt(String provider, ProviderType type, UpstreamFormat upstreamFormat) {
+  public void attempt(String provider, ProviderType type, UpstreamFormat upstreamFormat, String upstreamModel) {
     this.provider = provider;
+    this.upstreamModel = upstreamModel;
     this.providerType = type;
     this.upstreamFormat = upstreamFormat;
     if (this.attempts++ == 0) {
@@ -183,6 +185,11 @@ public final class Exchange {
 
   public ProviderType providerType() {
     return providerType;
+  }
+
+  /** The model the provider of the last attempt was asked for (what it bills), or null. */
+  public String upstreamModel() {
+    return upstreamModel;
   }
 
   /** The format the provider of the last attempt answers in (the endpoint's when none was made). */

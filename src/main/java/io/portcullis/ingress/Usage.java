@@ -16,6 +16,8 @@ public final class Usage {
   private long output = -1;
   private long streamedEvents;
   private long countedOutput = -1;
+  private long cachedInput = -1;
+  private boolean cachedInInput = true;
 
   /**
    * How far two tokenizers may disagree on {@code tokens} tokens of text: 4 tokens, or a tenth of
@@ -33,6 +35,24 @@ public final class Usage {
     if (out >= 0) {
       output = out;
     }
+  }
+
+  /** Prompt tokens the provider read from its cache, as reported (-1 when it said nothing of a cache). */
+  public void cached(long tokens, boolean countedInInput) {
+    if (tokens >= 0) {
+      cachedInput = tokens;
+      cachedInInput = countedInInput;
+    }
+  }
+
+  /** Prompt tokens read from the provider's cache, or -1. */
+  public long cachedInput() {
+    return cachedInput;
+  }
+
+  /** Whether {@link #input} counts the cached tokens too (OpenAI, Gemini) or not (Anthropic). */
+  public boolean cachedInInput() {
+    return cachedInInput;
   }
 
   /** Prompt tokens as reported, or -1. */

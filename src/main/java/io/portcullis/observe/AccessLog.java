@@ -106,6 +106,13 @@ public final class AccessLog {
     if (usage.output() >= 0) {
       out.append(",\"tokens_out\":").append(usage.output());
     }
+    if (usage.cachedInput() > 0) {
+      out.append(",\"tokens_cached\":").append(usage.cachedInput());
+    }
+    double cost = Spend.usd(ex);
+    if (cost >= 0) {
+      out.append(",\"cost_usd\":").append(Spend.format(cost));
+    }
     if (ex.limitVerdict() != null) {
       field(out, "limit", ex.limitVerdict());
     }

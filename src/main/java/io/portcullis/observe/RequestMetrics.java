@@ -1,5 +1,6 @@
 package io.portcullis.observe;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -49,6 +50,12 @@ public final class RequestMetrics {
     if (usage.output() >= 0) {
       tokens(operation, provider, model, "output").record(usage.output());
     }
+    double cost = Spend.usd(ex);
+    if (cost > 0) {
+      costs.computeIfAbsent(new Key('c', "", ex.provider(), model, ""), k -> Counter.builder("portcullis.cost.usd")
+          .description("what requests cost at the price table's prices, in US dollars, by provider and model")
+          .tag("provider", k.provider()).tag("model", k.model()).register(registry)).increment(cost);
+    }
     String errorType = status < 400 ? "none" : ex.error() != null ? ex.error().code() : String.valueOf(status);
     meters.computeIfAbsent(new Key('d', operation, provider, model, errorType), k ->
         Timer.builder("gen_ai.client.operation.duration").tag("gen_ai.operation.name", operation)
@@ -76,6 +83,7 @@ public final class RequestMetrics {
   /** The GenAI meters, made once per set of attributes (a registry lookup per request would cost). */
   private final Map<Key, Timer> meters = new ConcurrentHashMap<>();
   private final Map<Key, DistributionSummary> tokenMeters = new ConcurrentHashMap<>();
+  private final Map<Key, Counter> costs = new ConcurrentHashMap<>();
 
   /** A meter's attributes (a record: no string built per request to look a meter up). */
   private record Key(char series, String operation, String provider, String model, String extra) {}

@@ -74,7 +74,7 @@ final class Warmup {
     ServerConfig server = real.server().withClients(new ClientAddressConfig(List.of(Cidr.parse(host(real))),
         ClientAddressConfig.X_FORWARDED_FOR, false));
     return new GatewayConfig(server, real.admin(), real.upstream(), real.stream(), real.mock(), real.scrub(), off,
-        real.limits(), real.redis(), quiet, real.guards(), real.web(), parts.providers(), parts.models());
+        real.limits(), real.redis(), quiet, real.guards(), real.web(), real.prices(), parts.providers(), parts.models());
   }
 
   private static final String PARTS = """

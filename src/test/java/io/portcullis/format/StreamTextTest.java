@@ -106,9 +106,21 @@ class StreamTextTest {
     assertThat(WireFormat.OPENAI_CHAT.usage(new JsonObject("{\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":9}}")))
         .isEqualTo(new ReportedUsage(7, 9));
     assertThat(WireFormat.ANTHROPIC_MESSAGES.usage(new JsonObject(
-        "{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":4,\"output_tokens\":1}}}"))).isEqualTo(new ReportedUsage(4, 1));
+        "{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":4,\"output_tokens\":1}}}")))
+        .isEqualTo(new ReportedUsage(4, 1, -1, false));
     assertThat(WireFormat.ANTHROPIC_MESSAGES.usage(new JsonObject("{\"type\":\"message_delta\",\"usage\":{\"output_tokens\":12}}")))
-        .isEqualTo(new ReportedUsage(-1, 12));
+        .isEqualTo(new ReportedUsage(-1, 12, -1, false));
+    // cached prompt tokens: counted in the prompt by OpenAI, apart from it by Anthropic
+    assertThat(WireFormat.OPENAI_CHAT.usage(new JsonObject("{\"usage\":{\"prompt_tokens\":70,\"completion_tokens\":9,"
+        + "\"prompt_tokens_details\":{\"cached_tokens\":64}}}"))).isEqualTo(new ReportedUsage(70, 9, 64, true));
+    assertThat(WireFormat.ANTHROPIC_MESSAGES.usage(new JsonObject("{\"usage\":{\"input_tokens\":6,\"output_tokens\":9,"
+        + "\"cache_read_input_tokens\":64}}"))).isEqualTo(new ReportedUsage(6, 9, 64, false));
+    assertThat(WireFormat.OPENAI_RESPONSES.usage(new JsonObject("{\"type\":\"response.completed\",\"response\":{\"usage\":"
+        + "{\"input_tokens\":70,\"output_tokens\":9,\"input_tokens_details\":{\"cached_tokens\":64}}}}")))
+        .isEqualTo(new ReportedUsage(70, 9, 64, true));
+    assertThat(UpstreamFormat.GEMINI_GENERATE.usage(new JsonObject("{\"usageMetadata\":{\"promptTokenCount\":70,"
+        + "\"candidatesTokenCount\":9,\"thoughtsTokenCount\":3,\"cachedContentTokenCount\":64}}")))
+        .isEqualTo(new ReportedUsage(70, 12, 64, true));
     assertThat(WireFormat.OPENAI_CHAT.usage(new JsonObject("{\"usage\":null}"))).isNull();
     assertThat(WireFormat.OPENAI_CHAT.mayCarryUsage("{\"usage\":null}".getBytes())).isFalse();
     assertThat(WireFormat.OPENAI_CHAT.mayCarryUsage("{\"usage\": {\"x\":1}}".getBytes())).isTrue();
