@@ -61,6 +61,26 @@ final class Bridge {
     throw new Untranslatable(field, "must be a string of JSON");
   }
 
+  /** Fails when a request asks for more than one answer ({@code n}): the provider's format gives one. */
+  static void oneAnswer(JsonObject body, String provider) {
+    if (body.getValue("n") instanceof Number n && n.intValue() != 1) {
+      throw new Untranslatable("n", provider + " providers are asked for one answer per request");
+    }
+  }
+
+  /**
+   * Adds a turn's items ({@code field}: Anthropic's content blocks, Gemini's parts) to the
+   * conversation; consecutive turns of one role become one turn, as these formats want them.
+   */
+  static void appendTurn(JsonArray turns, String role, String field, JsonArray items) {
+    JsonObject last = turns.isEmpty() ? null : turns.getJsonObject(turns.size() - 1);
+    if (last != null && role.equals(last.getString("role"))) {
+      last.getJsonArray(field).addAll(items);
+    } else {
+      turns.add(new JsonObject().put("role", role).put(field, items));
+    }
+  }
+
   /** Fails when a field the provider's format has no place for is set to anything but null. */
   static void refuse(JsonObject body, Set<String> fields, String provider) {
     for (String field : fields) {

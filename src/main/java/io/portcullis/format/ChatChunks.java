@@ -31,11 +31,6 @@ final class ChatChunks {
             .putNull("logprobs").put("finish_reason", finish))).put("usage", usage);
   }
 
-  /** Whether a chat request asked for the stream's usage chunk ({@code stream_options.include_usage}). */
-  static boolean usageAsked(JsonObject request) {
-    return request.getValue("stream_options") instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"));
-  }
-
   private final JsonObject base;
   private final TextSlot content;
 

@@ -38,9 +38,7 @@ final class ChatOverAnthropic implements Translation {
   @Override
   public JsonObject request(JsonObject body) {
     Bridge.refuse(body, REFUSED, "Anthropic");
-    if (body.getValue("n") instanceof Number n && n.intValue() != 1) {
-      throw new Untranslatable("n", "Anthropic providers give one answer per request");
-    }
+    Bridge.oneAnswer(body, "Anthropic");
     if (body.getValue("temperature") instanceof Number t && t.doubleValue() > 1) {
       throw new Untranslatable("temperature", "must be at most 1 for Anthropic providers");
     }
@@ -58,9 +56,9 @@ final class ChatOverAnthropic implements Translation {
           }
           system.append(Bridge.plainText(m.getValue("content"), at + ".content"));
         }
-        case "user" -> append(messages, "user", userBlocks(m.getValue("content"), at + ".content"));
-        case "assistant" -> append(messages, "assistant", assistantBlocks(m, at));
-        case "tool" -> append(messages, "user", new JsonArray().add(new JsonObject().put("type", "tool_result")
+        case "user" -> Bridge.appendTurn(messages, "user", "content", userBlocks(m.getValue("content"), at + ".content"));
+        case "assistant" -> Bridge.appendTurn(messages, "assistant", "content", assistantBlocks(m, at));
+        case "tool" -> Bridge.appendTurn(messages, "user", "content", new JsonArray().add(new JsonObject().put("type", "tool_result")
             .put("tool_use_id", m.getString("tool_call_id", ""))
             .put("content", Bridge.plainText(m.getValue("content"), at + ".content"))));
         default -> throw new Untranslatable(at + ".role", "'" + m.getString("role") + "' cannot be expressed for Anthropic providers");
@@ -100,16 +98,6 @@ final class ChatOverAnthropic implements Translation {
   private static void copy(JsonObject from, JsonObject to, String field, String as) {
     if (from.getValue(field) != null) {
       to.put(as, from.getValue(field));
-    }
-  }
-
-  /** Consecutive turns of one role are one Anthropic message (tool results follow the call's turn as the user's). */
-  private static void append(JsonArray messages, String role, JsonArray blocks) {
-    JsonObject last = messages.isEmpty() ? null : messages.getJsonObject(messages.size() - 1);
-    if (last != null && role.equals(last.getString("role"))) {
-      last.getJsonArray("content").addAll(blocks);
-    } else {
-      messages.add(new JsonObject().put("role", role).put("content", blocks));
     }
   }
 
@@ -232,7 +220,7 @@ final class ChatOverAnthropic implements Translation {
 
   @Override
   public EventTranslator stream(JsonObject request, boolean usageUnasked) {
-    return new Events(usageUnasked || !ChatChunks.usageAsked(request));
+    return new Events(usageUnasked || !OpenAiChat.usageAsked(request));
   }
 
   /**

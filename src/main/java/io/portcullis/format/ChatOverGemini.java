@@ -36,9 +36,7 @@ final class ChatOverGemini implements Translation {
   @Override
   public JsonObject request(JsonObject body) {
     Bridge.refuse(body, REFUSED, "Gemini");
-    if (body.getValue("n") instanceof Number n && n.intValue() != 1) {
-      throw new Untranslatable("n", "Gemini providers are asked for one answer per request here");
-    }
+    Bridge.oneAnswer(body, "Gemini");
     if (Boolean.FALSE.equals(body.getValue("parallel_tool_calls"))) {
       throw new Untranslatable("parallel_tool_calls", "Gemini providers cannot be told to call one function at a time");
     }
@@ -56,8 +54,8 @@ final class ChatOverGemini implements Translation {
           }
           system.append(Bridge.plainText(m.getValue("content"), at + ".content"));
         }
-        case "user" -> append(contents, "user", userParts(m.getValue("content"), at + ".content"));
-        case "assistant" -> append(contents, "model", modelParts(m, at, functionOfCall));
+        case "user" -> Bridge.appendTurn(contents, "user", "parts", userParts(m.getValue("content"), at + ".content"));
+        case "assistant" -> Bridge.appendTurn(contents, "model", "parts", modelParts(m, at, functionOfCall));
         case "tool" -> {
           String id = m.getString("tool_call_id", "");
           String name = functionOfCall.get(id);
@@ -71,7 +69,7 @@ final class ChatOverGemini implements Translation {
           } catch (RuntimeException notAnObject) {
             response = new JsonObject().put("content", text);
           }
-          append(contents, "user", new JsonArray().add(new JsonObject().put("functionResponse",
+          Bridge.appendTurn(contents, "user", "parts", new JsonArray().add(new JsonObject().put("functionResponse",
               new JsonObject().put("name", name).put("response", response))));
         }
         default -> throw new Untranslatable(at + ".role", "'" + m.getString("role") + "' cannot be expressed for Gemini providers");
@@ -147,16 +145,6 @@ final class ChatOverGemini implements Translation {
   private static void put(JsonObject o, String field, Object value) {
     if (value != null) {
       o.put(field, value);
-    }
-  }
-
-  /** Consecutive turns of one role are one content (function responses follow the model's calls as the user's). */
-  private static void append(JsonArray contents, String role, JsonArray parts) {
-    JsonObject last = contents.isEmpty() ? null : contents.getJsonObject(contents.size() - 1);
-    if (last != null && role.equals(last.getString("role"))) {
-      last.getJsonArray("parts").addAll(parts);
-    } else {
-      contents.add(new JsonObject().put("role", role).put("parts", parts));
     }
   }
 
@@ -267,7 +255,7 @@ final class ChatOverGemini implements Translation {
 
   @Override
   public EventTranslator stream(JsonObject request, boolean usageUnasked) {
-    return new Events(usageUnasked || !ChatChunks.usageAsked(request));
+    return new Events(usageUnasked || !OpenAiChat.usageAsked(request));
   }
 
   /**

@@ -126,13 +126,18 @@ public final class OpenAiChat implements WireFormat {
     return bound * Math.max(1, body.getValue("n") instanceof Number c ? c.intValue() : 1);
   }
 
+  /** Whether a request asked for the stream's usage chunk ({@code stream_options.include_usage}). */
+  static boolean usageAsked(JsonObject body) {
+    return body.getValue("stream_options") instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"));
+  }
+
   /** A stream reports its usage only when asked ({@code stream_options.include_usage}). */
   @Override
   public boolean askForStreamUsage(JsonObject body) {
-    JsonObject options = body.getValue("stream_options") instanceof JsonObject o ? o : new JsonObject();
-    if (Boolean.TRUE.equals(options.getValue("include_usage"))) {
+    if (usageAsked(body)) {
       return false;
     }
+    JsonObject options = body.getValue("stream_options") instanceof JsonObject o ? o : new JsonObject();
     body.put("stream_options", options.copy().put("include_usage", true));
     return true;
   }
@@ -200,8 +205,7 @@ public final class OpenAiChat implements WireFormat {
         // the defaults above
       }
     }
-    boolean usage = !usageUnasked && body.getValue("stream_options") instanceof JsonObject o
-        && Boolean.TRUE.equals(o.getValue("include_usage"));
+    boolean usage = !usageUnasked && usageAsked(body);
     int n = Math.max(1, body.getValue("n") instanceof Number c ? c.intValue() : 1);
     List<SseEvent> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {

@@ -2,6 +2,7 @@ package io.portcullis.observe;
 
 import io.portcullis.config.PriceTable;
 import io.portcullis.ingress.Exchange;
+import io.portcullis.ingress.Slot;
 import io.portcullis.ingress.Usage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -15,8 +16,23 @@ final class Spend {
 
   private Spend() {}
 
-  /** The cost in US dollars, or -1 when nothing reached a provider, nothing was reported, or the model has no price. */
+  /** An exchange's cost once worked out: the metrics and the access log both read it when it ends. */
+  private static final Slot<Double> COST = Slot.named("cost_usd");
+
+  /**
+   * The cost in US dollars, or -1 when nothing reached a provider, nothing was reported, or the
+   * model has no price. Read once the exchange has ended (its usage is final): worked out once.
+   */
   static double usd(Exchange ex) {
+    Double known = ex.get(COST);
+    if (known == null) {
+      known = cost(ex);
+      ex.put(COST, known);
+    }
+    return known;
+  }
+
+  private static double cost(Exchange ex) {
     if (!ex.reachedProvider() || ex.upstreamModel() == null) {
       return -1;
     }

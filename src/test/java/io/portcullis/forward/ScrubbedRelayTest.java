@@ -32,15 +32,7 @@ class ScrubbedRelayTest {
   /** An OpenAI stream whose deltas use JSON escapes ("\u0040" for '@', "\u00fc" for 'ü'). */
   static String stream(String text) {
     StringBuilder out = new StringBuilder();
-    int i = 0;
-    int step = 0;
-    while (i < text.length()) {
-      int n = Math.min(text.length() - i, 1 + (step++ % 5));
-      if (Character.isHighSurrogate(text.charAt(i + n - 1)) && i + n < text.length()) {
-        n++;
-      }
-      String piece = text.substring(i, i + n);
-      i += n;
+    for (String piece : TranslatedScrubTest.pieces(text)) {
       StringBuilder escaped = new StringBuilder();
       for (char c : piece.toCharArray()) {
         escaped.append(c == '@' || c > 127 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
