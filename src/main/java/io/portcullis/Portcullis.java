@@ -1,5 +1,6 @@
 package io.portcullis;
 
+import io.portcullis.admin.AdminTokenCommand;
 import io.portcullis.auth.KeysCommand;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
@@ -31,14 +32,14 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * Entry point: {@code portcullis [run|check|keys|mock|sse-load]}; with no command it runs the
+ * Entry point: {@code portcullis [run|check|keys|admin-token|mock|sse-load]}; with no command it runs the
  * gateway. {@code -c} and {@code --help} are inherited: they may come before or after any
  * subcommand; a command that reads no config ({@code mock}, {@code sse-load}) refuses {@code -c}.
  */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "portcullis 0.1.0",
     description = "An event-driven AI API gateway.",
-    subcommands = {Portcullis.Run.class, Portcullis.Check.class, KeysCommand.class, Portcullis.Mock.class,
-        Portcullis.SseLoad.class})
+    subcommands = {Portcullis.Run.class, Portcullis.Check.class, KeysCommand.class, AdminTokenCommand.class,
+        Portcullis.Mock.class, Portcullis.SseLoad.class})
 public final class Portcullis implements Callable<Integer> {
 
   @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT,
@@ -52,7 +53,7 @@ public final class Portcullis implements Callable<Integer> {
   /** The command tree, with {@code -c} taken off the commands that read no config. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Portcullis());
-    for (String noConfig : List.of("mock", "sse-load")) {
+    for (String noConfig : List.of("mock", "sse-load", "admin-token")) {
       CommandSpec sub = cli.getSubcommands().get(noConfig).getCommandSpec();
       sub.remove(sub.findOption("--config"));
     }

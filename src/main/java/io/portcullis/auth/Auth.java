@@ -16,6 +16,6 @@ public record Auth(AccessPolicy policy, FileKeyStore keyFile) {
 
   public static Auth of(AuthConfig config) {
     return new Auth(new AccessPolicy(config),
-        config.keyFile() == null ? null : new FileKeyStore(config.keyFile(), config.fileKeys()));
+        config.keyFile() == null ? null : new FileKeyStore(config.keyFile(), config.fileKeys(), config.fileBlocked()));
   }
 }

@@ -18,7 +18,8 @@ import java.util.List;
  * valid credential gets 401 with {@code WWW-Authenticate: Bearer}, or 429 once its address is past
  * the failure threshold (counted per client address, cluster-wide with Redis); a credential that
  * verifies is always accepted, whatever others did from the same address (a NAT, a balancer). A
- * valid caller whose roles do not include the endpoint gets 403.
+ * valid caller whose roles do not include the endpoint gets 403, and so does a caller whose user or
+ * team an administrator blocked.
  * The credential is never forwarded (upstream headers are built from scratch) nor logged.
  */
 public final class AuthStage implements Handler<RoutingContext> {
@@ -28,9 +29,17 @@ public final class AuthStage implements Handler<RoutingContext> {
   private final KeyStore sharedKeys;
   private final AuthFailures failures;
   private final AuthMetrics metrics;
+  private final Blocklist blocklist;
 
   public AuthStage(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwt, KeyStore sharedKeys, AuthFailures failures,
       AuthMetrics metrics) {
+    this(apiKeys, jwt, sharedKeys, failures, metrics, new Blocklist());
+  }
+
+  /** @param blocklist the users and teams blocked in Redis (those the key file blocks are in the snapshot) */
+  public AuthStage(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwt, KeyStore sharedKeys, AuthFailures failures,
+      AuthMetrics metrics, Blocklist blocklist) {
+    this.blocklist = blocklist;
     this.apiKeys = apiKeys;
     this.jwt = jwt;
     this.sharedKeys = sharedKeys;
@@ -88,6 +97,12 @@ public final class AuthStage implements Handler<RoutingContext> {
       }
       Principal p = result.principal();
       ex.principal(p);
+      if (blocklist.blocks(p) || (auth.keyFile() != null && auth.keyFile().blocks(p))) {
+        // an incident action: whatever the credential, this user or team is refused until unblocked
+        refuse(ctx, GatewayError.of(ErrorKind.PERMISSION, "caller_blocked",
+            "this user or team is blocked by the gateway's administrators"));
+        return;
+      }
       String endpoint = AccessPolicy.endpointName(ex.endpoint());
       if (!auth.policy().mayCall(p, endpoint)) {
         refuse(ctx, GatewayError.of(ErrorKind.PERMISSION, "endpoint_not_allowed",

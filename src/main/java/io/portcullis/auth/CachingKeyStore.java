@@ -4,6 +4,7 @@ import io.portcullis.config.AuthConfig.KeyCacheConfig;
 import io.portcullis.config.StoredKey;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -63,5 +64,15 @@ public final class CachingKeyStore implements KeyStore {
   @Override
   public Future<List<StoredKey>> list() {
     return redis.list();
+  }
+
+  @Override
+  public Future<Set<String>> blocked() {
+    return redis.blocked();
+  }
+
+  @Override
+  public Future<Void> block(String subject, boolean blocked) {
+    return redis.block(subject, blocked);
   }
 }

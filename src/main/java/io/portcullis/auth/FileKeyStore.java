@@ -2,6 +2,7 @@ package io.portcullis.auth;
 
 import io.portcullis.config.KeyFile;
 import io.portcullis.config.StoredKey;
+import io.portcullis.ingress.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,8 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +38,19 @@ public final class FileKeyStore implements KeyStore {
   private final Path file;
   /** Replaced whole (the snapshot holding this store is shared by every event loop). */
   private volatile Map<String, StoredKey> byId;
+  /** The blocked users and teams, replaced whole. */
+  private volatile Set<String> blocked;
   /** The read scheduled and not yet begun, or null. */
   private Promise<Void> next;
   private long lastRead = System.nanoTime() - REREAD_INTERVAL_NANOS;
 
   public FileKeyStore(Path file, List<StoredKey> keys) {
+    this(file, keys, Set.of());
+  }
+
+  public FileKeyStore(Path file, List<StoredKey> keys, Set<String> blocked) {
     this.file = file;
+    this.blocked = Set.copyOf(blocked);
     Map<String, StoredKey> map = new HashMap<>();
     keys.forEach(k -> map.put(k.id(), k));
     this.byId = map;
@@ -95,9 +105,11 @@ public final class FileKeyStore implements KeyStore {
         LOG.warn("key file {} not re-read: {}", file, problems.get(0));
         return null;
       }
+      Set<String> nowBlocked = KeyFile.readBlocked(file, problems::add);
       Map<String, StoredKey> map = new HashMap<>();
       keys.forEach(k -> map.put(k.id(), k));
       byId = map;
+      blocked = Set.copyOf(nowBlocked);
       return null;
     }, false).otherwiseEmpty().onComplete(read);
   }
@@ -112,14 +124,41 @@ public final class FileKeyStore implements KeyStore {
     Map<String, StoredKey> map = new HashMap<>(byId);
     map.put(key.id(), key);
     byId = map;
-    List<StoredKey> all = new ArrayList<>(map.values());
+    return write();
+  }
+
+  private Future<Void> write() {
+    List<StoredKey> all = new ArrayList<>(byId.values());
     all.sort(Comparator.comparing(StoredKey::created, Comparator.nullsFirst(Comparator.naturalOrder())));
     try {
-      KeyFile.write(file, all);
+      KeyFile.write(file, all, blocked);
       return Future.succeededFuture();
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** Whether the caller's user or team is blocked, from memory (the request path's form). */
+  public boolean blocks(Principal p) {
+    return Blocklist.blocks(blocked, p);
+  }
+
+  @Override
+  public Future<Set<String>> blocked() {
+    return Future.succeededFuture(blocked);
+  }
+
+  /** Writes the file (blocking: the CLI's thread, or a worker for the admin API). */
+  @Override
+  public synchronized Future<Void> block(String subject, boolean block) {
+    Set<String> next = new HashSet<>(blocked);
+    if (block) {
+      next.add(subject);
+    } else {
+      next.remove(subject);
+    }
+    blocked = Set.copyOf(next);
+    return write();
   }
 
   @Override

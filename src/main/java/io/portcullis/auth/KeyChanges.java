@@ -28,6 +28,8 @@ public final class KeyChanges {
   private final Vertx vertx;
   private final List<String> nodes;
   private final KeyCache cache;
+  /** Told when the blocked users and teams changed, or may have (a resubscription). */
+  private final Runnable blocksChanged;
   private Redis client;
   private RedisConnection connection;
   private int next;
@@ -36,6 +38,11 @@ public final class KeyChanges {
   private volatile boolean subscribed;
 
   public KeyChanges(Vertx vertx, RedisConfig config, KeyCache cache) {
+    this(vertx, config, cache, () -> { });
+  }
+
+  public KeyChanges(Vertx vertx, RedisConfig config, KeyCache cache, Runnable blocksChanged) {
+    this.blocksChanged = blocksChanged;
     this.vertx = vertx;
     this.nodes = config.cluster().isEmpty() ? List.of(config.url()) : config.cluster();
     this.cache = cache;
@@ -70,6 +77,7 @@ public final class KeyChanges {
         }
         subscribed = true;
         cache.refreshAll(); // whatever changed while the feed was down is read again at its next use
+        blocksChanged.run();
       }).onFailure(e -> lost());
     }).onFailure(e -> lost());
   }
@@ -78,7 +86,12 @@ public final class KeyChanges {
     // RESP2: ["message", channel, payload]; RESP3 push frames read the same way
     if (r != null && r.size() >= 3 && "message".equalsIgnoreCase(r.get(0).toString())
         && RedisKeyStore.CHANGES.equals(r.get(1).toString())) {
-      cache.invalidate(r.get(2).toString());
+      String changed = r.get(2).toString();
+      if (RedisKeyStore.BLOCKS_CHANGED.equals(changed)) {
+        blocksChanged.run();
+      } else {
+        cache.invalidate(changed);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.portcullis.auth;
 import io.portcullis.config.StoredKey;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Set;
 
 /** Where API keys live: the key file of a snapshot, or the shared Redis. */
 public interface KeyStore {
@@ -15,4 +16,10 @@ public interface KeyStore {
 
   /** Every key (for {@code keys list}; not on the request path). */
   Future<List<StoredKey>> list();
+
+  /** The blocked users and teams, as {@code user:<name>} and {@code team:<name>}. */
+  Future<Set<String>> blocked();
+
+  /** Blocks ({@code true}) or unblocks a user or a team ({@code user:<name>}, {@code team:<name>}). */
+  Future<Void> block(String subject, boolean blocked);
 }

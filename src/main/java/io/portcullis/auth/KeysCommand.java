@@ -1,5 +1,7 @@
 package io.portcullis.auth;
 
+import io.portcullis.audit.AuditTrail;
+import io.portcullis.audit.AuditTrails;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.Durations;
@@ -17,13 +19,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.regex.Pattern;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -34,24 +35,22 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code portcullis keys create|list|revoke|rotate}: API keys in the key file or in Redis, as the
- * config says. A new key is printed once and never stored; {@code list} shows no secret. The config
- * file is the one the top command's {@code -c} names (given before or after any subcommand).
+ * {@code portcullis keys ...}: API keys, and the incident actions on users and teams, in the key
+ * file or in Redis, as the config says. Each action is {@link KeyActions}' (the admin API runs the
+ * same code) and leaves one entry in the audit trail, with the actor {@code cli:<OS user>}. A new
+ * key is printed once and never stored; {@code list} shows no secret. The config file is the one
+ * the top command's {@code -c} names (given before or after any subcommand).
  */
 @Command(name = "keys", description = "Manage API keys (create prints the key once; only its hash is stored).",
-    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.Rotate.class})
+    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.Rotate.class,
+        KeysCommand.Update.class, KeysCommand.RevokeAll.class, KeysCommand.Block.class, KeysCommand.Unblock.class})
 public final class KeysCommand implements Callable<Integer> {
-
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9]{8,32}");
 
   @Spec CommandSpec spec;
 
   @Option(names = "--store", scope = ScopeType.INHERIT,
       description = "file or redis (default: the key file if configured, else Redis)")
   String store;
-
-  /** The config the last operation ran with. */
-  GatewayConfig loaded;
 
   /** {@code keys} alone says what it can do. */
   @Override
@@ -67,35 +66,39 @@ public final class KeysCommand implements Callable<Integer> {
     return ConfigLoader.chosen(given, System.getenv());
   }
 
-  /** Runs one operation against the configured store, outside any event loop (it waits). */
-  <T> T withStore(Function<KeyStore, Future<T>> op) throws Exception {
+  /** Who the audit trail says acted. */
+  static String actor() {
+    return "cli:" + System.getProperty("user.name", "unknown");
+  }
+
+  /** Runs one operation against the configured store and audit trail, outside any event loop (it waits). */
+  <T> T withActions(Function<KeyActions, Future<T>> op) throws Exception {
     Path file = configFile();
     GatewayConfig cfg;
     try {
-      // the keys command reads the auth and redis sections; checking the rest is `check`'s job
+      // the keys command reads the auth, redis and admin sections; checking the rest is `check`'s job
       cfg = new ConfigLoader(System.getenv(), List.of()).load(file);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid config " + file + ":\n  " + String.join("\n  ", e.problems()));
     }
-    loaded = cfg;
     if (store != null && !store.equals("file") && !store.equals("redis")) {
       throw new IllegalArgumentException("--store must be file or redis, not '" + store + "'");
     }
     boolean useFile = store == null ? cfg.auth().keyFile() != null : store.equals("file");
-    if (useFile) {
-      if (cfg.auth().keyFile() == null) {
-        throw new IllegalArgumentException("no key file: set auth.api_keys.file in " + file);
-      }
-      return wait(op.apply(new FileKeyStore(cfg.auth().keyFile(), cfg.auth().fileKeys())));
+    if (useFile && cfg.auth().keyFile() == null) {
+      throw new IllegalArgumentException("no key file: set auth.api_keys.file in " + file);
     }
-    if (!cfg.redis().enabled()) {
+    if (!useFile && !cfg.redis().enabled()) {
       throw new IllegalArgumentException("no Redis: set redis.url in " + file);
     }
     Vertx vertx = Vertx.vertx();
+    AuditTrail audit = AuditTrails.open(vertx, cfg, false);
     try {
-      Redis redis = Redis.createClient(vertx, RedisClients.options(cfg.redis()));
-      return wait(op.apply(new RedisKeyStore(RedisAPI.api(redis), Duration.ofSeconds(5))));
+      KeyStore keys = useFile ? new FileKeyStore(cfg.auth().keyFile(), cfg.auth().fileKeys(), cfg.auth().fileBlocked())
+          : new RedisKeyStore(RedisAPI.api(Redis.createClient(vertx, RedisClients.options(cfg.redis()))), Duration.ofSeconds(5));
+      return wait(op.apply(new KeyActions(keys, audit, cfg.auth().roleNames(), cfg.auth().rotationOverlap(), Instant::now)));
     } finally {
+      audit.close();
       vertx.close();
     }
   }
@@ -130,27 +133,6 @@ public final class KeysCommand implements Callable<Integer> {
     return d;
   }
 
-  /**
-   * The stored key a command names, by id or by the full key; a full key must match the stored
-   * hash, so a mistyped key never revokes someone else's.
-   */
-  static Future<StoredKey> named(KeyStore store, String idOrKey) {
-    ApiKeyFormat.Parsed parsed = ApiKeyFormat.parse(idOrKey);
-    if (parsed == null && !ID.matcher(idOrKey).matches()) {
-      return Future.failedFuture("'" + idOrKey + "' is neither a key id nor a key");
-    }
-    String id = parsed == null ? idOrKey : parsed.id();
-    return store.find(id).compose(k -> {
-      if (k == null) {
-        return Future.failedFuture("no key " + id);
-      }
-      if (parsed != null && !ApiKeyFormat.sameHash(ApiKeyFormat.hash(parsed.id(), parsed.secret()), k.hash())) {
-        return Future.failedFuture("the key given does not match the stored key " + id);
-      }
-      return Future.succeededFuture(k);
-    });
-  }
-
   /** One subcommand: its work, and the one way every subcommand reports a failure (exit code 2). */
   abstract static class Operation implements Callable<Integer> {
     @ParentCommand KeysCommand keys;
@@ -166,12 +148,13 @@ public final class KeysCommand implements Callable<Integer> {
     }
 
     /** A new key on stdout: the key alone, or with {@code --json} its id, key and expiry. */
-    void printKey(boolean json, String id, String key, Instant expires) {
+    void printKey(boolean json, KeyActions.Created created) {
+      StoredKey k = created.stored();
       if (json) {
-        out().println(new JsonObject().put("id", id).put("key", key)
-            .put("expires", expires == null ? null : expires.toString()).encode());
+        out().println(new JsonObject().put("id", k.id()).put("key", created.key())
+            .put("expires", k.expires() == null ? null : k.expires().toString()).encode());
       } else {
-        out().println(key);
+        out().println(created.key());
       }
       out().flush();
     }
@@ -191,6 +174,20 @@ public final class KeysCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code --user NAME} or {@code --team NAME}, exactly one. */
+  static final class Holder {
+    @Option(names = "--user", required = true) String user;
+    @Option(names = "--team", required = true) String team;
+
+    String kind() {
+      return user != null ? "user" : "team";
+    }
+
+    String name() {
+      return user != null ? user : team;
+    }
+  }
+
   @Command(name = "create", description = "Create a key and print it (the only time it is shown).")
   static final class Create extends Operation {
     @Option(names = "--user", required = true) String user;
@@ -202,28 +199,26 @@ public final class KeysCommand implements Callable<Integer> {
 
     @Override
     void run() throws Exception {
-      Instant now = Instant.now();
-      String[] generated = ApiKeyFormat.generate();
-      StoredKey key = new StoredKey(generated[1], generated[2], user, team, roles, now, expiry(expires, now), false);
-      keys.withStore(s -> s.put(key));
-      printKey(json, key.id(), generated[0], key.expires());
-      err().println("key " + key.id() + " for " + user + " created; it is shown only now");
+      Instant at = expiry(expires, Instant.now());
+      KeyActions.Created created = keys.withActions(a -> a.create(actor(), user, team, roles, at));
+      printKey(json, created);
+      err().println("key " + created.stored().id() + " for " + user + " created; it is shown only now");
     }
   }
 
   @Command(name = "list", description = "List keys (ids, owners, state; never a secret).")
   static final class ListKeys extends Operation {
+    @Option(names = "--user", description = "only this user's keys") String user;
+    @Option(names = "--team", description = "only this team's keys") String team;
 
     @Override
     void run() throws Exception {
-      List<StoredKey> all = new ArrayList<>(keys.withStore(KeyStore::list));
-      all.sort(Comparator.comparing(StoredKey::id));
+      List<StoredKey> all = keys.withActions(a -> a.list(user, team));
       Instant now = Instant.now();
       out().printf("%-14s %-16s %-12s %-20s %-9s %s%n", "ID", "USER", "TEAM", "ROLES", "STATE", "ENDS");
       for (StoredKey k : all) {
-        String state = k.revoked() ? "revoked" : k.endedAt(now) ? "expired" : k.retires() != null ? "retiring" : "active";
         out().printf("%-14s %-16s %-12s %-20s %-9s %s%n", k.id(), k.user(), k.team() == null ? "-" : k.team(),
-            String.join(",", k.roles()), state, k.ends() == null ? "-" : k.ends());
+            String.join(",", k.roles()), k.state(now), k.ends() == null ? "-" : k.ends());
       }
       out().flush();
     }
@@ -235,8 +230,8 @@ public final class KeysCommand implements Callable<Integer> {
 
     @Override
     void run() throws Exception {
-      String id = keys.withStore(s -> named(s, named).compose(k -> s.put(k.revoke()).map(k.id())));
-      err().println("key " + id + " revoked");
+      StoredKey k = keys.withActions(a -> a.revoke(actor(), named));
+      err().println("key " + k.id() + " revoked");
     }
   }
 
@@ -249,21 +244,59 @@ public final class KeysCommand implements Callable<Integer> {
 
     @Override
     void run() throws Exception {
-      Instant now = Instant.now();
       Duration given = overlap == null ? null : duration(overlap);
-      String[] generated = ApiKeyFormat.generate();
-      StoredKey next = keys.withStore(s -> named(s, named).compose(old -> {
-        if (old.revoked() || old.endedAt(now)) {
-          return Future.failedFuture("key " + old.id() + " is " + (old.revoked() ? "revoked" : "expired") + "; create a new one");
-        }
-        Duration keep = given != null ? given : keys.loaded.auth().rotationOverlap();
-        // the replacement keeps the key's own expiry, never the end of an overlap it may already be in
-        StoredKey replacement = new StoredKey(generated[1], generated[2], old.user(), old.team(), old.roles(), now,
-            old.expires(), false);
-        return s.put(replacement).compose(v -> s.put(old.retiring(now.plus(keep)))).map(replacement);
-      }));
-      printKey(json, next.id(), generated[0], next.expires());
-      err().println("key " + next.id() + " replaces the old key, which stops working after the overlap");
+      KeyActions.Created next = keys.withActions(a -> a.rotate(actor(), named, given));
+      printKey(json, next);
+      err().println("key " + next.stored().id() + " replaces the old key, which stops working after the overlap");
+    }
+  }
+
+  @Command(name = "update", description = "Change a key's roles and/or expiry.")
+  static final class Update extends Operation {
+    @Parameters(paramLabel = "ID", description = "the key's id") String id;
+    @Option(names = "--role", description = "the key's roles from now on (repeatable)") List<String> roles;
+    @Option(names = "--expires", description = "a duration or an instant in the future, or 'never'") String expires;
+
+    @Override
+    void run() throws Exception {
+      boolean never = "never".equals(expires);
+      Instant at = never ? null : expiry(expires, Instant.now());
+      StoredKey k = keys.withActions(a -> a.update(actor(), id, roles, at, never));
+      err().println("key " + k.id() + " updated: roles " + String.join(",", k.roles()) + ", ends "
+          + (k.ends() == null ? "never" : k.ends()));
+    }
+  }
+
+  @Command(name = "revoke-all", description = "Revoke every key of a user or a team at once.")
+  static final class RevokeAll extends Operation {
+    @ArgGroup(exclusive = true, multiplicity = "1") Holder holder;
+
+    @Override
+    void run() throws Exception {
+      int n = keys.withActions(a -> a.revokeAll(actor(), holder.kind(), holder.name()));
+      err().println(n + " keys of " + holder.kind() + " " + holder.name() + " revoked");
+    }
+  }
+
+  @Command(name = "block", description = "Refuse every request of a user or a team (whatever credential it uses) until unblocked.")
+  static final class Block extends Operation {
+    @ArgGroup(exclusive = true, multiplicity = "1") Holder holder;
+
+    @Override
+    void run() throws Exception {
+      keys.withActions(a -> a.block(actor(), holder.kind(), holder.name(), true));
+      err().println(holder.kind() + " " + holder.name() + " blocked");
+    }
+  }
+
+  @Command(name = "unblock", description = "Lift a block.")
+  static final class Unblock extends Operation {
+    @ArgGroup(exclusive = true, multiplicity = "1") Holder holder;
+
+    @Override
+    void run() throws Exception {
+      keys.withActions(a -> a.block(actor(), holder.kind(), holder.name(), false));
+      err().println(holder.kind() + " " + holder.name() + " unblocked");
     }
   }
 }

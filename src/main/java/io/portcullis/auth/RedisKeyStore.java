@@ -9,8 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +25,10 @@ public final class RedisKeyStore implements KeyStore {
   static final String PREFIX = "pc:key:";
   /** The channel on which every change of a key is announced (its id). */
   public static final String CHANGES = "pc:keys:changed";
+  /** The set of blocked users and teams ({@code user:<name>}, {@code team:<name>}). */
+  static final String BLOCKED = "pc:blocked";
+  /** Announced on {@link #CHANGES} when the blocked set changed (never a key id: ids are letters and digits). */
+  public static final String BLOCKS_CHANGED = "!blocked";
 
   private final RedisAPI redis;
   private final Duration timeout;
@@ -57,13 +63,44 @@ public final class RedisKeyStore implements KeyStore {
     if (k.retires() != null) {
       args.addAll(List.of("retires", k.retires().toString()));
     }
-    return redis.hset(args).compose(r -> redis.publish(CHANGES, k.id()))
+    // fields a change cleared (an expiry lifted) are deleted after the new values are written: a
+    // reader in between sees the old, stricter value, never a key without its limits
+    List<String> cleared = new ArrayList<>(List.of(key(k.id())));
+    if (k.team() == null) {
+      cleared.add("team");
+    }
+    if (k.expires() == null) {
+      cleared.add("expires");
+    }
+    if (k.retires() == null) {
+      cleared.add("retires");
+    }
+    return redis.hset(args).compose(r -> cleared.size() == 1 ? Future.succeededFuture() : redis.hdel(cleared))
+        .compose(r -> redis.publish(CHANGES, k.id()))
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   @Override
   public Future<List<StoredKey>> list() {
     return scan("0", new ArrayList<>());
+  }
+
+  @Override
+  public Future<Set<String>> blocked() {
+    return redis.smembers(BLOCKED).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).map(r -> {
+      Set<String> out = new HashSet<>();
+      if (r != null) {
+        r.forEach(m -> out.add(m.toString()));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Void> block(String subject, boolean blocked) {
+    Future<Response> change = blocked ? redis.sadd(List.of(BLOCKED, subject)) : redis.srem(List.of(BLOCKED, subject));
+    return change.compose(r -> redis.publish(CHANGES, BLOCKS_CHANGED))
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   private Future<List<StoredKey>> scan(String cursor, List<StoredKey> out) {

@@ -3,7 +3,9 @@ package io.portcullis.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who may call the gateway, and what each caller may use.
@@ -19,14 +21,30 @@ import java.util.Optional;
  * @param roles the roles, by name, in file order
  * @param defaultRoles roles of a verified caller whose credential names none
  * @param keyCache how keys found in Redis are kept by each process
+ * @param fileBlocked the users and teams the key file blocks ({@code user:<name>}, {@code team:<name>})
  */
 public record AuthConfig(boolean enabled, Path keyFile, List<StoredKey> fileKeys, boolean redisKeys, Duration rotationOverlap, JwtConfig jwt,
-    BruteForceConfig bruteForce, List<RoleConfig> roles, List<String> defaultRoles, KeyCacheConfig keyCache) {
+    BruteForceConfig bruteForce, List<RoleConfig> roles, List<String> defaultRoles, KeyCacheConfig keyCache,
+    Set<String> fileBlocked) {
 
   public AuthConfig {
     fileKeys = List.copyOf(fileKeys);
     roles = List.copyOf(roles);
     defaultRoles = List.copyOf(defaultRoles);
+    fileBlocked = Set.copyOf(fileBlocked);
+  }
+
+  /** Without a key file's blocks. */
+  public AuthConfig(boolean enabled, Path keyFile, List<StoredKey> fileKeys, boolean redisKeys, Duration rotationOverlap,
+      JwtConfig jwt, BruteForceConfig bruteForce, List<RoleConfig> roles, List<String> defaultRoles, KeyCacheConfig keyCache) {
+    this(enabled, keyFile, fileKeys, redisKeys, rotationOverlap, jwt, bruteForce, roles, defaultRoles, keyCache, Set.of());
+  }
+
+  /** The role names this config defines. */
+  public Set<String> roleNames() {
+    Set<String> out = new LinkedHashSet<>();
+    roles.forEach(r -> out.add(r.name()));
+    return out;
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@code portcullis.yaml} into a validated {@link GatewayConfig}. It does file I/O (the config
@@ -78,7 +79,7 @@ public final class ConfigLoader {
 
     GatewayConfig config = new GatewayConfig(
         server(root.section("server"), baseDir),
-        admin(root.section("admin")),
+        admin(root.section("admin"), baseDir),
         upstream(root.section("upstream"), baseDir),
         stream(root.section("stream")),
         mock(root.section("mock")),
@@ -258,9 +259,30 @@ public final class ConfigLoader {
     return new GuardConfig.Injection(action, i.decimal("threshold", d.threshold(), 0.1, 100));
   }
 
-  private static AdminConfig admin(ConfigReader.Section s) {
-    s.only(Set.of("enabled", "host", "port"));
-    return new AdminConfig(s.bool("enabled", true), s.string("host", "127.0.0.1"), s.integer("port", 9090, 0, 65535));
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+  private static AdminConfig admin(ConfigReader.Section s, Path baseDir) {
+    s.only(Set.of("enabled", "host", "port", "tokens", "audit"));
+    List<AdminConfig.Token> tokens = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (ConfigReader.Section t : s.sections("tokens")) {
+      t.only(Set.of("name", "role", "sha256"));
+      String name = t.string("name", "");
+      String hash = t.string("sha256", "");
+      if (name.isEmpty() || !names.add(name)) {
+        t.problem("name", name.isEmpty() ? "is required" : "'" + name + "' names two tokens");
+      }
+      if (!SHA256.matcher(hash).matches()) {
+        t.problem("sha256", "must be the token's SHA-256 in lower-case hex (portcullis admin-token prints it)");
+      }
+      tokens.add(new AdminConfig.Token(name, t.word("role", AdminConfig.Role.class, AdminConfig.Role.VIEWER), hash));
+    }
+    ConfigReader.Section a = s.section("audit");
+    a.only(Set.of("file", "max_entries", "max_age"));
+    AdminConfig.Audit audit = new AdminConfig.Audit(resolve(baseDir, a.string("file", "audit.jsonl")),
+        a.integer("max_entries", 100_000, 100, 100_000_000), a.duration("max_age", Duration.ofDays(365)));
+    return new AdminConfig(s.bool("enabled", true), s.string("host", "127.0.0.1"), s.integer("port", 9090, 0, 65535),
+        tokens, audit);
   }
 
   private static ObserveConfig observe(ConfigReader.Section s) {
@@ -424,8 +446,9 @@ public final class ConfigLoader {
       k.roles().stream().filter(r -> !names.contains(r)).findFirst()
           .ifPresent(r -> keys.problem("file", "key " + k.id() + " has role '" + r + "', which no role defines"));
     }
+    Set<String> blocked = keyFile == null ? Set.of() : KeyFile.readBlocked(keyFile, message -> keys.problem("file", message));
     return new AuthConfig(enabled, keyFile, fileKeys, redisKeys,
-        keys.duration("rotation_overlap", Duration.ofHours(24)), jwt, bruteForce, roles, defaults, keyCache);
+        keys.duration("rotation_overlap", Duration.ofHours(24)), jwt, bruteForce, roles, defaults, keyCache, blocked);
   }
 
   private static AuthConfig.JwtConfig jwt(ConfigReader.Section j, Path baseDir) {

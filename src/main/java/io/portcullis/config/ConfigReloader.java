@@ -3,10 +3,15 @@ package io.portcullis.config;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.FileProps;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +32,7 @@ public final class ConfigReloader {
   private final Path file;
   private final ConfigLoader loader;
   private final Consumer<GatewayConfig> apply;
+  private Consumer<Outcome> reported = o -> { };
   private Future<Boolean> inFlight = Future.succeededFuture(true);
   private long seenModified = -1;
   private long seenSize = -1;
@@ -44,14 +50,42 @@ public final class ConfigReloader {
     this.apply = apply;
   }
 
+  /** What one reload read: the SHA-256 of the file's text, and the problems that refused it (null when applied). */
+  public record Outcome(String sha256, List<String> problems) {}
+
+  /** Told of every reload, applied or refused (the audit trail). */
+  public void reported(Consumer<Outcome> listener) {
+    this.reported = listener;
+  }
+
+  private record Loaded(GatewayConfig config, String sha256, ConfigException refused) {}
+
   /** Reloads now; completes with true when the new config was applied, false when it was refused. */
   public synchronized Future<Boolean> reload() {
     // one reload at a time, in order: a burst of changes ends with the last file applied
-    inFlight = inFlight.transform(ignored -> vertx.<GatewayConfig>executeBlocking(() -> loader.load(file), false)
-        .map(config -> {
-          apply.accept(config);
-          LOG.info("config reloaded from {}", file);
-          return true;
+    inFlight = inFlight.transform(ignored -> vertx.<Loaded>executeBlocking(() -> {
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return new Loaded(null, null, new ConfigException(file + ": cannot read (" + e.getClass().getSimpleName() + ")"));
+      }
+      String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      try {
+        return new Loaded(loader.parse(text, file.toAbsolutePath().getParent()), sha256, null);
+      } catch (ConfigException e) {
+        return new Loaded(null, sha256, e);
+      }
+    }, false)
+        .compose(loaded -> {
+          if (loaded.refused() != null) {
+            reported.accept(new Outcome(loaded.sha256(), loaded.refused().problems()));
+            return Future.failedFuture(loaded.refused());
+          }
+          apply.accept(loaded.config());
+          reported.accept(new Outcome(loaded.sha256(), null));
+          LOG.info("config reloaded from {} (sha256 {})", file, loaded.sha256());
+          return Future.succeededFuture(true);
         })
         .recover(err -> {
           if (err instanceof ConfigException ce) {

@@ -12,7 +12,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -72,13 +74,55 @@ public final class KeyFile {
     return out;
   }
 
+  /** A blocked user or team as stores name it. */
+  public static final Pattern BLOCKED = Pattern.compile("(user|team):.+");
+
+  /** The users and teams the file blocks ({@code blocked:}, a list of {@code user:<name>} and {@code team:<name>}). Blocking. */
+  public static Set<String> readBlocked(Path file, Consumer<String> problems) {
+    Set<String> out = new LinkedHashSet<>();
+    if (!Files.exists(file)) {
+      return out;
+    }
+    JsonNode root;
+    try {
+      root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return out; // read() says so
+    }
+    JsonNode blocked = root == null ? null : root.get("blocked");
+    if (blocked == null || blocked.isNull()) {
+      return out;
+    }
+    if (!blocked.isArray()) {
+      problems.accept(file + ": blocked must be a list");
+      return out;
+    }
+    for (JsonNode b : blocked) {
+      if (!BLOCKED.matcher(b.asText()).matches()) {
+        problems.accept(file + ": blocked: '" + b.asText() + "' must be user:<name> or team:<name>");
+      } else {
+        out.add(b.asText());
+      }
+    }
+    return out;
+  }
+
   private static Instant instant(JsonNode node) {
     return node == null || node.isNull() ? null : Instant.parse(node.asText());
   }
 
   /** Writes the keys whole, through a temporary file and a rename, so a reader never sees half a file. */
   public static void write(Path file, List<StoredKey> keys) throws IOException {
+    write(file, keys, Set.of());
+  }
+
+  /** Writes the keys and the blocked users and teams whole, through a temporary file and a rename. */
+  public static void write(Path file, List<StoredKey> keys, Set<String> blocked) throws IOException {
     ObjectNode root = YAML.createObjectNode();
+    if (!blocked.isEmpty()) {
+      ArrayNode b = root.putArray("blocked");
+      blocked.stream().sorted().forEach(b::add);
+    }
     ArrayNode list = root.putArray("keys");
     for (StoredKey k : keys) {
       ObjectNode n = list.addObject();

@@ -38,6 +38,16 @@ public record StoredKey(String id, String hash, String user, String team, List<S
     return end != null && !now.isBefore(end);
   }
 
+  /** The same key with other roles and expiry. */
+  public StoredKey with(List<String> newRoles, Instant newExpires) {
+    return new StoredKey(id, hash, user, team, newRoles, created, newExpires, retires, revoked);
+  }
+
+  /** What a listing says of the key: {@code active}, {@code retiring}, {@code expired} or {@code revoked}. */
+  public String state(Instant now) {
+    return revoked ? "revoked" : endedAt(now) ? "expired" : retires != null ? "retiring" : "active";
+  }
+
   public StoredKey revoke() {
     return new StoredKey(id, hash, user, team, roles, created, expires, retires, true);
   }

@@ -7,6 +7,7 @@ import io.portcullis.config.AuthConfig;
 import io.portcullis.config.RedisClients;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -16,11 +17,12 @@ import io.vertx.redis.client.RedisAPI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * The admin port: {@code /healthz} (the process is alive), {@code /readyz} (send me traffic) and
- * {@code /metrics} (Prometheus).
+ * The admin port: {@code /healthz} (the process is alive), {@code /readyz} (send me traffic),
+ * {@code /metrics} (Prometheus), and whatever else the process mounts on it (the admin API).
  */
 public final class AdminVerticle extends VerticleBase {
 
@@ -28,6 +30,8 @@ public final class AdminVerticle extends VerticleBase {
   private final Readiness readiness;
   private final Metrics metrics;
   private final Supplier<GatewayConfig> current;
+  /** Mounts the rest of the admin routes (the admin API) on this verticle's router. */
+  private final BiConsumer<Vertx, Router> more;
   private HttpServer server;
   private Redis redis;
   /** When the first failed ping of the current outage happened; 0 while Redis answers. */
@@ -35,6 +39,12 @@ public final class AdminVerticle extends VerticleBase {
 
   public AdminVerticle(AdminConfig config, Readiness readiness, Metrics metrics,
       Supplier<GatewayConfig> current) {
+    this(config, readiness, metrics, current, (v, r) -> { });
+  }
+
+  public AdminVerticle(AdminConfig config, Readiness readiness, Metrics metrics,
+      Supplier<GatewayConfig> current, BiConsumer<Vertx, Router> more) {
+    this.more = more;
     this.config = config;
     this.readiness = readiness;
     this.metrics = metrics;
@@ -135,6 +145,7 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::scrape, false)
         .onSuccess(text -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
         .onFailure(ctx::fail));
+    more.accept(vertx, router);
     checkRedis();
     vertx.setPeriodic(1000, id -> checkRedis());
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))

@@ -1,6 +1,18 @@
 package io.portcullis.server;
 
+import io.portcullis.admin.AdminApi;
+import io.portcullis.audit.AuditEntry;
+import io.portcullis.audit.AuditTrail;
+import io.portcullis.audit.AuditTrails;
 import io.portcullis.auth.AuthFailures;
+import io.portcullis.auth.Blocklist;
+import io.portcullis.auth.RedisKeyStore;
+import io.portcullis.config.RedisClients;
+import io.portcullis.observe.SpendLedger;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.time.Instant;
 import io.portcullis.auth.AuthMetrics;
 import io.portcullis.auth.KeyCache;
 import io.portcullis.auth.KeyChanges;
@@ -70,6 +82,9 @@ public final class Gateway {
   private MockProviderVerticle mock;
   private ConfigReloader reloader;
   private KeyChanges keyChanges;
+  private AuditTrail audit;
+  private Redis redis;
+  private long spendFlush = -1;
   private Future<Void> stopping;
 
   private final ProcessWide shared;
@@ -87,7 +102,8 @@ public final class Gateway {
         new AuthMetrics(metrics.registry()), new LimitMetrics(metrics.registry()),
         new UpstreamMetrics(metrics.registry()), authFailures, localLimiter,
         new UsageAnomalies(metrics.registry(), System::currentTimeMillis), new AccessLog(),
-        new GuardMetrics(metrics.registry()), new ConnectionCounts(metrics.registry()), new KeyCache(), new WarmupGate());
+        new GuardMetrics(metrics.registry()), new ConnectionCounts(metrics.registry()), new KeyCache(), new WarmupGate(),
+        new Blocklist(), new SpendLedger());
     LogRedaction.secretsOf(this, config);
     this.snapshot = new AtomicReference<>(Snapshots.of(config));
   }
@@ -109,6 +125,7 @@ public final class Gateway {
         return Future.succeededFuture();
       }
       g.reloader = new ConfigReloader(vertx, file, loader, g::apply);
+      g.reloader.reported(g::audited);
       g.reloader.alsoWatch(watchedFiles(config));
       return g.reloader.watch(Duration.ofSeconds(2));
     }).map(v -> {
@@ -117,7 +134,28 @@ public final class Gateway {
     });
   }
 
+  /** A reload in the audit trail: the config's hash, and why it was refused. */
+  private void audited(ConfigReloader.Outcome o) {
+    JsonObject detail = new JsonObject().put("sha256", o.sha256());
+    AuditEntry entry = o.problems() == null ? AuditEntry.ok("system", "config.reload", "config", detail)
+        : new AuditEntry(null, Instant.now(), "system", "config.reload", "config", "refused",
+            detail.put("problems", o.problems().size()));
+    audit.append(entry).onFailure(e -> LOG.warn("config reload not written to the audit trail: {}", e.toString()));
+  }
+
+  /** The shared Redis of the process's own work (blocked set, spend sums, the admin API), or null without one. */
+  private Redis processRedis(GatewayConfig config) {
+    if (redis == null && config.redis().enabled()) {
+      redis = Redis.createClient(vertx, RedisClients.options(config.redis()));
+    }
+    return redis;
+  }
+
   private Future<Void> deploy(GatewayConfig config) {
+    audit = AuditTrails.open(vertx, config, true);
+    Redis redisClient = processRedis(config);
+    Duration timeout = config.redis().timeout();
+    spendFlush = vertx.setPeriodic(1000, id -> shared.spend().flush(redisClient, timeout));
     Future<Void> mockStarted = Future.succeededFuture();
     if (config.mock().enabled()) {
       mock = new MockProviderVerticle(config.mock(), mockStats);
@@ -139,14 +177,18 @@ public final class Gateway {
           LOG.info("gateway listening on {}:{} ({} event loops)", config.server().host(), port(), instances);
           if (!config.auth().enabled()) {
             LOG.warn("authentication is off: every caller may use every model (set auth.enabled)");
-          } else if (config.auth().redisKeys() && config.redis().enabled()) {
-            keyChanges = new KeyChanges(vertx, config.redis(), shared.keyCache());
+          } else if (config.redis().enabled()) {
+            // blocks live in Redis whenever it is configured, whatever the callers authenticate with
+            RedisKeyStore blocks = new RedisKeyStore(RedisAPI.api(redisClient), timeout);
+            keyChanges = new KeyChanges(vertx, config.redis(), shared.keyCache(), () -> shared.blocklist().refresh(blocks));
             keyChanges.start();
           }
           if (!config.admin().enabled()) {
             return Future.succeededFuture();
           }
-          admin = new AdminVerticle(config.admin(), readiness, metrics, () -> snapshot.get().config());
+          AdminApi api = new AdminApi(snapshot::get, audit, shared.spend(), redisClient,
+              c -> redisClient == null ? null : new RedisKeyStore(RedisAPI.api(redisClient), c.redis().timeout()));
+          admin = new AdminVerticle(config.admin(), readiness, metrics, () -> snapshot.get().config(), api::mount);
           return vertx.deployVerticle(admin).map(aid -> {
             adminDeployment = aid;
             LOG.info("admin listening on {}:{}", config.admin().host(), admin.actualPort());
@@ -238,7 +280,13 @@ public final class Gateway {
         })
         .compose(v -> adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment))
         .compose(v -> mockDeployment == null ? Future.succeededFuture() : vertx.undeploy(mockDeployment))
+        .compose(v -> shared.spend().flush(redis, config.redis().timeout()).otherwiseEmpty())
         .onComplete(r -> {
+          vertx.cancelTimer(spendFlush);
+          audit.close();
+          if (redis != null) {
+            redis.close();
+          }
           if (keyChanges != null) {
             keyChanges.stop();
           }

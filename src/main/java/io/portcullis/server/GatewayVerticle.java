@@ -169,7 +169,7 @@ public final class GatewayVerticle extends VerticleBase {
             () -> snapshots.get().config().auth().keyCache(), shared.auth());
     return new AuthStage(new ApiKeyAuthenticator(Instant::now, vertx),
         new JwtAuthenticator(vertx, upstream, 10_000), keys,
-        new AuthFailures(api, config.redis().timeout(), shared.authFailures()), shared.auth());
+        new AuthFailures(api, config.redis().timeout(), shared.authFailures()), shared.auth(), shared.blocklist());
   }
 
   public int actualPort() {

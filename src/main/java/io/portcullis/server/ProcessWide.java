@@ -1,6 +1,7 @@
 package io.portcullis.server;
 
 import io.portcullis.auth.AuthMetrics;
+import io.portcullis.auth.Blocklist;
 import io.portcullis.auth.FailureCounter;
 import io.portcullis.auth.KeyCache;
 import io.portcullis.forward.UpstreamMetrics;
@@ -10,6 +11,7 @@ import io.portcullis.limit.LimitMetrics;
 import io.portcullis.limit.Limiter;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.RequestMetrics;
+import io.portcullis.observe.SpendLedger;
 import io.portcullis.observe.UsageAnomalies;
 import io.portcullis.scrub.ScrubMetrics;
 
@@ -20,4 +22,5 @@ import io.portcullis.scrub.ScrubMetrics;
 public record ProcessWide(RequestMetrics requests, ScrubMetrics scrub, AuthMetrics auth, LimitMetrics limits,
     UpstreamMetrics upstream, FailureCounter authFailures, Limiter localLimiter,
     UsageAnomalies anomalies, AccessLog accessLog,
-    GuardMetrics guards, ConnectionCounts connections, KeyCache keyCache, WarmupGate warmup) {}
+    GuardMetrics guards, ConnectionCounts connections, KeyCache keyCache, WarmupGate warmup, Blocklist blocklist,
+    SpendLedger spend) {}

@@ -62,6 +62,7 @@ final class RequestStart implements Handler<RoutingContext> {
       }
       metrics.genAi(ex, status, took);
       shared.accessLog().write(ex, route, status, took);
+      shared.spend().record(ex);
       if (ex.principal() != null && ex.model() != null) {
         Usage usage = ex.usage();
         shared.anomalies().record(ex.principal().subject(), 1, Math.max(0, usage.input()) + Math.max(0, usage.output()),

@@ -1,0 +1,473 @@
+package io.portcullis.admin;
+
+import io.portcullis.audit.AuditEntry;
+import io.portcullis.audit.AuditTrail;
+import io.portcullis.auth.Auth;
+import io.portcullis.auth.KeyActions;
+import io.portcullis.auth.KeyStore;
+import io.portcullis.config.AdminConfig;
+import io.portcullis.config.Durations;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.StoredKey;
+import io.portcullis.ingress.Snapshot;
+import io.portcullis.observe.SpendLedger;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.redis.client.Redis;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The admin API on the admin listener, under {@code /admin}: API keys, teams, the incident actions
+ * (revoke every key of a user or team, block and unblock), the audit trail and spend. Every call
+ * but the OpenAPI document needs an admin token ({@code Authorization: Bearer pca-...}): a
+ * {@code viewer} reads, an {@code admin} also changes; a refused token is written to the audit
+ * trail. Each change is {@link KeyActions}' (the {@code keys} command runs the same code), with the
+ * token's name as the actor. Errors are OpenAI-style JSON naming the field at fault.
+ */
+public final class AdminApi {
+
+  private static final long MAX_BODY = 64 * 1024;
+  private static final int MAX_PAGE = 1000;
+
+  private final Supplier<Snapshot> snapshots;
+  private final AuditTrail audit;
+  private final SpendLedger spend;
+  /** The shared Redis (keys, blocks and spend live there when configured), or null. */
+  private final Redis redis;
+  private final Function<GatewayConfig, KeyStore> sharedKeys;
+  private Vertx vertx;
+  private final Buffer openApi;
+
+  /**
+   * @param sharedKeys the Redis key store for a config (null when Redis is not configured)
+   */
+  public AdminApi(Supplier<Snapshot> snapshots, AuditTrail audit, SpendLedger spend, Redis redis,
+      Function<GatewayConfig, KeyStore> sharedKeys) {
+    this.snapshots = snapshots;
+    this.audit = audit;
+    this.spend = spend;
+    this.redis = redis;
+    this.sharedKeys = sharedKeys;
+    this.openApi = openApiDocument();
+  }
+
+  /** The OpenAPI document, read once from the jar (at start, not on an event loop). */
+  private static Buffer openApiDocument() {
+    try (InputStream in = AdminApi.class.getResourceAsStream("/admin/openapi.json")) {
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("admin/openapi.json is missing from the jar", e);
+    }
+  }
+
+  public void mount(Vertx vertx, Router router) {
+    this.vertx = vertx;
+    router.get("/admin/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(openApi));
+    router.route("/admin/*").handler(this::authenticate);
+    router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+    viewer(router.get("/admin/keys"), this::listKeys);
+    admin(router.post("/admin/keys"), this::createKey);
+    viewer(router.get("/admin/keys/:id"), ctx -> actions().get(ctx.pathParam("id")).onComplete(ar -> reply(ctx, 200, ar.map(AdminApi::key))));
+    admin(router.patch("/admin/keys/:id"), this::updateKey);
+    admin(router.post("/admin/keys/:id/revoke"), ctx -> actions().revoke(actor(ctx), ctx.pathParam("id"))
+        .onComplete(ar -> reply(ctx, 200, ar.map(AdminApi::key))));
+    admin(router.post("/admin/keys/:id/rotate"), this::rotateKey);
+    viewer(router.get("/admin/teams"), this::listTeams);
+    viewer(router.get("/admin/teams/:name"), this::getTeam);
+    for (String kind : List.of("user", "team")) {
+      admin(router.post("/admin/" + kind + "s/:name/revoke-keys"), ctx -> actions().revokeAll(actor(ctx), kind, ctx.pathParam("name"))
+          .onComplete(ar -> reply(ctx, 200, ar.map(n -> new JsonObject().put(kind, ctx.pathParam("name")).put("revoked", n)))));
+      for (boolean block : List.of(true, false)) {
+        admin(router.post("/admin/" + kind + "s/:name/" + (block ? "block" : "unblock")), ctx ->
+            actions().block(actor(ctx), kind, ctx.pathParam("name"), block).onComplete(ar -> reply(ctx, 200,
+                ar.map(v -> new JsonObject().put(kind, ctx.pathParam("name")).put("blocked", block)))));
+      }
+    }
+    viewer(router.get("/admin/blocked"), ctx -> actions().store().blocked().onComplete(ar -> reply(ctx, 200,
+        ar.map(b -> new JsonObject().put("blocked", new JsonArray(new ArrayList<>(new TreeSet<>(b))))))));
+    viewer(router.get("/admin/audit"), this::auditPage);
+    viewer(router.get("/admin/spend"), this::spendTotals);
+    router.route("/admin/*").handler(ctx -> error(ctx, 404, "not_found", null, "no admin route " + ctx.request().method()
+        + " " + ctx.request().path() + " (see /admin/openapi.json)"));
+    router.route("/admin/*").failureHandler(AdminApi::failed);
+  }
+
+  // ---- authentication and roles
+
+  private void authenticate(RoutingContext ctx) {
+    List<AdminConfig.Token> tokens = snapshots.get().config().admin().tokens();
+    String header = ctx.request().getHeader("authorization");
+    String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    AdminConfig.Token token = AdminTokens.verify(presented, tokens);
+    if (token == null) {
+      String reason = tokens.isEmpty() ? "no admin tokens are configured" : presented == null ? "no token" : "unknown token";
+      ctx.response().putHeader("www-authenticate", "Bearer realm=\"portcullis-admin\"");
+      // the refusal is recorded (never the token): who tried, from where, for what
+      audit.append(AuditEntry.refused("ip:" + ctx.request().remoteAddress().hostAddress(), "admin.login",
+          ctx.request().method() + " " + ctx.request().path(), reason))
+          .onComplete(ar -> error(ctx, 401, "invalid_admin_token", null,
+              tokens.isEmpty() ? "the admin API is off: configure admin.tokens" : "send an admin token: Authorization: Bearer pca-..."));
+      return;
+    }
+    ctx.put("admin.token", token);
+    ctx.next();
+  }
+
+  private static String actor(RoutingContext ctx) {
+    AdminConfig.Token t = ctx.get("admin.token");
+    return "admin:" + t.name();
+  }
+
+  private void viewer(Route route, Handler<RoutingContext> h) {
+    route.handler(h);
+  }
+
+  private void admin(Route route, Handler<RoutingContext> h) {
+    route.handler(ctx -> {
+      AdminConfig.Token t = ctx.get("admin.token");
+      if (t.role() != AdminConfig.Role.ADMIN) {
+        error(ctx, 403, "admin_role_required", null, "token '" + t.name() + "' is a viewer: it may read, not change");
+        return;
+      }
+      h.handle(ctx);
+    });
+  }
+
+  // ---- keys
+
+  /** The actions on the store this config names: the key file when configured, else Redis. */
+  private KeyActions actions() {
+    Snapshot s = snapshots.get();
+    GatewayConfig c = s.config();
+    Auth auth = s.get(Auth.SLOT);
+    KeyStore store = auth.keyFile() != null ? new WorkerWrites(auth.keyFile(), vertx) : sharedKeys.apply(c);
+    if (store == null) {
+      throw new KeyActions.Refused(409, null, "no key store: configure auth.api_keys.file or redis.url");
+    }
+    return new KeyActions(store, audit, c.auth().roleNames(), c.auth().rotationOverlap(), Instant::now);
+  }
+
+  private void listKeys(RoutingContext ctx) {
+    actions().list(ctx.queryParams().get("user"), ctx.queryParams().get("team")).onComplete(ar -> reply(ctx, 200,
+        ar.map(all -> new JsonObject().put("keys", new JsonArray(all.stream().map(AdminApi::key).toList())))));
+  }
+
+  private void createKey(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    if (body == null) {
+      return;
+    }
+    String user = text(ctx, body, "user", true);
+    String team = text(ctx, body, "team", false);
+    List<String> roles = strings(ctx, body, "roles");
+    Instant expires = instant(ctx, body, "expires");
+    if (ctx.response().ended()) {
+      return;
+    }
+    actions().create(actor(ctx), user, team, roles == null ? List.of() : roles, expires)
+        .onComplete(ar -> reply(ctx, 201, ar.map(AdminApi::created)));
+  }
+
+  private void updateKey(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    if (body == null) {
+      return;
+    }
+    List<String> roles = strings(ctx, body, "roles");
+    boolean never = body.containsKey("expires") && body.getValue("expires") == null;
+    Instant expires = never ? null : instant(ctx, body, "expires");
+    if (ctx.response().ended()) {
+      return;
+    }
+    actions().update(actor(ctx), ctx.pathParam("id"), roles, expires, never).onComplete(ar -> reply(ctx, 200, ar.map(AdminApi::key)));
+  }
+
+  private void rotateKey(RoutingContext ctx) {
+    JsonObject body = ctx.body().length() == 0 ? new JsonObject() : body(ctx);
+    if (body == null) {
+      return;
+    }
+    Duration overlap = null;
+    if (body.getValue("overlap") != null) {
+      overlap = body.getValue("overlap") instanceof String text ? Durations.parse(text) : null;
+      if (overlap == null) {
+        error(ctx, 400, "invalid_field", "overlap", "overlap: must be a duration such as 1h, 30m or 0s");
+        return;
+      }
+    }
+    actions().rotate(actor(ctx), ctx.pathParam("id"), overlap).onComplete(ar -> reply(ctx, 201,
+        ar.map(c -> created(c).put("replaces", ctx.pathParam("id").startsWith("pc-") ? null : ctx.pathParam("id")))));
+  }
+
+  static JsonObject key(StoredKey k) {
+    return new JsonObject().put("id", k.id()).put("user", k.user()).put("team", k.team())
+        .put("roles", new JsonArray(k.roles())).put("state", k.state(Instant.now()))
+        .put("created", k.created() == null ? null : k.created().toString())
+        .put("expires", k.expires() == null ? null : k.expires().toString())
+        .put("retires", k.retires() == null ? null : k.retires().toString()).put("revoked", k.revoked());
+  }
+
+  /** A new key: the only answer that ever carries a secret. */
+  private static JsonObject created(KeyActions.Created c) {
+    return key(c.stored()).put("key", c.key());
+  }
+
+  // ---- teams (every team some key names)
+
+  private void listTeams(RoutingContext ctx) {
+    KeyActions a = actions();
+    Future.all(a.list(null, null), a.store().blocked()).onComplete(ar -> reply(ctx, 200, ar.map(all -> {
+      List<StoredKey> keys = all.resultAt(0);
+      Set<String> blocked = all.resultAt(1);
+      Map<String, List<StoredKey>> byTeam = new TreeMap<>();
+      keys.stream().filter(k -> k.team() != null).forEach(k -> byTeam.computeIfAbsent(k.team(), t -> new ArrayList<>()).add(k));
+      blocked.stream().filter(b -> b.startsWith("team:")).forEach(b -> byTeam.computeIfAbsent(b.substring(5), t -> new ArrayList<>()));
+      JsonArray teams = new JsonArray();
+      byTeam.forEach((name, ks) -> teams.add(team(name, ks, blocked, false)));
+      return new JsonObject().put("teams", teams);
+    })));
+  }
+
+  private void getTeam(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    KeyActions a = actions();
+    Future.all(a.list(null, name), a.store().blocked()).onComplete(ar -> {
+      if (ar.succeeded() && ((List<?>) ar.result().resultAt(0)).isEmpty() && !((Set<?>) ar.result().resultAt(1)).contains("team:" + name)) {
+        error(ctx, 404, "not_found", "name", "no key names team " + name);
+        return;
+      }
+      reply(ctx, 200, ar.map(all -> team(name, all.resultAt(0), all.resultAt(1), true)));
+    });
+  }
+
+  private static JsonObject team(String name, List<StoredKey> keys, Set<String> blocked, boolean withKeys) {
+    Instant now = Instant.now();
+    JsonObject t = new JsonObject().put("team", name).put("blocked", blocked.contains("team:" + name))
+        .put("keys", keys.size()).put("active_keys", keys.stream().filter(k -> !k.revoked() && !k.endedAt(now)).count())
+        .put("users", new JsonArray(keys.stream().map(StoredKey::user).distinct().sorted().toList()));
+    if (withKeys) {
+      t.put("key_list", new JsonArray(keys.stream().map(AdminApi::key).toList()));
+    }
+    return t;
+  }
+
+  // ---- audit and spend
+
+  private void auditPage(RoutingContext ctx) {
+    Integer limit = integer(ctx, "limit", 100, 1, MAX_PAGE);
+    if (limit == null) {
+      return;
+    }
+    String before = ctx.queryParams().get("before");
+    audit.page(before, limit).onComplete(ar -> reply(ctx, 200, ar.map(entries -> {
+      JsonObject out = new JsonObject().put("entries", new JsonArray(entries.stream().map(AuditEntry::toJson).toList()));
+      if (entries.size() == limit) {
+        out.put("next_before", entries.get(entries.size() - 1).id());
+      }
+      return out;
+    })));
+  }
+
+  private void spendTotals(RoutingContext ctx) {
+    String by = ctx.queryParams().get("group_by");
+    SpendLedger.GroupBy group;
+    try {
+      group = SpendLedger.GroupBy.valueOf((by == null ? "user" : by).toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      error(ctx, 400, "invalid_field", "group_by", "group_by: must be user, team, key or model");
+      return;
+    }
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    LocalDate to = day(ctx, "to", today);
+    LocalDate from = day(ctx, "from", to == null ? today : to.withDayOfMonth(1));
+    if (from == null || to == null) {
+      return;
+    }
+    if (from.isAfter(to) || from.plusDays(400).isBefore(to)) {
+      error(ctx, 400, "invalid_field", "from", "from: must be on or before to, at most 400 days before it");
+      return;
+    }
+    Duration timeout = snapshots.get().config().redis().timeout();
+    spend.totals(redis, timeout, group, from, to).onComplete(ar -> reply(ctx, 200, ar.map(sums -> {
+      List<Map.Entry<String, Long>> sorted = new ArrayList<>(sums.entrySet());
+      sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+      JsonArray rows = new JsonArray();
+      long total = 0;
+      for (Map.Entry<String, Long> e : sorted) {
+        rows.add(new JsonObject().put(group.name().toLowerCase(Locale.ROOT), e.getKey()).put("cost_usd", usd(e.getValue())));
+        total += e.getValue();
+      }
+      return new JsonObject().put("group_by", group.name().toLowerCase(Locale.ROOT)).put("from", from.toString())
+          .put("to", to.toString()).put("total_usd", usd(total)).put("rows", rows);
+    })));
+  }
+
+  /** Nano-dollars as a plain decimal number of dollars. */
+  static BigDecimal usd(long nano) {
+    return BigDecimal.valueOf(nano, 9).stripTrailingZeros();
+  }
+
+  // ---- input and answers
+
+  private static JsonObject body(RoutingContext ctx) {
+    try {
+      JsonObject o = ctx.body().length() > 0 ? ctx.body().asJsonObject() : null;
+      if (o != null) {
+        return o;
+      }
+    } catch (DecodeException | ClassCastException e) {
+      // said below
+    }
+    error(ctx, 400, "invalid_json", null, "the body must be a JSON object");
+    return null;
+  }
+
+  private static String text(RoutingContext ctx, JsonObject body, String field, boolean required) {
+    Object v = body.getValue(field);
+    if (v == null && !required) {
+      return null;
+    }
+    if (!(v instanceof String s) || s.isEmpty()) {
+      fieldError(ctx, field, "must be a non-empty string");
+      return null;
+    }
+    return s;
+  }
+
+  private static List<String> strings(RoutingContext ctx, JsonObject body, String field) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof JsonArray a && a.stream().allMatch(x -> x instanceof String)) {
+      return a.stream().map(String.class::cast).toList();
+    }
+    fieldError(ctx, field, "must be a list of strings");
+    return null;
+  }
+
+  /** An instant, or a duration from now ({@code 30d}); null when absent. */
+  private static Instant instant(RoutingContext ctx, JsonObject body, String field) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof String s) {
+      try {
+        return Instant.parse(s);
+      } catch (DateTimeParseException e) {
+        Duration d = Durations.parse(s);
+        if (d != null && !d.isZero()) {
+          return Instant.now().plus(d);
+        }
+      }
+    }
+    fieldError(ctx, field, "must be an instant (2027-01-31T00:00:00Z) or a duration from now (30d)");
+    return null;
+  }
+
+  private static Integer integer(RoutingContext ctx, String param, int fallback, int min, int max) {
+    String v = ctx.queryParams().get(param);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    error(ctx, 400, "invalid_field", param, param + ": must be a whole number from " + min + " to " + max);
+    return null;
+  }
+
+  private static LocalDate day(RoutingContext ctx, String param, LocalDate fallback) {
+    String v = ctx.queryParams().get(param);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return LocalDate.parse(v.length() > 10 ? v.substring(0, 10) : v);
+    } catch (DateTimeParseException e) {
+      error(ctx, 400, "invalid_field", param, param + ": must be a date, 2026-12-01 (UTC days)");
+      return null;
+    }
+  }
+
+  private static void fieldError(RoutingContext ctx, String field, String message) {
+    if (!ctx.response().ended()) {
+      error(ctx, 400, "invalid_field", field, field + ": " + message);
+    }
+  }
+
+  /** The action's result, or its refusal with the status and field it names; a store failure is a 503. */
+  private static void reply(RoutingContext ctx, int status, AsyncResult<?> ar) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (ar.succeeded()) {
+      Object r = ar.result();
+      ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+          .end(r instanceof JsonObject o ? o.toBuffer() : Buffer.buffer(String.valueOf(r)));
+    } else if (ar.cause() instanceof KeyActions.Refused r) {
+      error(ctx, r.status(), r.status() == 404 ? "not_found" : r.status() == 409 ? "conflict" : "invalid_field", r.field(), r.getMessage());
+    } else if (ar.cause() instanceof IllegalArgumentException e) {
+      error(ctx, 400, "invalid_field", null, e.getMessage());
+    } else {
+      error(ctx, 503, "store_unavailable", null, "the key store or the audit trail cannot be reached; try again shortly");
+    }
+  }
+
+  /** What a handler threw, or a body over the limit: said as JSON, never a stack trace. */
+  private static void failed(RoutingContext ctx) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (ctx.failure() instanceof KeyActions.Refused r) {
+      reply(ctx, 200, Future.failedFuture(r));
+    } else if (ctx.statusCode() == 413) {
+      error(ctx, 413, "body_too_large", null, "the body is over " + MAX_BODY + " bytes");
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      error(ctx, ctx.statusCode(), "invalid_request", null, "the request cannot be read");
+    } else {
+      error(ctx, 503, "admin_unavailable", null, "the admin API could not complete this call; try again shortly");
+    }
+  }
+
+  static void error(RoutingContext ctx, int status, String code, String param, String message) {
+    JsonObject e = new JsonObject().put("message", message)
+        .put("type", status == 401 ? "authentication_error" : status == 403 ? "permission_error"
+            : status == 404 ? "not_found_error" : status == 503 ? "service_unavailable" : "invalid_request_error")
+        .put("code", code).put("param", param);
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", e).toBuffer());
+  }
+}
