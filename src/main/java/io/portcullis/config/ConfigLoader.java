@@ -488,7 +488,7 @@ public final class ConfigLoader {
     Map<String, LimitsConfig.Policy> policies = new HashMap<>();
     s.sectionMap("policies").forEach((name, p) -> {
       p.only(Set.of("requests", "tokens", "input_tokens", "output_tokens", "daily_tokens", "monthly_tokens", "concurrent",
-          "team", "models", "default_max_tokens", "on_redis_failure", "concurrency_lease"));
+          "daily_usd", "monthly_usd", "team", "models", "default_max_tokens", "on_redis_failure", "concurrency_lease"));
       LimitsConfig.OnRedisFailure mode = p.word("on_redis_failure", LimitsConfig.OnRedisFailure.class,
           LimitsConfig.OnRedisFailure.LOCAL);
       LimitsConfig.Limits user = holderLimits(p);
@@ -525,11 +525,17 @@ public final class ConfigLoader {
   }
 
   private static final Set<String> HOLDER_LIMITS = Set.of("requests", "tokens", "input_tokens", "output_tokens", "daily_tokens",
-      "monthly_tokens", "concurrent");
+      "monthly_tokens", "concurrent", "daily_usd", "monthly_usd");
 
   private static LimitsConfig.Limits holderLimits(ConfigReader.Section s) {
     return new LimitsConfig.Limits(window(s, "requests"), window(s, "tokens"), window(s, "input_tokens"),
-        window(s, "output_tokens"), quota(s, "daily_tokens"), quota(s, "monthly_tokens"), quota(s, "concurrent"));
+        window(s, "output_tokens"), quota(s, "daily_tokens"), quota(s, "monthly_tokens"), quota(s, "concurrent"),
+        budget(s, "daily_usd"), budget(s, "monthly_usd"));
+  }
+
+  /** A budget in US dollars (a decimal: 2.50), kept in millionths of a dollar. */
+  private static Long budget(ConfigReader.Section s, String key) {
+    return s.has(key) ? Math.round(s.decimal(key, 1, 0.000001, 1e12) * 1_000_000) : null;
   }
 
   private static Long quota(ConfigReader.Section s, String key) {
@@ -708,6 +714,19 @@ public final class ConfigLoader {
     }
     if (config.auth().redisKeys() && !config.redis().enabled()) {
       root.problem("auth.api_keys.redis", "needs redis.url or redis.cluster");
+    }
+    // a budget in money is reserved at the model's price: a model without one could spend unbounded
+    String budgeted = config.limits().policies().values().stream().filter(LimitsConfig.Policy::countsMoney)
+        .map(LimitsConfig.Policy::name).sorted().findFirst().orElse(null);
+    if (budgeted != null) {
+      for (int i = 0; i < config.models().size(); i++) {
+        for (TargetConfig t : config.models().get(i).targets()) {
+          if (config.prices().of(t.model()) == null) {
+            root.problem("models[" + i + "].targets", "upstream model '" + t.model() + "' has no price, and limit policy '"
+                + budgeted + "' has a budget in money: give it one under prices");
+          }
+        }
+      }
     }
     if (config.admin().enabled() && config.admin().port() != 0 && config.admin().port() == config.server().port()) {
       root.problem("admin.port", "must differ from server.port");

@@ -34,4 +34,14 @@ public record GatewayConfig(
   public Optional<ProviderConfig> provider(String name) {
     return providers.stream().filter(p -> p.name().equals(name)).findFirst();
   }
+
+  /** The upstream model names a client model's targets ask for (empty for an unknown model). */
+  public List<String> upstreamModels(String model) {
+    for (ModelConfig m : models) {
+      if (m.name().equals(model)) {
+        return m.targets().stream().map(TargetConfig::model).toList();
+      }
+    }
+    return List.of();
+  }
 }

@@ -62,9 +62,18 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies, 
    * @param dailyTokens a token quota per (sliding) day
    * @param monthlyTokens a token quota per (sliding) 30 days
    * @param concurrent streams in flight at once
+   * @param dailyMicroUsd a budget in money per (sliding) day, in millionths of a US dollar: reserved
+   *     before the call (the prompt counted and max_tokens at the model's price) and settled to what
+   *     the usage cost, exactly as token quotas are
+   * @param monthlyMicroUsd the same per (sliding) 30 days
    */
   public record Limits(Window requests, Window tokens, Window inputTokens, Window outputTokens, Long dailyTokens,
-      Long monthlyTokens, Long concurrent) {
+      Long monthlyTokens, Long concurrent, Long dailyMicroUsd, Long monthlyMicroUsd) {
+
+    public Limits(Window requests, Window tokens, Window inputTokens, Window outputTokens, Long dailyTokens,
+        Long monthlyTokens, Long concurrent) {
+      this(requests, tokens, inputTokens, outputTokens, dailyTokens, monthlyTokens, concurrent, null, null);
+    }
 
     public Limits(Window requests, Window tokens, Long dailyTokens, Long monthlyTokens, Long concurrent) {
       this(requests, tokens, null, null, dailyTokens, monthlyTokens, concurrent);
@@ -74,8 +83,14 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies, 
       return requests != null || concurrent != null || countsTokens();
     }
 
+    /** Whether a request must be counted in tokens before the call (a budget in money counts them too). */
     public boolean countsTokens() {
-      return tokens != null || inputTokens != null || outputTokens != null || dailyTokens != null || monthlyTokens != null;
+      return tokens != null || inputTokens != null || outputTokens != null || dailyTokens != null || monthlyTokens != null
+          || countsMoney();
+    }
+
+    public boolean countsMoney() {
+      return dailyMicroUsd != null || monthlyMicroUsd != null;
     }
   }
 
@@ -123,6 +138,12 @@ public record LimitsConfig(int expectedInstances, Map<String, Policy> policies, 
     public boolean countsTokens() {
       return user.countsTokens() || (team != null && team.countsTokens())
           || models.stream().anyMatch(m -> m.limits().countsTokens());
+    }
+
+    /** Whether any of its limits is a budget in money (its models then need a price). */
+    public boolean countsMoney() {
+      return user.countsMoney() || (team != null && team.countsMoney())
+          || models.stream().anyMatch(m -> m.limits().countsMoney());
     }
   }
 }

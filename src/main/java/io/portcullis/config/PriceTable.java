@@ -94,6 +94,31 @@ public final class PriceTable {
     }).orElse(null);
   }
 
+  /** Reservation prices by the upstream models a route may ask (a route has few targets: each list once). */
+  private final Map<List<String>, Optional<Price>> highest = new ConcurrentHashMap<>();
+
+  /**
+   * The highest price any of these upstream models has, part by part (a reservation is made before
+   * the gateway knows which target will answer: it must cover the dearest); null when one has none.
+   */
+  public Price highest(List<String> models) {
+    return highest.computeIfAbsent(models, ms -> {
+      double in = 0;
+      double out = 0;
+      double cached = 0;
+      for (String m : ms) {
+        Price p = of(m);
+        if (p == null) {
+          return Optional.empty();
+        }
+        in = Math.max(in, p.input());
+        out = Math.max(out, p.output());
+        cached = Math.max(cached, p.cachedInput());
+      }
+      return Optional.of(new Price(in, out, cached));
+    }).orElse(null);
+  }
+
   /** The model names the table prices, for the docs. */
   public List<String> names() {
     return List.copyOf(prices.keySet());

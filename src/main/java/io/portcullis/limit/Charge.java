@@ -5,7 +5,8 @@ package io.portcullis.limit;
  *
  * @param key the counter's name, unique per caller, policy and kind
  * @param kind what is counted, as the headers name it: {@code requests}, {@code tokens},
- *     {@code input_tokens}, {@code output_tokens}, {@code tokens_day}, {@code tokens_month}, the
+ *     {@code input_tokens}, {@code output_tokens}, {@code tokens_day}, {@code tokens_month},
+ *     {@code usd_day}, {@code usd_month} (budgets in millionths of a dollar), the
  *     same with a {@code team_} prefix (the team's limits) or {@code model_} (per-model limits)
  * @param windowMs the window; negative for a concurrency limit (minus the lease)
  * @param cost what this request costs (1 request; its reserved tokens)
@@ -14,8 +15,8 @@ package io.portcullis.limit;
  */
 public record Charge(String key, String kind, long limit, long windowMs, long cost, String member, long burst) {
 
-  /** Which tokens a token charge counts, read from its kind. */
-  public enum Tokens { NONE, TOTAL, INPUT, OUTPUT }
+  /** Which tokens a token charge counts, read from its kind; MONEY: what they cost, in millionths of a dollar. */
+  public enum Tokens { NONE, TOTAL, INPUT, OUTPUT, MONEY }
 
   /** A per-window limit or quota. */
   public Charge(String key, String kind, long limit, long windowMs, long cost) {
@@ -37,6 +38,9 @@ public record Charge(String key, String kind, long limit, long windowMs, long co
   }
 
   public Tokens tokens() {
+    if (kind.contains("usd")) {
+      return Tokens.MONEY;
+    }
     if (kind.endsWith("input_tokens")) {
       return Tokens.INPUT;
     }

@@ -15,7 +15,7 @@ import java.util.List;
 final class Claims {
 
   /** What became of a claim. */
-  enum Outcome { GRANTED, REFUSED, UNAVAILABLE }
+  enum Outcome { GRANTED, REFUSED, BUDGET_SPENT, UNAVAILABLE }
 
   private final Decider decider;
   private final LimitMetrics metrics;
@@ -34,15 +34,16 @@ final class Claims {
     this.instances = instances;
     this.reservation = reservation;
     this.increment = increment;
-    this.user = claimOf(plan.user(), increment);
-    this.team = claimOf(plan.team(), increment);
+    this.user = claimOf(plan.user(), increment, reservation);
+    this.team = claimOf(plan.team(), increment, reservation);
   }
 
-  private static List<Charge> claimOf(List<Charge> charges, long increment) {
+  /** A claim's charges: {@code increment} tokens, or what they cost against a budget in money. */
+  private static List<Charge> claimOf(List<Charge> charges, long increment, Reservation reservation) {
     List<Charge> out = new ArrayList<>();
     for (Charge c : charges) {
       if (Reservation.claimable(c)) {
-        out.add(c.withCost(increment));
+        out.add(c.withCost(c.tokens() == Charge.Tokens.MONEY ? reservation.claimMicroUsd(increment) : increment));
       }
     }
     return out;
@@ -66,7 +67,9 @@ final class Claims {
       } else if (!u.result().allowed() || !t.result().allowed()) {
         decider.refund(user, u);
         decider.refund(team, t);
-        outcome = Outcome.REFUSED;
+        boolean money = (!u.result().allowed() && LimitStage.budgetRefused(user, u.result()))
+            || (!t.result().allowed() && LimitStage.budgetRefused(team, t.result()));
+        outcome = money ? Outcome.BUDGET_SPENT : Outcome.REFUSED;
       } else {
         List<Reservation.Charged> charged = new ArrayList<>(user.size() + team.size());
         for (int i = 0; i < user.size(); i++) {

@@ -1,7 +1,9 @@
 package io.portcullis.limit;
 
 import io.portcullis.auth.Auth;
+import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.LimitsConfig;
+import io.portcullis.config.PriceTable;
 import io.portcullis.ingress.ErrorKind;
 import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
@@ -86,7 +88,8 @@ public final class LimitStage implements Handler<RoutingContext> {
     // request id could be sent twice to share one place)
     String member = ex.stream() ? Long.toHexString(ThreadLocalRandom.current().nextLong()) + ex.requestId() : null;
     double factor = anomalies.limitFactor(p.subject(), ex.snapshot().config().observe().anomaly());
-    ChargePlan plan = ChargePlan.of(p, policy, ex.model(), prompt, completion, member, factor);
+    PriceTable.Price price = policy.countsMoney() ? reservePrice(ex) : null;
+    ChargePlan plan = ChargePlan.of(p, policy, ex.model(), prompt, completion, member, factor, price);
     long now = System.nanoTime();
     DenyCache.Denied refused = denied.find(plan.denyKey(), prompt, completion, now);
     if (refused != null) {
@@ -128,13 +131,20 @@ public final class LimitStage implements Handler<RoutingContext> {
         return;
       }
       RateLimitHeaders.put(ctx.response().headers(), plan.all(), combined);
-      admitted(ctx, ex, policy, plan, u, t, countsTokens, prompt, completion);
+      admitted(ctx, ex, policy, plan, u, t, countsTokens, prompt, completion, price);
     });
+  }
+
+  /** The price a budget in money reserves at: the dearest of the model's targets (which answers is not known yet). */
+  private static PriceTable.Price reservePrice(Exchange ex) {
+    GatewayConfig c = ex.snapshot().config();
+    List<String> upstream = c.upstreamModels(ex.model());
+    return upstream.isEmpty() ? null : c.prices().highest(upstream);
   }
 
   /** Keeps the reservation on the exchange, arms the stream's budget, and closes the reservation when the exchange ends. */
   private void admitted(RoutingContext ctx, Exchange ex, LimitsConfig.Policy policy, ChargePlan plan, Decision u, Decision t,
-      boolean countsTokens, long prompt, long completion) {
+      boolean countsTokens, long prompt, long completion, PriceTable.Price price) {
     List<Reservation.Charged> charged = new ArrayList<>();
     for (int i = 0; i < plan.user().size(); i++) {
       charged.add(new Reservation.Charged(plan.user().get(i), u.states().get(i), decider.limiter(u)));
@@ -142,7 +152,7 @@ public final class LimitStage implements Handler<RoutingContext> {
     for (int i = 0; i < plan.team().size(); i++) {
       charged.add(new Reservation.Charged(plan.team().get(i), t.states().get(i), decider.limiter(t)));
     }
-    Reservation reservation = new Reservation(charged, prompt, completion, ex.usage());
+    Reservation reservation = new Reservation(charged, prompt, completion, ex.usage(), price);
     ex.put(Reservation.SLOT, reservation);
     LimitsConfig limits = ex.snapshot().config().limits();
     if (countsTokens && ex.stream() && ex.format().askForStreamUsage(ex.body())) {
@@ -153,16 +163,40 @@ public final class LimitStage implements Handler<RoutingContext> {
         : null;
     StreamBudget.install(ex, limits, metrics, prompt, reservation, claims);
     // the one settlement: however the exchange ends (served, refused later, client gone)
-    ctx.addEndHandler(done -> reservation.close(ex.reachedProvider()));
+    ctx.addEndHandler(done -> reservation.close(ex.reachedProvider(), actualPrice(ex, price)));
     ctx.next();
   }
 
-  /** A 429 whose message, Retry-After and RateLimit header give one number of seconds. */
+  /** The price of the model the provider was asked for, when a budget in money needs it. */
+  private static PriceTable.Price actualPrice(Exchange ex, PriceTable.Price reserved) {
+    return reserved == null || ex.upstreamModel() == null ? reserved : ex.snapshot().config().prices().of(ex.upstreamModel());
+  }
+
+  /**
+   * A 429 whose message, Retry-After and RateLimit header give one number of seconds: a budget in
+   * money that refused says so ({@code budget_exceeded}), any other limit {@code rate_limit_exceeded}.
+   */
   private static void deny(RoutingContext ctx, List<Charge> charges, Decision decision, long retryMs, long elapsedMs) {
     long seconds = RateLimitHeaders.retrySeconds(retryMs);
     RateLimitHeaders.put(ctx.response().headers(), charges, decision, seconds, elapsedMs);
     ctx.response().putHeader("retry-after", String.valueOf(seconds));
+    if (budgetRefused(charges, decision)) {
+      ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.RATE_LIMITED, "budget_exceeded",
+          "your budget in money is spent; it has room again in " + seconds + " s"));
+      return;
+    }
     ErrorResponder.respond(ctx, GatewayError.of(ErrorKind.RATE_LIMITED, "rate_limit_exceeded",
         "rate limit reached for your requests or tokens; retry after " + seconds + " s"));
+  }
+
+  /** Whether a budget in money is among the limits that had no room for the request. */
+  static boolean budgetRefused(List<Charge> charges, Decision decision) {
+    for (int i = 0; i < charges.size() && i < decision.states().size(); i++) {
+      Charge c = charges.get(i);
+      if (c.tokens() == Charge.Tokens.MONEY && decision.states().get(i).remaining() < c.cost()) {
+        return true;
+      }
+    }
+    return false;
   }
 }

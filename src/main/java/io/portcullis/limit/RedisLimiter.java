@@ -33,14 +33,16 @@ public final class RedisLimiter implements Limiter {
     this.timeoutMs = timeout.toMillis();
   }
 
-  /** Sends the corrections that found no later decision to ride with (call it every second). */
-  public void flush() {
+  /** Sends the corrections that found no later decision to ride with (call it every second); completes when all are sent. */
+  public Future<Void> flush() {
     List<String> keys = new ArrayList<>(pending.keySet());
+    List<Future<Void>> sent = new ArrayList<>(keys.size());
     for (String key : keys) {
       long[] p = pending.remove(key);
       Charge c = pendingCharges.remove(key);
-      send(c, p[0], p[1]);
+      sent.add(send(c, p[0], p[1]));
     }
+    return Future.join(sent).mapEmpty();
   }
 
   private Future<Void> send(Charge charge, long window, long delta) {

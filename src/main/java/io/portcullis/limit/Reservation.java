@@ -1,5 +1,6 @@
 package io.portcullis.limit;
 
+import io.portcullis.config.PriceTable;
 import io.portcullis.ingress.Slot;
 import io.portcullis.ingress.Usage;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ public final class Reservation {
   private final long countedPrompt;
   private final long completionReserved;
   private final Usage usage;
+  /** The price budgets in money were reserved at (null without such a budget). */
+  private final PriceTable.Price price;
   private long claimed;
   private boolean closed;
 
@@ -37,15 +40,26 @@ public final class Reservation {
    * @param usage what the response reports as it goes
    */
   public Reservation(List<Charged> charged, long countedPrompt, long completionReserved, Usage usage) {
+    this(charged, countedPrompt, completionReserved, usage, null);
+  }
+
+  /** @param price the model's price, which budgets in money were reserved at */
+  public Reservation(List<Charged> charged, long countedPrompt, long completionReserved, Usage usage, PriceTable.Price price) {
+    this.price = price;
     this.usage = usage;
     this.charged = new ArrayList<>(charged);
     this.countedPrompt = countedPrompt;
     this.completionReserved = completionReserved;
   }
 
-  /** Whether a charge is one a stream's claims add to: it counts completion tokens. */
+  /** Whether a charge is one a stream's claims add to: it counts completion tokens, or what they cost. */
   static boolean claimable(Charge c) {
-    return c.tokens() == Charge.Tokens.TOTAL || c.tokens() == Charge.Tokens.OUTPUT;
+    return c.tokens() == Charge.Tokens.TOTAL || c.tokens() == Charge.Tokens.OUTPUT || c.tokens() == Charge.Tokens.MONEY;
+  }
+
+  /** What a claim of {@code tokens} completion tokens costs a budget in money. */
+  long claimMicroUsd(long tokens) {
+    return ChargePlan.microUsd(price, 0, tokens);
   }
 
   /** Whether any charge counts completion tokens (else a stream has nothing to claim). */
@@ -88,12 +102,23 @@ public final class Reservation {
    * in. Then the concurrency places are given back. Only the first call counts.
    */
   public void close(boolean served) {
+    close(served, null);
+  }
+
+  /**
+   * The same; budgets in money are settled to what the usage cost at {@code actual}, the price of
+   * the model the provider was asked for (the price reserved at when null).
+   */
+  public void close(boolean served, PriceTable.Price actual) {
     if (closed) {
       return;
     }
     closed = true;
     long input = served ? usage.inputOr(countedPrompt) : 0;
     long output = served ? usage.outputToCharge() : 0;
+    PriceTable.Price at = actual != null ? actual : price;
+    long money = !served || at == null ? 0
+        : (long) Math.ceil(at.cost(input, output, usage.cachedInput(), usage.cachedInInput()) * 1_000_000 - 1e-9);
     Map<String, List<Charged>> byLimit = new LinkedHashMap<>();
     for (Charged c : charged) {
       if (c.charge().isConcurrency()) {
@@ -108,6 +133,7 @@ public final class Reservation {
         case TOTAL -> input + output;
         case INPUT -> input;
         case OUTPUT -> output;
+        case MONEY -> money;
         case NONE -> first.cost();
       };
       for (int i = 0; i < limit.size(); i++) {

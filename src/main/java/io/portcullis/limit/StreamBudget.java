@@ -30,7 +30,8 @@ import java.util.ArrayDeque;
  *       ({@link Claims}). The next claim is asked for when half an increment is left, so it is
  *       usually granted before it is needed; an event that does not fit waits for it (upstream
  *       paused, later events queued in order). A refused claim ends the stream with
- *       {@code token_budget_exhausted}; one the limiter cannot decide under a {@code closed}
+ *       {@code token_budget_exhausted} ({@code budget_exceeded} when a budget in money refused it);
+ *       one the limiter cannot decide under a {@code closed}
  *       policy, with {@code rate_limiter_unavailable}.
  * </ul>
  *
@@ -41,6 +42,8 @@ final class StreamBudget implements ResponseFilter {
 
   static final GatewayError EXHAUSTED = GatewayError.of(ErrorKind.RATE_LIMITED, "token_budget_exhausted",
       "the response ran past your remaining token budget and was cut");
+  static final GatewayError BUDGET_SPENT = GatewayError.of(ErrorKind.RATE_LIMITED, "budget_exceeded",
+      "the response ran past your remaining budget in money and was cut");
   static final GatewayError UNAVAILABLE = GatewayError.of(ErrorKind.UNAVAILABLE, "rate_limiter_unavailable",
       "the rate limiter cannot be reached and this limit does not admit tokens without it");
 
@@ -176,7 +179,11 @@ final class StreamBudget implements ResponseFilter {
       ended = true;
       kept.clear();
       keptTokens.clear();
-      sink.cut(outcome == Claims.Outcome.REFUSED ? EXHAUSTED : UNAVAILABLE);
+      sink.cut(switch (outcome) {
+        case REFUSED -> EXHAUSTED;
+        case BUDGET_SPENT -> BUDGET_SPENT;
+        default -> UNAVAILABLE;
+      });
       release();
       return;
     }

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayVerticle extends VerticleBase {
 
+  /** The shared limiter of this event loop, or null without Redis. */
+  private LeasedLimiter leasedLimiter;
   private final Supplier<Snapshot> snapshots;
   private final ProcessWide shared;
   private HttpServer server;
@@ -98,6 +100,9 @@ public final class GatewayVerticle extends VerticleBase {
           shared.accessLog().flush(); // on this verticle's event loop: its own pending lines
           return upstream.close();
         })
+        // every request has ended: what this event loop still holds of the shared counters goes back
+        .eventually(() -> leasedLimiter == null ? Future.succeededFuture() : leasedLimiter.close()
+            .timeout(snapshots.get().config().redis().timeout().toMillis() * 2, TimeUnit.MILLISECONDS))
         .eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
   }
 
@@ -154,7 +159,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (api != null) {
       RedisLimiter redisLimiter = new RedisLimiter(api, config.redis().timeout());
       redisLimiter.load(); // EVALSHA falls back to EVAL if this has not happened yet
-      LeasedLimiter leased = sharedLimiter = new LeasedLimiter(redisLimiter, () -> snapshots.get().config().limits().lease());
+      LeasedLimiter leased = sharedLimiter = leasedLimiter = new LeasedLimiter(redisLimiter, () -> snapshots.get().config().limits().lease());
       vertx.setPeriodic(100, id -> leased.endLeases()); // what is left of an ended lease goes back within 100 ms
       vertx.setPeriodic(1000, id -> leased.flush()); // corrections that found no decision to ride along with
     }
