@@ -179,6 +179,42 @@ class BudgetTest {
   }
 
   @Test
+  void aTeamsBudgetIsSharedByItsMembers() throws Exception {
+    java.nio.file.Path keyFile = java.nio.file.Files.createTempFile("budget-keys", ".yaml");
+    List<io.portcullis.config.StoredKey> stored = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (String user : List.of("ann", "ben")) {
+      String[] k = io.portcullis.auth.ApiKeyFormat.generate();
+      stored.add(new io.portcullis.config.StoredKey(k[1], k[2], user, "red", List.of("r"), java.time.Instant.now(), null, false));
+      keys.add(k[0]);
+    }
+    io.portcullis.config.KeyFile.write(keyFile, stored);
+    // each member may spend $1, the team $0.2 together
+    String text = config("{daily_usd: 1, default_max_tokens: 20, team: {daily_usd: 0.2}}", null)
+        .replace("auth: {enabled: false, roles: [{name: r, models: [\"*\"], limit: p}], default_roles: [r]}",
+            "auth: {enabled: true, api_keys: {file: \"" + keyFile + "\"}, roles: [{name: r, models: [\"*\"], limit: p}]}");
+    try (GatewayFixture f = new GatewayFixture(text)) {
+      long spent = 0;
+      int[] served = new int[2];
+      HttpResponse<String> r = null;
+      for (int i = 0; i < 200; i++) {
+        r = f.post("/v1/chat/completions", chat("priced", false, "/echo spend some"), AuthTest.bearer(keys.get(i % 2)));
+        if (r.statusCode() != 200) {
+          break;
+        }
+        spent += cost(r);
+        served[i % 2]++;
+      }
+      ApiTest.assertError(r, 429, "budget_exceeded");
+      // both members spent from one budget; neither reached their own
+      assertThat(served[0]).isGreaterThan(2);
+      assertThat(served[1]).isGreaterThan(2);
+      assertThat(spent).isLessThanOrEqualTo(200_000).isGreaterThan(200_000 - 60_000);
+      assertThat(r.headers().firstValue("ratelimit-policy").orElseThrow()).contains("\"team_usd_day\";q=200000");
+    }
+  }
+
+  @Test
   void aModelWithoutAPriceCannotBeUnderABudget() {
     String text = config("{daily_usd: 1}", null).replace("{name: chat, targets: [{provider: mock, model: up-chat}]}",
         "{name: chat, targets: [{provider: mock, model: nobody-prices-this}]}");
