@@ -286,7 +286,7 @@ public final class ConfigLoader {
   }
 
   private static ObserveConfig observe(ConfigReader.Section s) {
-    s.only(Set.of("metrics", "vertx_metrics", "probe_interval", "access_log", "anomaly"));
+    s.only(Set.of("metrics", "vertx_metrics", "probe_interval", "access_log", "anomaly", "tracing"));
     ConfigReader.Section a = s.section("access_log");
     a.only(Set.of("enabled", "prompts", "max_chars", "hash_key"));
     ObserveConfig.Prompts prompts = a.word("prompts", ObserveConfig.Prompts.class, ObserveConfig.Prompts.OFF);
@@ -306,7 +306,20 @@ public final class ConfigLoader {
         new ObserveConfig.AccessLog(a.bool("enabled", true), prompts, a.integer("max_chars", 256, 16, 1_000_000), hashKey),
         new ObserveConfig.Anomaly(d.bool("enabled", true), interval, halfLife, d.decimal("threshold", 6, 1, 1000),
             d.longInteger("min_requests", 30, 1, Long.MAX_VALUE / 4), d.longInteger("min_tokens", 50_000, 1, Long.MAX_VALUE / 4),
-            d.integer("warmup", 30, 1, 1_000_000), d.decimal("tighten", 1, 0.01, 1), d.duration("cooldown", Duration.ofMinutes(5))));
+            d.integer("warmup", 30, 1, 1_000_000), d.decimal("tighten", 1, 0.01, 1), d.duration("cooldown", Duration.ofMinutes(5))),
+        tracing(s.section("tracing")));
+  }
+
+  private static ObserveConfig.Tracing tracing(ConfigReader.Section t) {
+    t.only(Set.of("enabled", "endpoint", "sampling", "service_name", "headers", "capture_content", "max_chars"));
+    ObserveConfig.Tracing d = ObserveConfig.Tracing.OFF;
+    String endpoint = t.string("endpoint", d.endpoint());
+    if (!isHttpUrl(endpoint)) {
+      t.problem("endpoint", "must be an http(s) URL such as http://collector:4318/v1/traces");
+    }
+    return new ObserveConfig.Tracing(t.bool("enabled", false), endpoint, t.decimal("sampling", 1.0, 0, 1),
+        t.string("service_name", d.serviceName()), t.stringMap("headers"), t.bool("capture_content", false),
+        t.integer("max_chars", d.maxChars(), 16, 1_000_000));
   }
 
   private static UpstreamConfig upstream(ConfigReader.Section s, Path baseDir) {

@@ -1,6 +1,7 @@
 package io.portcullis.config;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What the gateway tells its operators: metrics, the access log, usage anomalies, and how often
@@ -11,9 +12,39 @@ import java.time.Duration;
  * @param probeInterval how often each provider is probed with a TCP connect for {@code /readyz}
  * @param accessLog one JSON line per request
  * @param anomaly per-caller usage anomaly detection
+ * @param tracing OpenTelemetry traces (off by default)
  */
 public record ObserveConfig(boolean metrics, boolean vertxMetrics, Duration probeInterval, AccessLog accessLog,
-    Anomaly anomaly) {
+    Anomaly anomaly, Tracing tracing) {
+
+  public ObserveConfig(boolean metrics, boolean vertxMetrics, Duration probeInterval, AccessLog accessLog, Anomaly anomaly) {
+    this(metrics, vertxMetrics, probeInterval, accessLog, anomaly, Tracing.OFF);
+  }
+
+  /**
+   * Traces of requests, exported over OTLP/HTTP (protobuf).
+   *
+   * @param enabled off by default; the exporter is made at start (endpoint, headers, service name
+   *     and sampling need a restart; turning it off by a reload stops new traces)
+   * @param endpoint the OTLP/HTTP traces URL, e.g. {@code http://collector:4318/v1/traces}
+   * @param sampling the share of requests traced that come without a sampled parent (0 to 1); a
+   *     client's {@code traceparent} decides for its own requests
+   * @param serviceName {@code service.name} of the spans' resource
+   * @param headers sent with each export (an API key of a tracing vendor: give it from the environment)
+   * @param captureContent put the last user message and the answer in the root span, redacted by the
+   *     response scrub rules and cut to {@code maxChars}; off by default
+   * @param maxChars most characters of a captured text
+   */
+  public record Tracing(boolean enabled, String endpoint, double sampling, String serviceName, Map<String, String> headers,
+      boolean captureContent, int maxChars) {
+
+    public static final Tracing OFF = new Tracing(false, "http://localhost:4318/v1/traces", 1.0, "portcullis",
+        Map.of(), false, 256);
+
+    public Tracing {
+      headers = Map.copyOf(headers);
+    }
+  }
 
   /** What the access log shows of prompts and answers: nothing, the scrubbed text, or a keyed hash. */
   public enum Prompts { OFF, SCRUBBED, HASH }

@@ -6,6 +6,7 @@ import io.portcullis.ingress.ErrorKind;
 import io.portcullis.ingress.ErrorResponder;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.GatewayError;
+import io.portcullis.ingress.UpstreamTrace;
 import io.portcullis.ingress.ResponseBody;
 import io.portcullis.ingress.ResponseChain;
 import io.vertx.core.MultiMap;
@@ -136,6 +137,11 @@ final class UpstreamCall {
         .set(HttpHeaders.ACCEPT, ex.stream() ? "text/event-stream" : "application/json")
         .set("x-request-id", ex.requestId());
     target.provider().putHeaders(plan.format(), headers, ctx.request().headers());
+    UpstreamTrace trace = ex.get(UpstreamTrace.SLOT);
+    if (trace != null) {
+      trace.attempt(headers, ex.format().operation(), target.provider().name(), target.provider().config().type().label(),
+          target.model(), url.host(), url.port());
+    }
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(url.host())
@@ -176,6 +182,10 @@ final class UpstreamCall {
   private void onResponse(int gen, HttpClientResponse res) {
     response = res;
     int status = res.statusCode();
+    UpstreamTrace trace = ex.get(UpstreamTrace.SLOT);
+    if (trace != null) {
+      trace.responded(status);
+    }
     if (UpstreamErrors.failsOver(status)) {
       logErrorBody(gen, res, UpstreamErrors.ofStatus(res));
       return;
@@ -362,6 +372,10 @@ final class UpstreamCall {
 
   /** The current attempt failed before anything reached the client: drop it and try the next target. */
   private void failed(int gen, GatewayError error) {
+    UpstreamTrace trace = ex.get(UpstreamTrace.SLOT);
+    if (trace != null && gen == generation) {
+      trace.failed(error.code());
+    }
     if (gen != generation || phase == Phase.DONE) {
       return;
     }

@@ -61,7 +61,8 @@ final class UsageTap implements ResponseFilter {
     if (body.status() / 100 != 2) {
       return; // settled with the prompt as counted
     }
-    if (ex.snapshot().config().observe().accessLog().prompts() != ObserveConfig.Prompts.OFF) {
+    ObserveConfig observe = ex.snapshot().config().observe();
+    if (observe.accessLog().prompts() != ObserveConfig.Prompts.OFF || observe.tracing().captureContent()) {
       if (body.json() instanceof JsonObject answer) {
         read(answer);
         ex.completionText(ex.upstreamFormat().answerText(answer));

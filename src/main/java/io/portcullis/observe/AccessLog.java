@@ -67,6 +67,10 @@ public final class AccessLog {
     StringBuilder out = new StringBuilder(400).append('{');
     field(out, "ts", Instant.now().toString());
     field(out, "request_id", ex.requestId());
+    String traceId = Tracing.traceId(ex);
+    if (traceId != null) {
+      field(out, "trace_id", traceId); // the request's trace, when it is traced
+    }
     field(out, "route", route);
     out.append(",\"status\":").append(status);
     Principal p = ex.principal();

@@ -57,6 +57,8 @@ public final class LogRedaction {
     if (config.auth().jwt() != null) {
       add(out, config.auth().jwt().secret());
     }
+    // a tracing vendor's API key goes in an export header
+    config.observe().tracing().headers().values().stream().filter(v -> v.length() >= 8).forEach(out::add);
     String hashKey = config.observe().accessLog().hashKey();
     if (hashKey != null && hashKey.length() >= 4) {
       out.add(hashKey);

@@ -9,6 +9,7 @@ import io.portcullis.auth.Blocklist;
 import io.portcullis.auth.RedisKeyStore;
 import io.portcullis.config.RedisClients;
 import io.portcullis.observe.SpendLedger;
+import io.portcullis.observe.Tracing;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -103,7 +104,7 @@ public final class Gateway {
         new UpstreamMetrics(metrics.registry()), authFailures, localLimiter,
         new UsageAnomalies(metrics.registry(), System::currentTimeMillis), new AccessLog(),
         new GuardMetrics(metrics.registry()), new ConnectionCounts(metrics.registry()), new KeyCache(), new WarmupGate(),
-        new Blocklist(), new SpendLedger());
+        new Blocklist(), new SpendLedger(), Tracing.of(config.observe().tracing()));
     LogRedaction.secretsOf(this, config);
     this.snapshot = new AtomicReference<>(Snapshots.of(config));
   }
@@ -283,6 +284,11 @@ public final class Gateway {
         .compose(v -> shared.spend().flush(redis, config.redis().timeout()).otherwiseEmpty())
         .onComplete(r -> {
           vertx.cancelTimer(spendFlush);
+          // the exporter's last batch goes out on a worker: its shutdown waits for the collector
+          vertx.executeBlocking(() -> {
+            shared.tracing().close();
+            return null;
+          });
           audit.close();
           if (redis != null) {
             redis.close();

@@ -15,10 +15,12 @@ import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.GatewayError;
 import io.portcullis.ingress.Snapshot;
 import io.portcullis.limit.LimitStage;
+import io.portcullis.observe.Tracing;
 import io.portcullis.scrub.ScrubStage;
 import io.portcullis.web.ChatPage;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Supplier;
@@ -52,18 +54,22 @@ public final class Pipeline {
     ScrubStage scrub = new ScrubStage(shared.scrub());
     Forwarder forward = new Forwarder(vertx, upstream, shared.upstream());
     ModelAccessStage authorize = new ModelAccessStage();
+    boolean tracing = shared.tracing().enabled();
 
     for (Endpoint endpoint : Endpoint.values()) {
-      router.post(endpoint.path())
-          .handler(new RequestStart(snapshots, endpoint, shared)) // request id, config snapshot, metrics
-          .handler(authenticate)                          // 429 guessing IP, 401 credential, 403 endpoint
-          .handler(readBody)                              // 413 while reading
+      Route route = router.post(endpoint.path())
+          .handler(new RequestStart(snapshots, endpoint, shared)) // request id, config snapshot, metrics, trace
+          .handler(authenticate);                         // 429 guessing IP, 401 credential, 403 endpoint
+      mark(route, tracing, Tracing.Mark.AUTH_END);
+      route.handler(readBody)                             // 413 while reading
           .handler(parse)                                 // 400 malformed JSON / fields
           .handler(authorize)                             // 403 model outside the caller's roles
           .handler(resolve)                               // 404 unknown model (before anything is charged)
-          .handler(guard)                                 // 400 invalid body, forbidden parameter, prompt injection (block)
-          .handler(limit)                                 // 429 over a limit (one Redis round trip), 503 closed
-          .handler(scrub)                                 // redact the request, install the response's redaction
+          .handler(guard);                                // 400 invalid body, forbidden parameter, prompt injection (block)
+      mark(route, tracing, Tracing.Mark.LIMITS_START);
+      route.handler(limit);                               // 429 over a limit (one Redis round trip), 503 closed
+      mark(route, tracing, Tracing.Mark.LIMITS_END);
+      route.handler(scrub)                                // redact the request, install the response's redaction
           .handler(forward);                              // failover, SSE relay, timeouts
     }
     router.get("/v1/models").handler(new RequestStart(snapshots, null, shared)).handler(authenticate).handler(new ModelsList());
@@ -83,6 +89,16 @@ public final class Pipeline {
           "the gateway failed to handle this request"));
     });
     return router;
+  }
+
+  /** A stage boundary for the request's trace (nothing is added to the route when traces are off). */
+  private static void mark(Route route, boolean tracing, Tracing.Mark mark) {
+    if (tracing) {
+      route.handler(ctx -> {
+        Tracing.mark(Exchange.of(ctx), mark);
+        ctx.next();
+      });
+    }
   }
 
   private static String requestId(RoutingContext ctx) {

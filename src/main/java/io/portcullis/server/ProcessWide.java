@@ -12,6 +12,7 @@ import io.portcullis.limit.Limiter;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.RequestMetrics;
 import io.portcullis.observe.SpendLedger;
+import io.portcullis.observe.Tracing;
 import io.portcullis.observe.UsageAnomalies;
 import io.portcullis.scrub.ScrubMetrics;
 
@@ -23,4 +24,4 @@ public record ProcessWide(RequestMetrics requests, ScrubMetrics scrub, AuthMetri
     UpstreamMetrics upstream, FailureCounter authFailures, Limiter localLimiter,
     UsageAnomalies anomalies, AccessLog accessLog,
     GuardMetrics guards, ConnectionCounts connections, KeyCache keyCache, WarmupGate warmup, Blocklist blocklist,
-    SpendLedger spend) {}
+    SpendLedger spend, Tracing tracing) {}

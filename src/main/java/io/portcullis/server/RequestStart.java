@@ -53,6 +53,7 @@ final class RequestStart implements Handler<RoutingContext> {
     metrics.started();
     Exchange ex = Exchange.of(ctx);
     ex.clientAddress(clientAddress(ctx.request(), ex.snapshot().config().server().clients()));
+    shared.tracing().start(ctx, ex);
     ctx.addEndHandler(done -> {
       long took = System.nanoTime() - start;
       int status = ctx.response().getStatusCode();
@@ -63,6 +64,7 @@ final class RequestStart implements Handler<RoutingContext> {
       metrics.genAi(ex, status, took);
       shared.accessLog().write(ex, route, status, took);
       shared.spend().record(ex);
+      shared.tracing().finish(ex, status);
       if (ex.principal() != null && ex.model() != null) {
         Usage usage = ex.usage();
         shared.anomalies().record(ex.principal().subject(), 1, Math.max(0, usage.input()) + Math.max(0, usage.output()),

@@ -68,7 +68,7 @@ final class Warmup {
     ObserveConfig quiet = new ObserveConfig(o.metrics(), o.vertxMetrics(), o.probeInterval(),
         new ObserveConfig.AccessLog(false, o.accessLog().prompts(), o.accessLog().maxChars(), o.accessLog().hashKey()),
         new ObserveConfig.Anomaly(false, a2.interval(), a2.halfLife(), a2.threshold(), a2.minRequests(), a2.minTokens(), a2.warmup(),
-            a2.tighten(), a2.cooldown()));
+            a2.tighten(), a2.cooldown()), ObserveConfig.Tracing.OFF); // the warm-up's requests are nobody's trace
     // each warm-up request comes "from" an address of its own, so it is nobody's limit: the loopback
     // client is trusted to say so during the pass
     ServerConfig server = real.server().withClients(new ClientAddressConfig(List.of(Cidr.parse(host(real))),
