@@ -41,6 +41,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin API on the admin listener, under {@code /admin}: API keys, teams, the incident actions
@@ -54,6 +56,8 @@ public final class AdminApi {
 
   private static final long MAX_BODY = 64 * 1024;
   private static final int MAX_PAGE = 1000;
+  static final int REFUSALS_PER_MINUTE = 60;
+  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
 
   private final Supplier<Snapshot> snapshots;
   private final AuditTrail audit;
@@ -63,6 +67,10 @@ public final class AdminApi {
   private final Function<GatewayConfig, KeyStore> sharedKeys;
   private Vertx vertx;
   private final Buffer openApi;
+  /** Refused tokens written and skipped in the current minute (the admin server is one event loop). */
+  private long refusalWindowStart = System.nanoTime();
+  private int refusalsWritten;
+  private int refusalsSkipped;
 
   /**
    * @param sharedKeys the Redis key store for a config (null when Redis is not configured)
@@ -128,15 +136,43 @@ public final class AdminApi {
     if (token == null) {
       String reason = tokens.isEmpty() ? "no admin tokens are configured" : presented == null ? "no token" : "unknown token";
       ctx.response().putHeader("www-authenticate", "Bearer realm=\"portcullis-admin\"");
+      String message = tokens.isEmpty() ? "the admin API is off: configure admin.tokens" : "send an admin token: Authorization: Bearer pca-...";
+      if (!refusalsMayBeWritten()) {
+        error(ctx, 401, "invalid_admin_token", null, message);
+        return;
+      }
       // the refusal is recorded (never the token): who tried, from where, for what
       audit.append(AuditEntry.refused("ip:" + ctx.request().remoteAddress().hostAddress(), "admin.login",
           ctx.request().method() + " " + ctx.request().path(), reason))
-          .onComplete(ar -> error(ctx, 401, "invalid_admin_token", null,
-              tokens.isEmpty() ? "the admin API is off: configure admin.tokens" : "send an admin token: Authorization: Bearer pca-..."));
+          .onComplete(ar -> error(ctx, 401, "invalid_admin_token", null, message));
       return;
     }
     ctx.put("admin.token", token);
     ctx.next();
+  }
+
+  /**
+   * At most {@value #REFUSALS_PER_MINUTE} refused tokens a minute are written to the trail: a flood
+   * of guesses must not push the real entries out of a trail capped by length. The rest are counted
+   * and said once a minute in the log.
+   */
+  private boolean refusalsMayBeWritten() {
+    long now = System.nanoTime();
+    if (now - refusalWindowStart > 60_000_000_000L) {
+      if (refusalsSkipped > 0) {
+        LOG.warn("{} refused admin tokens in the last minute were not written to the audit trail (at most {} a minute are)",
+            refusalsSkipped, REFUSALS_PER_MINUTE);
+      }
+      refusalWindowStart = now;
+      refusalsWritten = 0;
+      refusalsSkipped = 0;
+    }
+    if (refusalsWritten < REFUSALS_PER_MINUTE) {
+      refusalsWritten++;
+      return true;
+    }
+    refusalsSkipped++;
+    return false;
   }
 
   private static String actor(RoutingContext ctx) {
