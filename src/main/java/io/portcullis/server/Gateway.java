@@ -5,23 +5,17 @@ import io.portcullis.audit.AuditEntry;
 import io.portcullis.audit.AuditTrail;
 import io.portcullis.audit.AuditTrails;
 import io.portcullis.auth.AuthFailures;
-import io.portcullis.auth.Blocklist;
-import io.portcullis.auth.RedisKeyStore;
-import io.portcullis.config.RedisClients;
-import io.portcullis.observe.SpendLedger;
-import io.portcullis.observe.Tracing;
-import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
-import java.time.Instant;
 import io.portcullis.auth.AuthMetrics;
+import io.portcullis.auth.Blocklist;
+import io.portcullis.auth.FailureCounter;
 import io.portcullis.auth.KeyCache;
 import io.portcullis.auth.KeyChanges;
-import io.portcullis.auth.FailureCounter;
+import io.portcullis.auth.RedisKeyStore;
 import io.portcullis.config.ClientAddressConfig;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.ConfigReloader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.RedisClients;
 import io.portcullis.config.ServerConfig;
 import io.portcullis.config.TlsConfig;
 import io.portcullis.forward.UpstreamMetrics;
@@ -40,14 +34,20 @@ import io.portcullis.observe.LogRedaction;
 import io.portcullis.observe.Metrics;
 import io.portcullis.observe.Readiness;
 import io.portcullis.observe.RequestMetrics;
+import io.portcullis.observe.SpendLedger;
+import io.portcullis.observe.Tracing;
 import io.portcullis.observe.UsageAnomalies;
 import io.portcullis.scrub.ScrubMetrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -281,14 +281,15 @@ public final class Gateway {
         })
         .compose(v -> adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment))
         .compose(v -> mockDeployment == null ? Future.succeededFuture() : vertx.undeploy(mockDeployment))
+        // the last second's spend, and the exporter's last batch of spans (its shutdown waits for
+        // the collector: on a worker)
         .compose(v -> shared.spend().flush(redis, config.redis().timeout()).otherwiseEmpty())
+        .compose(v -> vertx.executeBlocking(() -> {
+          shared.tracing().close();
+          return null;
+        }).otherwiseEmpty())
         .onComplete(r -> {
           vertx.cancelTimer(spendFlush);
-          // the exporter's last batch goes out on a worker: its shutdown waits for the collector
-          vertx.executeBlocking(() -> {
-            shared.tracing().close();
-            return null;
-          });
           audit.close();
           if (redis != null) {
             redis.close();
