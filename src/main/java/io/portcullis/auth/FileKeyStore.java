@@ -7,7 +7,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,14 +19,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The key file: looked up in memory on the request path (the file was read with the config, and a
- * change to it is picked up by the same reload); written whole by the {@code keys} commands, which
- * run outside any event loop (the write blocks).
+ * change to it is picked up by the same reload); changed by the {@code keys} commands and the admin
+ * API, each change read-modify-write under a lock, whole, outside any event loop (it blocks).
  *
  * <p>A well-formed key whose id is unknown makes the file be read again at once, on a worker,
  * before the key is refused: a key just made by {@code keys create} works on the very next request,
@@ -33,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class FileKeyStore implements KeyStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileKeyStore.class);
+  /** One monitor per key file in this process (a JVM may not hold two locks on one file). */
+  private static final Map<Path, Object> WRITERS = new ConcurrentHashMap<>();
   static final long REREAD_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final Path file;
@@ -120,18 +128,48 @@ public final class FileKeyStore implements KeyStore {
   }
 
   @Override
-  public synchronized Future<Void> put(StoredKey key) {
-    Map<String, StoredKey> map = new HashMap<>(byId);
-    map.put(key.id(), key);
-    byId = map;
-    return write();
+  public Future<Void> put(StoredKey key) {
+    return change(keys -> keys.put(key.id(), key), blocks -> { });
   }
 
-  private Future<Void> write() {
-    List<StoredKey> all = new ArrayList<>(byId.values());
-    all.sort(Comparator.comparing(StoredKey::created, Comparator.nullsFirst(Comparator.naturalOrder())));
-    try {
-      KeyFile.write(file, all, blocked);
+  /**
+   * One change: the file is read again under a lock (the keys command, the admin API of this or
+   * another gateway may have written it since this store read it: writing from memory would drop
+   * their keys), changed, and written whole. Blocking: the CLI's thread, or a worker for the admin
+   * API. The lock is a sidecar file ({@code <key file>.lock}): the key file itself is replaced by a
+   * rename at every write, so a lock on it would not hold.
+   */
+  private Future<Void> change(Consumer<Map<String, StoredKey>> keys, Consumer<Set<String>> blocks) {
+    // a file lock holds between processes; within this one, every store of the same file takes turns first
+    synchronized (WRITERS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new Object())) {
+      return changeLocked(keys, blocks);
+    }
+  }
+
+  private Future<Void> changeLocked(Consumer<Map<String, StoredKey>> keys, Consumer<Set<String>> blocks) {
+    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock()) {
+      Map<String, StoredKey> map = new HashMap<>();
+      Set<String> nowBlocked = new HashSet<>();
+      if (Files.exists(file)) {
+        List<String> problems = new ArrayList<>();
+        List<StoredKey> read = KeyFile.read(file, problems::add);
+        Set<String> readBlocked = KeyFile.readBlocked(file, problems::add);
+        if (!problems.isEmpty()) {
+          // never overwrite a file that does not read: what cannot be read would be lost
+          return Future.failedFuture(new IOException("the key file cannot be read, not changed: " + problems.get(0)));
+        }
+        read.forEach(k -> map.put(k.id(), k));
+        nowBlocked.addAll(readBlocked);
+      }
+      keys.accept(map);
+      blocks.accept(nowBlocked);
+      List<StoredKey> all = new ArrayList<>(map.values());
+      all.sort(Comparator.comparing(StoredKey::created, Comparator.nullsFirst(Comparator.naturalOrder())));
+      KeyFile.write(file, all, nowBlocked);
+      byId = map;
+      blocked = Set.copyOf(nowBlocked);
       return Future.succeededFuture();
     } catch (IOException e) {
       return Future.failedFuture(e);
@@ -148,17 +186,16 @@ public final class FileKeyStore implements KeyStore {
     return Future.succeededFuture(blocked);
   }
 
-  /** Writes the file (blocking: the CLI's thread, or a worker for the admin API). */
+  /** Writes the file (blocking, as {@link #put}). */
   @Override
-  public synchronized Future<Void> block(String subject, boolean block) {
-    Set<String> next = new HashSet<>(blocked);
-    if (block) {
-      next.add(subject);
-    } else {
-      next.remove(subject);
-    }
-    blocked = Set.copyOf(next);
-    return write();
+  public Future<Void> block(String subject, boolean block) {
+    return change(keys -> { }, blocks -> {
+      if (block) {
+        blocks.add(subject);
+      } else {
+        blocks.remove(subject);
+      }
+    });
   }
 
   @Override
