@@ -34,22 +34,8 @@ public final class KeyFile {
   /** Reads the keys; each problem (with its path) goes to {@code problems}. Blocking. */
   public static List<StoredKey> read(Path file, Consumer<String> problems) {
     List<StoredKey> out = new ArrayList<>();
-    if (!Files.exists(file)) {
-      return out;
-    }
-    JsonNode root;
-    try {
-      root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      problems.accept("cannot read " + file + " as YAML");
-      return out;
-    }
-    JsonNode keys = root == null ? null : root.get("keys");
-    if (keys == null || keys.isNull()) {
-      return out;
-    }
-    if (!keys.isArray()) {
-      problems.accept(file + ": keys must be a list");
+    JsonNode keys = list(file, "keys", problems, true);
+    if (keys == null) {
       return out;
     }
     for (int i = 0; i < keys.size(); i++) {
@@ -80,21 +66,8 @@ public final class KeyFile {
   /** The users and teams the file blocks ({@code blocked:}, a list of {@code user:<name>} and {@code team:<name>}). Blocking. */
   public static Set<String> readBlocked(Path file, Consumer<String> problems) {
     Set<String> out = new LinkedHashSet<>();
-    if (!Files.exists(file)) {
-      return out;
-    }
-    JsonNode root;
-    try {
-      root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return out; // read() says so
-    }
-    JsonNode blocked = root == null ? null : root.get("blocked");
-    if (blocked == null || blocked.isNull()) {
-      return out;
-    }
-    if (!blocked.isArray()) {
-      problems.accept(file + ": blocked must be a list");
+    JsonNode blocked = list(file, "blocked", problems, false); // a file that is not YAML: read() says so
+    if (blocked == null) {
       return out;
     }
     for (JsonNode b : blocked) {
@@ -105,6 +78,31 @@ public final class KeyFile {
       }
     }
     return out;
+  }
+
+  /** The list at {@code field} of the file, or null when the file, the field or a list is not there (said to {@code problems}). */
+  private static JsonNode list(Path file, String field, Consumer<String> problems, boolean sayUnreadable) {
+    if (!Files.exists(file)) {
+      return null;
+    }
+    JsonNode root;
+    try {
+      root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      if (sayUnreadable) {
+        problems.accept("cannot read " + file + " as YAML");
+      }
+      return null;
+    }
+    JsonNode list = root == null ? null : root.get(field);
+    if (list == null || list.isNull()) {
+      return null;
+    }
+    if (!list.isArray()) {
+      problems.accept(file + ": " + field + " must be a list");
+      return null;
+    }
+    return list;
   }
 
   private static Instant instant(JsonNode node) {
