@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  * What was spent, summed per user, team, key and model per UTC day, for {@code GET /admin/spend}.
  * Each request's cost ({@link Spend}) is added in memory as the exchange ends (no call on the
  * request path); with Redis, the sums are moved to one hash per day, {@code pc:spend:{<date>}},
- * by {@link #flush} (the gateway calls it every second: one pipelined round trip for every
+ * by {@link #flush} (the gateway calls it every second: one pipelined round trip a day for every
  * request of that second) and every instance's requests add up there; without, this process's
  * sums are the whole answer. Amounts are kept in nano-dollars (integers: sums are exact).
  */
@@ -87,8 +87,8 @@ public final class SpendLedger {
   }
 
   /**
-   * Moves what is pending to Redis in one pipelined call (HINCRBY per field, the day's expiry
-   * renewed); what a failed call carried is put back for the next flush. Without Redis
+   * Moves what is pending to Redis, one pipelined call per day (HINCRBY per field, the day's
+   * expiry renewed); what a failed call carried is put back for the next flush. Without Redis
    * ({@code redis} null) into this process's sums.
    */
   public Future<Void> flush(Redis redis, Duration timeout) {
@@ -101,14 +101,17 @@ public final class SpendLedger {
           local.computeIfAbsent(day, d -> new ConcurrentHashMap<>()).merge(f, v, Long::sum)));
       return Future.succeededFuture();
     }
-    List<Request> batch = new ArrayList<>();
+    // one pipelined batch per day: a day is one key, one Cluster slot (a batch must not span slots)
+    List<Future<Void>> sent = new ArrayList<>();
     sums.forEach((day, fields) -> {
       String key = key(day);
+      List<Request> batch = new ArrayList<>();
       fields.forEach((f, v) -> batch.add(Request.cmd(Command.HINCRBY).arg(key).arg(f).arg(v)));
       batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(KEEP.toSeconds()));
+      sent.add(redis.batch(batch).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .onFailure(e -> putBack(Map.of(day, fields))).mapEmpty());
     });
-    return redis.batch(batch).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .onFailure(e -> putBack(sums)).mapEmpty();
+    return Future.join(sent).mapEmpty();
   }
 
   static String key(LocalDate day) {
@@ -138,10 +141,13 @@ public final class SpendLedger {
       }
       return Future.succeededFuture(out);
     }
-    List<Request> batch = new ArrayList<>();
-    days.forEach(d -> batch.add(Request.cmd(Command.HGETALL).arg(key(d))));
-    return redis.batch(batch).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).map(replies -> {
-      for (Response r : replies) {
+    // a call per day (each day is its own key and Cluster slot), all at once
+    List<Future<Response>> replies = new ArrayList<>();
+    days.forEach(d -> replies.add(redis.send(Request.cmd(Command.HGETALL).arg(key(d)))
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)));
+    return Future.all(replies).map(all -> {
+      for (int d = 0; d < all.size(); d++) {
+        Response r = all.resultAt(d);
         if (r == null) {
           continue;
         }

@@ -355,7 +355,21 @@ class AdminApiTest {
 
   @Test
   void spendIsSummedPerUserTeamKeyAndModel() throws Exception {
-    try (GatewayFixture f = new GatewayFixture(config("redis").replace("role: viewer", "role: viewer\n"))) {
+    spendIsSummed(config("redis"));
+  }
+
+  @Test
+  void spendIsSummedOnARedisClusterToo() throws Exception {
+    // each day's sums are one key: a Cluster slot of its own; the audit stream and the keys too
+    try (io.portcullis.RedisCluster cluster = new io.portcullis.RedisCluster()) {
+      String text = config("redis").replace("redis: {url: \"" + redis.url() + "\"}", "redis: {cluster: " + cluster.seeds() + "}");
+      assertThat(text).contains("redis: {cluster: ").doesNotContain(redis.url());
+      spendIsSummed(text);
+    }
+  }
+
+  static void spendIsSummed(String text) throws Exception {
+    try (GatewayFixture f = new GatewayFixture(text)) {
       JsonObject a = ok(call(f, "POST", "/admin/keys", ADMIN, "{\"user\":\"sam\",\"team\":\"blue\",\"roles\":[\"chatter\",\"other\"]}"), 201);
       JsonObject b = ok(call(f, "POST", "/admin/keys", ADMIN, "{\"user\":\"tess\",\"team\":\"blue\",\"roles\":[\"chatter\"]}"), 201);
       long samNano = 0;
