@@ -3,7 +3,8 @@ package io.portcullis.audit;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,9 @@ import java.util.concurrent.Callable;
 /**
  * The audit trail without Redis: one JSON object per line, appended (each line is one write to a
  * file opened for append, so the gateway and a {@code keys} command writing at once do not mix
- * their lines). An entry's id is its line number. Every file access runs on a worker, in order; the
- * file is never trimmed here (rotate it with the host's tools).
+ * their lines). An entry's id is where its line starts in the file (appending costs no read of the
+ * file). Every file access runs on a worker, in order; the file is never trimmed here (rotate it with
+ * the host's tools).
  */
 public final class FileAuditTrail implements AuditTrail {
 
@@ -43,41 +45,52 @@ public final class FileAuditTrail implements AuditTrail {
   @Override
   public Future<String> append(AuditEntry entry) {
     return blocking(() -> {
-      synchronized (FileAuditTrail.class) {
-        if (file.getParent() != null) {
-          Files.createDirectories(file.getParent());
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      byte[] line = (entry.withId(null).toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
+      try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+          StandardOpenOption.WRITE)) {
+        long at = out.size(); // where the line starts: its id (another writer may append at once; then it is approximate)
+        ByteBuffer buffer = ByteBuffer.wrap(line);
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
         }
-        long lines = Files.exists(file) ? lines() : 0;
-        byte[] line = (entry.withId(null).toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
-        Files.write(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        return String.valueOf(lines + 1);
+        return String.valueOf(at);
       }
     });
-  }
-
-  private long lines() throws IOException {
-    try (var s = Files.lines(file, StandardCharsets.UTF_8)) {
-      return s.count();
-    }
   }
 
   @Override
   public Future<List<AuditEntry>> page(String before, int limit) {
     return blocking(() -> {
-      List<String> all = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
-      long end = all.size();
+      long end = Long.MAX_VALUE;
       if (before != null) {
         try {
-          end = Math.min(end, Long.parseLong(before) - 1);
+          end = Long.parseLong(before);
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException("before: not an entry id of this trail");
         }
       }
+      byte[] all = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+      // every line's start (its id) and end, then the newest first
+      List<long[]> lines = new ArrayList<>();
+      int start = 0;
+      for (int i = 0; i < all.length; i++) {
+        if (all[i] == '\n') {
+          lines.add(new long[] {start, i});
+          start = i + 1;
+        }
+      }
       List<AuditEntry> out = new ArrayList<>();
-      for (long i = end; i >= 1 && out.size() < limit; i--) {
-        String line = all.get((int) i - 1);
+      for (int i = lines.size() - 1; i >= 0 && out.size() < limit; i--) {
+        long[] line = lines.get(i);
+        if (line[0] >= end) {
+          continue;
+        }
         try {
-          out.add(AuditEntry.fromJson(String.valueOf(i), new JsonObject(line)));
+          String text = new String(all, (int) line[0], (int) (line[1] - line[0]), StandardCharsets.UTF_8);
+          out.add(AuditEntry.fromJson(String.valueOf(line[0]), new JsonObject(text)));
         } catch (RuntimeException e) {
           // a line cut by a crash mid-write: skipped, the rest of the trail still reads
         }

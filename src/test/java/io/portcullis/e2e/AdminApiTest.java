@@ -156,6 +156,9 @@ class AdminApiTest {
       });
       assertThat(entries.toString()).doesNotContain("pca-wrong");
       ok(call(f, "GET", "/admin/keys", VIEWER, null), 200);
+      // never on the public listener, whatever token comes
+      assertThat(f.get("/admin/keys", Map.of("authorization", "Bearer " + ADMIN)).statusCode()).isEqualTo(404);
+      assertThat(f.get("/admin/openapi.json").statusCode()).isEqualTo(404);
       refused(call(f, "POST", "/admin/keys", VIEWER, "{\"user\":\"alice\"}"), 403, "admin_role_required", null);
       assertThat(audit(f)).hasSize(2); // a viewer's refused change changed nothing: it is not an action
 
