@@ -11,12 +11,10 @@ import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.StoredKey;
 import io.portcullis.ingress.Snapshot;
 import io.portcullis.observe.SpendLedger;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -31,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,7 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi {
 
-  private static final long MAX_BODY = 64 * 1024;
   private static final int MAX_PAGE = 1000;
   static final int REFUSALS_PER_MINUTE = 60;
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
@@ -98,32 +94,32 @@ public final class AdminApi {
     this.vertx = vertx;
     router.get("/admin/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(openApi));
     router.route("/admin/*").handler(this::authenticate);
-    router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+    router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(AdminCalls.MAX_BODY));
     viewer(router.get("/admin/keys"), this::listKeys);
     admin(router.post("/admin/keys"), this::createKey);
-    viewer(router.get("/admin/keys/:id"), ctx -> actions().get(ctx.pathParam("id")).onComplete(ar -> reply(ctx, 200, ar.map(AdminApi::key))));
+    viewer(router.get("/admin/keys/:id"), ctx -> actions().get(ctx.pathParam("id")).onComplete(ar -> AdminCalls.reply(ctx, 200, ar.map(AdminApi::key))));
     admin(router.patch("/admin/keys/:id"), this::updateKey);
     admin(router.post("/admin/keys/:id/revoke"), ctx -> actions().revoke(actor(ctx), ctx.pathParam("id"))
-        .onComplete(ar -> reply(ctx, 200, ar.map(AdminApi::key))));
+        .onComplete(ar -> AdminCalls.reply(ctx, 200, ar.map(AdminApi::key))));
     admin(router.post("/admin/keys/:id/rotate"), this::rotateKey);
     viewer(router.get("/admin/teams"), this::listTeams);
     viewer(router.get("/admin/teams/:name"), this::getTeam);
     for (String kind : List.of("user", "team")) {
       admin(router.post("/admin/" + kind + "s/:name/revoke-keys"), ctx -> actions().revokeAll(actor(ctx), kind, ctx.pathParam("name"))
-          .onComplete(ar -> reply(ctx, 200, ar.map(n -> new JsonObject().put(kind, ctx.pathParam("name")).put("revoked", n)))));
+          .onComplete(ar -> AdminCalls.reply(ctx, 200, ar.map(n -> new JsonObject().put(kind, ctx.pathParam("name")).put("revoked", n)))));
       for (boolean block : List.of(true, false)) {
         admin(router.post("/admin/" + kind + "s/:name/" + (block ? "block" : "unblock")), ctx ->
-            actions().block(actor(ctx), kind, ctx.pathParam("name"), block).onComplete(ar -> reply(ctx, 200,
+            actions().block(actor(ctx), kind, ctx.pathParam("name"), block).onComplete(ar -> AdminCalls.reply(ctx, 200,
                 ar.map(v -> new JsonObject().put(kind, ctx.pathParam("name")).put("blocked", block)))));
       }
     }
-    viewer(router.get("/admin/blocked"), ctx -> actions().store().blocked().onComplete(ar -> reply(ctx, 200,
+    viewer(router.get("/admin/blocked"), ctx -> actions().store().blocked().onComplete(ar -> AdminCalls.reply(ctx, 200,
         ar.map(b -> new JsonObject().put("blocked", new JsonArray(new ArrayList<>(new TreeSet<>(b))))))));
     viewer(router.get("/admin/audit"), this::auditPage);
     viewer(router.get("/admin/spend"), this::spendTotals);
-    router.route("/admin/*").handler(ctx -> error(ctx, 404, "not_found", null, "no admin route " + ctx.request().method()
+    router.route("/admin/*").handler(ctx -> AdminCalls.error(ctx, 404, "not_found", null, "no admin route " + ctx.request().method()
         + " " + ctx.request().path() + " (see /admin/openapi.json)"));
-    router.route("/admin/*").failureHandler(AdminApi::failed);
+    router.route("/admin/*").failureHandler(AdminCalls::failed);
   }
 
   // ---- authentication and roles
@@ -138,13 +134,13 @@ public final class AdminApi {
       ctx.response().putHeader("www-authenticate", "Bearer realm=\"portcullis-admin\"");
       String message = tokens.isEmpty() ? "the admin API is off: configure admin.tokens" : "send an admin token: Authorization: Bearer pca-...";
       if (!refusalsMayBeWritten()) {
-        error(ctx, 401, "invalid_admin_token", null, message);
+        AdminCalls.error(ctx, 401, "invalid_admin_token", null, message);
         return;
       }
       // the refusal is recorded (never the token): who tried, from where, for what
       audit.append(AuditEntry.refused("ip:" + ctx.request().remoteAddress().hostAddress(), "admin.login",
           ctx.request().method() + " " + ctx.request().path(), reason))
-          .onComplete(ar -> error(ctx, 401, "invalid_admin_token", null, message));
+          .onComplete(ar -> AdminCalls.error(ctx, 401, "invalid_admin_token", null, message));
       return;
     }
     ctx.put("admin.token", token);
@@ -188,7 +184,7 @@ public final class AdminApi {
     route.handler(ctx -> {
       AdminConfig.Token t = ctx.get("admin.token");
       if (t.role() != AdminConfig.Role.ADMIN) {
-        error(ctx, 403, "admin_role_required", null, "token '" + t.name() + "' is a viewer: it may read, not change");
+        AdminCalls.error(ctx, 403, "admin_role_required", null, "token '" + t.name() + "' is a viewer: it may read, not change");
         return;
       }
       h.handle(ctx);
@@ -210,42 +206,42 @@ public final class AdminApi {
   }
 
   private void listKeys(RoutingContext ctx) {
-    actions().list(ctx.queryParams().get("user"), ctx.queryParams().get("team")).onComplete(ar -> reply(ctx, 200,
+    actions().list(ctx.queryParams().get("user"), ctx.queryParams().get("team")).onComplete(ar -> AdminCalls.reply(ctx, 200,
         ar.map(all -> new JsonObject().put("keys", new JsonArray(all.stream().map(AdminApi::key).toList())))));
   }
 
   private void createKey(RoutingContext ctx) {
-    JsonObject body = body(ctx);
+    JsonObject body = AdminCalls.body(ctx);
     if (body == null) {
       return;
     }
-    String user = text(ctx, body, "user", true);
-    String team = text(ctx, body, "team", false);
-    List<String> roles = strings(ctx, body, "roles");
-    Instant expires = instant(ctx, body, "expires");
+    String user = AdminCalls.text(ctx, body, "user", true);
+    String team = AdminCalls.text(ctx, body, "team", false);
+    List<String> roles = AdminCalls.strings(ctx, body, "roles");
+    Instant expires = AdminCalls.instant(ctx, body, "expires");
     if (ctx.response().ended()) {
       return;
     }
     actions().create(actor(ctx), user, team, roles == null ? List.of() : roles, expires)
-        .onComplete(ar -> reply(ctx, 201, ar.map(AdminApi::created)));
+        .onComplete(ar -> AdminCalls.reply(ctx, 201, ar.map(AdminApi::created)));
   }
 
   private void updateKey(RoutingContext ctx) {
-    JsonObject body = body(ctx);
+    JsonObject body = AdminCalls.body(ctx);
     if (body == null) {
       return;
     }
-    List<String> roles = strings(ctx, body, "roles");
+    List<String> roles = AdminCalls.strings(ctx, body, "roles");
     boolean never = body.containsKey("expires") && body.getValue("expires") == null;
-    Instant expires = never ? null : instant(ctx, body, "expires");
+    Instant expires = never ? null : AdminCalls.instant(ctx, body, "expires");
     if (ctx.response().ended()) {
       return;
     }
-    actions().update(actor(ctx), ctx.pathParam("id"), roles, expires, never).onComplete(ar -> reply(ctx, 200, ar.map(AdminApi::key)));
+    actions().update(actor(ctx), ctx.pathParam("id"), roles, expires, never).onComplete(ar -> AdminCalls.reply(ctx, 200, ar.map(AdminApi::key)));
   }
 
   private void rotateKey(RoutingContext ctx) {
-    JsonObject body = ctx.body().length() == 0 ? new JsonObject() : body(ctx);
+    JsonObject body = ctx.body().length() == 0 ? new JsonObject() : AdminCalls.body(ctx);
     if (body == null) {
       return;
     }
@@ -253,11 +249,11 @@ public final class AdminApi {
     if (body.getValue("overlap") != null) {
       overlap = body.getValue("overlap") instanceof String text ? Durations.parse(text) : null;
       if (overlap == null) {
-        error(ctx, 400, "invalid_field", "overlap", "overlap: must be a duration such as 1h, 30m or 0s");
+        AdminCalls.error(ctx, 400, "invalid_field", "overlap", "overlap: must be a duration such as 1h, 30m or 0s");
         return;
       }
     }
-    actions().rotate(actor(ctx), ctx.pathParam("id"), overlap).onComplete(ar -> reply(ctx, 201,
+    actions().rotate(actor(ctx), ctx.pathParam("id"), overlap).onComplete(ar -> AdminCalls.reply(ctx, 201,
         ar.map(c -> created(c).put("replaces", ctx.pathParam("id").startsWith("pc-") ? null : ctx.pathParam("id")))));
   }
 
@@ -278,7 +274,7 @@ public final class AdminApi {
 
   private void listTeams(RoutingContext ctx) {
     KeyActions a = actions();
-    Future.all(a.list(null, null), a.store().blocked()).onComplete(ar -> reply(ctx, 200, ar.map(all -> {
+    Future.all(a.list(null, null), a.store().blocked()).onComplete(ar -> AdminCalls.reply(ctx, 200, ar.map(all -> {
       List<StoredKey> keys = all.resultAt(0);
       Set<String> blocked = all.resultAt(1);
       Map<String, List<StoredKey>> byTeam = new TreeMap<>();
@@ -295,10 +291,10 @@ public final class AdminApi {
     KeyActions a = actions();
     Future.all(a.list(null, name), a.store().blocked()).onComplete(ar -> {
       if (ar.succeeded() && ((List<?>) ar.result().resultAt(0)).isEmpty() && !((Set<?>) ar.result().resultAt(1)).contains("team:" + name)) {
-        error(ctx, 404, "not_found", "name", "no key names team " + name);
+        AdminCalls.error(ctx, 404, "not_found", "name", "no key names team " + name);
         return;
       }
-      reply(ctx, 200, ar.map(all -> team(name, all.resultAt(0), all.resultAt(1), true)));
+      AdminCalls.reply(ctx, 200, ar.map(all -> team(name, all.resultAt(0), all.resultAt(1), true)));
     });
   }
 
@@ -316,12 +312,12 @@ public final class AdminApi {
   // ---- audit and spend
 
   private void auditPage(RoutingContext ctx) {
-    Integer limit = integer(ctx, "limit", 100, 1, MAX_PAGE);
+    Integer limit = AdminCalls.integer(ctx, "limit", 100, 1, MAX_PAGE);
     if (limit == null) {
       return;
     }
     String before = ctx.queryParams().get("before");
-    audit.page(before, limit).onComplete(ar -> reply(ctx, 200, ar.map(entries -> {
+    audit.page(before, limit).onComplete(ar -> AdminCalls.reply(ctx, 200, ar.map(entries -> {
       JsonObject out = new JsonObject().put("entries", new JsonArray(entries.stream().map(AuditEntry::toJson).toList()));
       if (entries.size() == limit) {
         out.put("next_before", entries.get(entries.size() - 1).id());
@@ -336,21 +332,21 @@ public final class AdminApi {
     try {
       group = SpendLedger.GroupBy.valueOf((by == null ? "user" : by).toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      error(ctx, 400, "invalid_field", "group_by", "group_by: must be user, team, key or model");
+      AdminCalls.error(ctx, 400, "invalid_field", "group_by", "group_by: must be user, team, key or model");
       return;
     }
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
-    LocalDate to = day(ctx, "to", today);
-    LocalDate from = day(ctx, "from", to == null ? today : to.withDayOfMonth(1));
+    LocalDate to = AdminCalls.day(ctx, "to", today);
+    LocalDate from = AdminCalls.day(ctx, "from", to == null ? today : to.withDayOfMonth(1));
     if (from == null || to == null) {
       return;
     }
     if (from.isAfter(to) || from.plusDays(400).isBefore(to)) {
-      error(ctx, 400, "invalid_field", "from", "from: must be on or before to, at most 400 days before it");
+      AdminCalls.error(ctx, 400, "invalid_field", "from", "from: must be on or before to, at most 400 days before it");
       return;
     }
     Duration timeout = snapshots.get().config().redis().timeout();
-    spend.totals(redis, timeout, group, from, to).onComplete(ar -> reply(ctx, 200, ar.map(sums -> {
+    spend.totals(redis, timeout, group, from, to).onComplete(ar -> AdminCalls.reply(ctx, 200, ar.map(sums -> {
       List<Map.Entry<String, Long>> sorted = new ArrayList<>(sums.entrySet());
       sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
       JsonArray rows = new JsonArray();
@@ -367,143 +363,5 @@ public final class AdminApi {
   /** Nano-dollars as a plain decimal number of dollars. */
   static BigDecimal usd(long nano) {
     return BigDecimal.valueOf(nano, 9).stripTrailingZeros();
-  }
-
-  // ---- input and answers
-
-  private static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject o = ctx.body().length() > 0 ? ctx.body().asJsonObject() : null;
-      if (o != null) {
-        return o;
-      }
-    } catch (DecodeException | ClassCastException e) {
-      // said below
-    }
-    error(ctx, 400, "invalid_json", null, "the body must be a JSON object");
-    return null;
-  }
-
-  private static String text(RoutingContext ctx, JsonObject body, String field, boolean required) {
-    Object v = body.getValue(field);
-    if (v == null && !required) {
-      return null;
-    }
-    if (!(v instanceof String s) || s.isEmpty()) {
-      fieldError(ctx, field, "must be a non-empty string");
-      return null;
-    }
-    return s;
-  }
-
-  private static List<String> strings(RoutingContext ctx, JsonObject body, String field) {
-    Object v = body.getValue(field);
-    if (v == null) {
-      return null;
-    }
-    if (v instanceof JsonArray a && a.stream().allMatch(x -> x instanceof String)) {
-      return a.stream().map(String.class::cast).toList();
-    }
-    fieldError(ctx, field, "must be a list of strings");
-    return null;
-  }
-
-  /** An instant, or a duration from now ({@code 30d}); null when absent. */
-  private static Instant instant(RoutingContext ctx, JsonObject body, String field) {
-    Object v = body.getValue(field);
-    if (v == null) {
-      return null;
-    }
-    if (v instanceof String s) {
-      try {
-        return Instant.parse(s);
-      } catch (DateTimeParseException e) {
-        Duration d = Durations.parse(s);
-        if (d != null && !d.isZero()) {
-          return Instant.now().plus(d);
-        }
-      }
-    }
-    fieldError(ctx, field, "must be an instant (2027-01-31T00:00:00Z) or a duration from now (30d)");
-    return null;
-  }
-
-  private static Integer integer(RoutingContext ctx, String param, int fallback, int min, int max) {
-    String v = ctx.queryParams().get(param);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      int n = Integer.parseInt(v);
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // said below
-    }
-    error(ctx, 400, "invalid_field", param, param + ": must be a whole number from " + min + " to " + max);
-    return null;
-  }
-
-  private static LocalDate day(RoutingContext ctx, String param, LocalDate fallback) {
-    String v = ctx.queryParams().get(param);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return LocalDate.parse(v.length() > 10 ? v.substring(0, 10) : v);
-    } catch (DateTimeParseException e) {
-      error(ctx, 400, "invalid_field", param, param + ": must be a date, 2026-12-01 (UTC days)");
-      return null;
-    }
-  }
-
-  private static void fieldError(RoutingContext ctx, String field, String message) {
-    if (!ctx.response().ended()) {
-      error(ctx, 400, "invalid_field", field, field + ": " + message);
-    }
-  }
-
-  /** The action's result, or its refusal with the status and field it names; a store failure is a 503. */
-  private static void reply(RoutingContext ctx, int status, AsyncResult<?> ar) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    if (ar.succeeded()) {
-      Object r = ar.result();
-      ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-          .end(r instanceof JsonObject o ? o.toBuffer() : Buffer.buffer(String.valueOf(r)));
-    } else if (ar.cause() instanceof KeyActions.Refused r) {
-      error(ctx, r.status(), r.status() == 404 ? "not_found" : r.status() == 409 ? "conflict" : "invalid_field", r.field(), r.getMessage());
-    } else if (ar.cause() instanceof IllegalArgumentException e) {
-      error(ctx, 400, "invalid_field", null, e.getMessage());
-    } else {
-      error(ctx, 503, "store_unavailable", null, "the key store or the audit trail cannot be reached; try again shortly");
-    }
-  }
-
-  /** What a handler threw, or a body over the limit: said as JSON, never a stack trace. */
-  private static void failed(RoutingContext ctx) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    if (ctx.failure() instanceof KeyActions.Refused r) {
-      reply(ctx, 200, Future.failedFuture(r));
-    } else if (ctx.statusCode() == 413) {
-      error(ctx, 413, "body_too_large", null, "the body is over " + MAX_BODY + " bytes");
-    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      error(ctx, ctx.statusCode(), "invalid_request", null, "the request cannot be read");
-    } else {
-      error(ctx, 503, "admin_unavailable", null, "the admin API could not complete this call; try again shortly");
-    }
-  }
-
-  static void error(RoutingContext ctx, int status, String code, String param, String message) {
-    JsonObject e = new JsonObject().put("message", message)
-        .put("type", status == 401 ? "authentication_error" : status == 403 ? "permission_error"
-            : status == 404 ? "not_found_error" : status == 503 ? "service_unavailable" : "invalid_request_error")
-        .put("code", code).put("param", param);
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", e).toBuffer());
   }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.auth;
 
+import io.portcullis.config.RedisClients;
 import io.portcullis.config.StoredKey;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +44,7 @@ public final class RedisKeyStore implements KeyStore {
 
   @Override
   public Future<StoredKey> find(String id) {
-    return redis.hgetall(key(id)).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).map(r -> decode(id, fields(r)));
+    return redis.hgetall(key(id)).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).map(r -> decode(id, RedisClients.hash(r)));
   }
 
   @Override
@@ -120,23 +120,6 @@ public final class RedisKeyStore implements KeyStore {
         return next.equals("0") ? Future.succeededFuture(out) : scan(next, out);
       });
     });
-  }
-
-  private static Map<String, String> fields(Response r) {
-    Map<String, String> out = new HashMap<>();
-    if (r == null) {
-      return out;
-    }
-    if (r.getKeys() != null && !r.getKeys().isEmpty()) {
-      for (String k : r.getKeys()) {
-        out.put(k, r.get(k).toString());
-      }
-    } else {
-      for (int i = 0; i + 1 < r.size(); i += 2) {
-        out.put(r.get(i).toString(), r.get(i + 1).toString());
-      }
-    }
-    return out;
   }
 
   private static StoredKey decode(String id, Map<String, String> f) {

@@ -2,6 +2,9 @@ package io.portcullis.config;
 
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Response;
+import java.util.HashMap;
+import java.util.Map;
 
 /** The Redis client options for the configured server or cluster. */
 public final class RedisClients {
@@ -21,5 +24,23 @@ public final class RedisClients {
     options.setType(RedisClientType.CLUSTER).setHashSlotCacheTTL(1000);
     config.cluster().forEach(options::addConnectionString);
     return options;
+  }
+
+  /** A hash reply (HGETALL) as a map, whether Redis spoke RESP3 (a map) or RESP2 (field, value, ...). */
+  public static Map<String, String> hash(Response r) {
+    Map<String, String> out = new HashMap<>();
+    if (r == null) {
+      return out;
+    }
+    if (r.getKeys() != null && !r.getKeys().isEmpty()) {
+      for (String k : r.getKeys()) {
+        out.put(k, r.get(k).toString());
+      }
+    } else {
+      for (int i = 0; i + 1 < r.size(); i += 2) {
+        out.put(r.get(i).toString(), r.get(i + 1).toString());
+      }
+    }
+    return out;
   }
 }

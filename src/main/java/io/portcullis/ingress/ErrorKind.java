@@ -9,6 +9,8 @@ public enum ErrorKind {
   METHOD_NOT_ALLOWED(405, "invalid_request_error"),
   /** The client took too long to send its request. */
   REQUEST_TIMEOUT(408, "invalid_request_error"),
+  /** The request asks for what the state of the thing forbids (rotating a revoked key). */
+  CONFLICT(409, "invalid_request_error"),
   PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
   RATE_LIMITED(429, "rate_limit_error"),
   /** A fault of the gateway itself; bad input never leads here. */
@@ -31,5 +33,15 @@ public enum ErrorKind {
 
   public String type() {
     return type;
+  }
+
+  /** The first kind with this status (for answers that know their status only). */
+  public static ErrorKind ofStatus(int status) {
+    for (ErrorKind k : values()) {
+      if (k.status == status) {
+        return k;
+      }
+    }
+    return status >= 500 ? INTERNAL : INVALID_REQUEST;
   }
 }

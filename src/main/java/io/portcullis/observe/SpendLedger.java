@@ -1,5 +1,6 @@
 package io.portcullis.observe;
 
+import io.portcullis.config.RedisClients;
 import io.portcullis.ingress.Exchange;
 import io.portcullis.ingress.Principal;
 import io.vertx.core.Future;
@@ -147,21 +148,9 @@ public final class SpendLedger {
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)));
     return Future.all(replies).map(all -> {
       for (int d = 0; d < all.size(); d++) {
-        Response r = all.resultAt(d);
-        if (r == null) {
-          continue;
-        }
-        Map<String, Long> fields = new HashMap<>();
-        if (r.getKeys() != null && !r.getKeys().isEmpty()) { // RESP3: a map
-          r.getKeys().forEach(f -> fields.put(f, r.get(f).toLong()));
-        } else { // RESP2: field, value, field, value...
-          for (int i = 0; i + 1 < r.size(); i += 2) {
-            fields.put(r.get(i).toString(), r.get(i + 1).toLong());
-          }
-        }
-        fields.forEach((f, v) -> {
+        RedisClients.hash(all.resultAt(d)).forEach((f, v) -> {
           if (f.startsWith(prefix)) {
-            out.merge(f.substring(prefix.length()), v, Long::sum);
+            out.merge(f.substring(prefix.length()), Long.parseLong(v), Long::sum);
           }
         });
       }

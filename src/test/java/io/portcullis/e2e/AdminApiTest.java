@@ -4,17 +4,13 @@ import static io.portcullis.e2e.AuthTest.bearer;
 import static io.portcullis.e2e.GatewayFixture.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.Portcullis;
 import io.portcullis.RedisServer;
 import io.portcullis.admin.AdminTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -30,7 +26,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * The admin API end to end on a real gateway and a real Redis: every action, with the admin,
@@ -280,19 +275,6 @@ class AdminApiTest {
     assertThat(last).isEqualTo(status);
   }
 
-  /** Runs {@code portcullis keys ...} against a config file; returns stdout. */
-  static String cli(Path config, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CommandLine cli = Portcullis.commandLine();
-    cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-    cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    List<String> all = new ArrayList<>(List.of("--config=" + config, "keys"));
-    all.addAll(List.of(args));
-    assertThat(cli.execute(all.toArray(String[]::new))).as(err.toString(StandardCharsets.UTF_8)).isZero();
-    return out.toString(StandardCharsets.UTF_8).trim();
-  }
-
   @Test
   void theCliAndTheApiShareOneRedisAndOneAuditTrail() throws Exception {
     String text = config("redis");
@@ -300,7 +282,7 @@ class AdminApiTest {
       // the config as the CLI reads it (from the system environment, where MOCK_URL is not set)
       Path cfg = dir.resolve("admin-cli.yaml");
       Files.writeString(cfg, text.replace("${MOCK_URL}", "http://127.0.0.1:1/v1"));
-      String key = cli(cfg, "create", "--user=erin", "--team=green", "--role=chatter");
+      String key = AuthTest.keys(cfg, "create", "--user=erin", "--team=green", "--role=chatter");
       String id = key.substring(3, 15);
       JsonObject listed = ok(call(f, "GET", "/admin/keys?user=erin", VIEWER, null), 200);
       assertThat(listed.getJsonArray("keys")).hasSize(1);
@@ -308,13 +290,13 @@ class AdminApiTest {
       assertThat(chatStatus(f, key, "chat")).isEqualTo(200);
       ok(call(f, "POST", "/admin/teams/green/block", ADMIN, null), 200);
       awaitStatus(f, key, 403);
-      cli(cfg, "unblock", "--team=green");
+      AuthTest.keys(cfg, "unblock", "--team=green");
       awaitStatus(f, key, 200);
-      cli(cfg, "update", id, "--role=other");
+      AuthTest.keys(cfg, "update", id, "--role=other");
       assertThat(ok(call(f, "GET", "/admin/keys/" + id, VIEWER, null), 200).getJsonArray("roles").getList()).containsExactly("other");
-      cli(cfg, "revoke-all", "--user=erin");
+      AuthTest.keys(cfg, "revoke-all", "--user=erin");
       assertThat(ok(call(f, "GET", "/admin/keys/" + id, VIEWER, null), 200).getString("state")).isEqualTo("revoked");
-      assertThat(cli(cfg, "list", "--team=green")).contains(id).contains("revoked");
+      assertThat(AuthTest.keys(cfg, "list", "--team=green")).contains(id).contains("revoked");
       // one trail: the CLI's actions with their actor, the API's with its token's name
       List<JsonObject> trail = audit(f);
       List<String> said = trail.stream().map(e -> e.getString("actor").replaceAll(":.*", ":") + e.getString("action")).toList();
