@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The one redaction every log line passes before it is written ({@link RedactingEncoder} calls it
@@ -51,6 +52,17 @@ public final class LogRedaction {
    * Takes the secrets of a gateway's new config (at start and on every reload: rotated keys are
    * masked from then on; the old ones stay masked too, a log line may still quote them).
    */
+  /**
+   * Sends what libraries log with java.util.logging (the OpenTelemetry SDK's exporter) through SLF4J,
+   * so it meets the same redaction as every other line instead of going straight to stderr.
+   */
+  public static synchronized void bridgeJavaUtilLogging() {
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
+  }
+
   public static synchronized void secretsOf(Object owner, GatewayConfig config) {
     List<String> out = new ArrayList<>(BY_OWNER.getOrDefault(owner, List.of()));
     config.providers().forEach(p -> p.apiKeys().forEach(k -> add(out, k)));

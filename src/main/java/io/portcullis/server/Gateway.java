@@ -105,6 +105,7 @@ public final class Gateway {
         new UsageAnomalies(metrics.registry(), System::currentTimeMillis), new AccessLog(),
         new GuardMetrics(metrics.registry()), new ConnectionCounts(metrics.registry()), new KeyCache(), new WarmupGate(),
         new Blocklist(), new SpendLedger(), Tracing.of(config.observe().tracing()));
+    LogRedaction.bridgeJavaUtilLogging();
     LogRedaction.secretsOf(this, config);
     this.snapshot = new AtomicReference<>(Snapshots.of(config));
   }

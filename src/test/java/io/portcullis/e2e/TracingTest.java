@@ -185,6 +185,29 @@ class TracingTest {
     }
   }
 
+  @Test
+  void aCollectorThatFailsIsSaidInTheGatewaysOwnRedactedLog() throws Exception {
+    // the SDK's exporter logs with java.util.logging: that must reach logback (and its redaction),
+    // not stderr directly; the export header's secret never shows
+    String canary = "trace-vendor-key-" + "Zq8Wn3Lp0Rt6";
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    Runnable restore = LogCanaryTest.capture(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (GatewayFixture f = new GatewayFixture(config("sampling: 1.0, headers: {authorization: \"Bearer " + canary + "\"}")
+        .replace(String.valueOf(receiver.getAddress().getPort()), String.valueOf(GatewayFixture.freePort())))) {
+      f.post("/v1/chat/completions", chat("chat", false, "/echo hi"));
+      // the exporter retries with back-off before it gives up and says so
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains(" i.o.e") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+    } finally {
+      restore.run();
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).as(log).containsPattern("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (WARN|ERROR) +i\\.o\\.e.*[Ee]xport");
+    assertThat(log).doesNotContain(canary);
+  }
+
   List<Span> awaitSpans(int count) throws InterruptedException {
     long deadline = System.nanoTime() + 15_000_000_000L;
     while (spans.size() < count && System.nanoTime() < deadline) {
