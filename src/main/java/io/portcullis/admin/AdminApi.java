@@ -10,6 +10,7 @@ import io.portcullis.config.Durations;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.StoredKey;
 import io.portcullis.ingress.Snapshot;
+import io.portcullis.observe.LogRedaction;
 import io.portcullis.observe.SpendLedger;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -138,8 +139,9 @@ public final class AdminApi {
         return;
       }
       // the refusal is recorded (never the token): who tried, from where, for what
+      // (the path may quote a whole API key: it is redacted as a log line would be)
       audit.append(AuditEntry.refused("ip:" + ctx.request().remoteAddress().hostAddress(), "admin.login",
-          ctx.request().method() + " " + ctx.request().path(), reason))
+          ctx.request().method() + " " + LogRedaction.redact(ctx.request().path()), reason))
           .onComplete(ar -> AdminCalls.error(ctx, 401, "invalid_admin_token", null, message));
       return;
     }

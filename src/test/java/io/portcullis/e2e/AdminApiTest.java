@@ -255,6 +255,8 @@ class AdminApiTest {
       // the PATCH with nothing to change was an action refused; the rest never reached one
       assertThat(audit(f)).hasSize(size + 1);
 
+      // a refused token on a path that quotes a whole key: the entry names the path, not the secret
+      refused(call(f, "POST", "/admin/keys/" + bobKey + "/revoke", "pca-guess", null), 401, "invalid_admin_token", null);
       // the audit trail holds no secret: no key, no admin token
       String trail = audit(f).toString();
       assertThat(trail).doesNotContain(key).doesNotContain(next).doesNotContain(bobKey).doesNotContain(ADMIN).doesNotContain(VIEWER);
